@@ -1,0 +1,99 @@
+"""Program rules: one small function per rule, each with a stable code.
+
+A rule is a generator ``fn(ctx)`` that yields :class:`Hit` objects; the
+runner turns them into findings with the rule's code, severity and layer.
+Rules read the model, the year pack and the catalog through :class:`Context`;
+they never parse.  A rule must tolerate missing or mistyped fields (``None``
+in the model): the schema layer has already reported those.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Callable, Iterable, Iterator, List, Optional
+
+from ..codes import Code, define
+from ..findings import Finding, Location
+from ..model import Submission
+from ..options import Options
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    ref: str
+    message: str
+    measure_id: Optional[str] = None
+
+
+@dataclass
+class Context:
+    submission: Submission
+    year: int
+    options: Options = field(default_factory=Options)
+    # QRDA III models carry XPath references; QPP JSON models carry JSON pointers.
+    xpath_refs: bool = False
+
+    @cached_property
+    def pack(self):
+        from ..program import year_pack
+
+        return year_pack(self.year)
+
+    @cached_property
+    def catalog(self):
+        from ..catalog import load_catalog
+
+        return load_catalog(self.year)
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: Code
+    fn: Callable[[Context], Iterable[Hit]]
+
+
+_RULES: List[Rule] = []
+
+# Rule modules, in the order their findings are most useful to read.
+_RULE_MODULES = (
+    "identifiers", "periods", "catalog_rules", "arithmetic", "quality", "ia", "pi", "mvp", "methods",
+)
+
+
+def rule(code: str, severity: str, summary: str, explanation: str = "", source: str = "",
+         example: str = "", layer: str = "rules"):
+    """Register a rule function under a finding code."""
+    entry = define(code, severity, layer, summary, explanation, source, example)
+
+    def decorate(fn):
+        _RULES.append(Rule(entry, fn))
+        return fn
+
+    return decorate
+
+
+def _load_rules() -> None:
+    for name in _RULE_MODULES:
+        try:
+            importlib.import_module(f"{__name__}.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__name__}.{name}":
+                raise
+
+
+def rules() -> List[Rule]:
+    _load_rules()
+    return list(_RULES)
+
+
+def run(ctx: Context) -> Iterator[Finding]:
+    for r in rules():
+        for hit in r.fn(ctx):
+            ref = hit.ref or ""
+            loc = Location(xpath=ref) if ctx.xpath_refs else Location(pointer=ref)
+            yield Finding(r.code.code, r.code.severity, r.code.layer, hit.message, hit.measure_id, loc)
+
+
+_load_rules()

@@ -1,0 +1,192 @@
+"""The ``qppfiles`` command line.  Thin: parse options, call the library, render.
+
+Heavy modules (rich, lxml, the catalog) are imported inside commands so that
+``qppfiles --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Iterable, Iterator, List, Optional
+
+import click
+
+from . import __version__
+
+SUBMISSION_SUFFIXES = (".json", ".xml")
+
+
+class UsageProblem(click.ClickException):
+    exit_code = 2
+
+
+def _default_year() -> int:
+    import datetime
+
+    from .program import supported_years
+
+    years = supported_years()
+    return min(max(datetime.date.today().year, years[0]), years[-1])
+
+
+def _parse_size(value: str) -> int:
+    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+    text = value.strip().lower().rstrip("b")
+    factor = units.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in units else text
+    try:
+        size = int(float(number) * factor)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a size (examples: 500k, 200M, 1G)") from None
+    if size <= 0:
+        raise click.BadParameter("the size must be positive")
+    return size
+
+
+def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
+    """Files as given; directories walked for .json and .xml files; missing paths noted in ``problems``."""
+    for path in paths:
+        if os.path.isdir(path):
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    if name.lower().endswith(SUBMISSION_SUFFIXES):
+                        yield os.path.join(root, name)
+        elif os.path.exists(path):
+            yield path
+        else:
+            problems.append(f"{path}: no such file or directory")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="qppfiles")
+def main() -> None:
+    """Check, score and build CMS Quality Payment Program (MIPS) submission files.
+
+    \b
+    Examples:
+      qppfiles validate fixtures/2024/group-traditional.json
+      qppfiles validate submissions/ --format json
+      qppfiles measures --year 2024 diabetes
+      qppfiles explain Q104
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--year", type=int, help="Check against this performance year instead of the file's.")
+@click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
+@click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing clinicians.")
+@click.option("--profile", type=click.Choice(["accept", "strict"]), default="accept", show_default=True,
+              help="accept: CMS intake rules and everything that costs points; strict: also the CDA XSD and "
+                   "the CMS QRDA III schematron (needs --ig).")
+@click.option("--ig", "ig_dir", type=click.Path(file_okay=False), envvar="QPPFILES_IG",
+              help="Directory of QRDA III IG packages (<year>/*.sch, cda-schema/) for --profile strict.")
+@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
+              help="Exit 1 on errors only, or on warnings too.")
+@click.option("--max-file-size", default="200M", show_default=True, callback=lambda c, p, v: _parse_size(v),
+              help="Refuse files larger than this (k, M, G suffixes).")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Files checked in parallel by this many processes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="Write the report to this file instead of standard output.")
+def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size, jobs,
+             output) -> None:
+    """Validate QPP JSON and QRDA III submission files.
+
+    PATHS are files or directories (walked for .json and .xml files). Exit code: 0 no error,
+    1 errors found (or warnings with --fail-on warning), 2 bad usage or unreadable input.
+
+    \b
+    Examples:
+      qppfiles validate fixtures/2024/group-traditional.json
+      qppfiles validate exports/ --year 2025 --small-practice --format json
+      qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
+    """
+    from .options import Options
+    from .report import render
+    from .runner import validate_many
+
+    options = Options(year=year, small_practice=small_practice, special_status=special_status,
+                      profile=profile, ig_dir=ig_dir, max_file_size=max_file_size)
+    problems: List[str] = []
+    files = expand_paths(paths, problems)
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
+    try:
+        seen = render(fmt, validate_many(files, options, jobs, problems), out)
+    finally:
+        if output:
+            out.close()
+    for problem in problems:
+        click.echo(f"qppfiles: {problem}", err=True)
+    if problems:
+        sys.exit(2)
+    errors = sum(r.errors for r in seen)
+    warnings = sum(r.warnings for r in seen)
+    sys.exit(1 if errors or (fail_on == "warning" and warnings) else 0)
+
+
+@main.command()
+@click.argument("words", nargs=-1)
+@click.option("--year", type=int, help="Performance year (default: the current one).")
+@click.option("--category", type=click.Choice(["quality", "ia", "pi", "cost"]), help="Only this category.")
+@click.option("--mvp", help="Only measures of this MVP (e.g. M0001).")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def measures(words, year, category, mvp, fmt) -> None:
+    """List and search the measures catalog, or show one measure.
+
+    \b
+    Examples:
+      qppfiles measures --year 2024 --category quality diabetes
+      qppfiles measures --year 2025 --mvp M0001
+      qppfiles measures show 236 --year 2024
+      qppfiles measures --year 2024 --category ia --format json
+    """
+    from .catalog_view import list_measures, show_measure
+
+    year = year or _default_year()
+    try:
+        if words and words[0] == "show":
+            if len(words) != 2:
+                raise UsageProblem("usage: qppfiles measures show MEASURE_ID [--year YEAR]")
+            show_measure(year, words[1], fmt, sys.stdout)
+        else:
+            list_measures(year, category, mvp, " ".join(words), fmt, sys.stdout)
+    except LookupError as exc:
+        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def rules(fmt) -> None:
+    """List every finding code qppfiles can report.
+
+    \b
+    Example:
+      qppfiles rules --format json
+    """
+    from .catalog_view import list_rules
+
+    list_rules(fmt, sys.stdout)
+
+
+@main.command()
+@click.argument("code")
+def explain(code) -> None:
+    """Explain one finding code: what it checks, why, its source and an example.
+
+    \b
+    Example:
+      qppfiles explain F008
+    """
+    from .catalog_view import explain_code
+
+    if not explain_code(code, sys.stdout):
+        raise UsageProblem(f"unknown code '{code}'; `qppfiles rules` lists them all")
+
+
+def run(argv: Optional[List[str]] = None) -> int:  # pragma: no cover - thin wrapper for python -m
+    return main(argv)

@@ -1,0 +1,63 @@
+"""The register of finding codes: every code qppfiles can report, with its explanation.
+
+A code keeps its meaning once released.  Codes are grouped by a letter:
+F file, S schema, X QRDA III structure, C conformance (XSD/schematron),
+and the program-rule areas (I identifiers, Y year and periods, M catalog,
+A arithmetic, Q quality, V improvement activities, P Promoting
+Interoperability, R MVP, B submission method).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+# Modules that define codes; imported by all_codes() so the register is complete.
+_DEFINING_MODULES = (
+    "qppfiles.codes_io",
+    "qppfiles.checks",
+    "qppfiles.formats.qrda3.codes",
+)
+
+_REGISTRY: Dict[str, "Code"] = {}
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: str
+    layer: str
+    summary: str
+    explanation: str = ""
+    source: str = ""
+    example: str = ""
+
+
+def define(code: str, severity: str, layer: str, summary: str, explanation: str = "",
+           source: str = "", example: str = "") -> Code:
+    existing = _REGISTRY.get(code)
+    entry = Code(code, severity, layer, summary, explanation.strip(), source, example.strip())
+    if existing is not None and existing != entry:
+        raise ValueError(f"finding code {code} defined twice")
+    _REGISTRY[code] = entry
+    return entry
+
+
+def _load_all() -> None:
+    for name in _DEFINING_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def all_codes() -> List[Code]:
+    _load_all()
+    return sorted(_REGISTRY.values(), key=lambda c: c.code)
+
+
+def get(code: str) -> Optional[Code]:
+    _load_all()
+    return _REGISTRY.get(code.upper())

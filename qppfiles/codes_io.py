@@ -1,0 +1,52 @@
+"""Codes of the file and schema layers (reading a file, and its JSON shape)."""
+
+from .codes import define
+from .findings import ERROR, WARNING
+
+SRC_FORMAT = "QPP Submissions API JSON reference (measurements, measurementSets, submissions fields)"
+
+define("F001", ERROR, "file", "The file is empty.",
+       "An empty file (or one holding only white space) is not a submission.", SRC_FORMAT)
+define("F002", ERROR, "file", "The file is not valid UTF-8 text.",
+       "QPP JSON is UTF-8. The finding gives the offset, line and column of the first byte that cannot be "
+       "decoded; re-save the file as UTF-8.", "RFC 8259 §8.1")
+define("F003", WARNING, "file", "The file is UTF-16 encoded.",
+       "qppfiles reads UTF-16 with a byte-order mark, but the Submissions API expects UTF-8.", "RFC 8259 §8.1")
+define("F004", ERROR, "file", "The file contains NUL bytes: it is binary, not a submission.",
+       "A NUL byte never occurs in JSON or XML text; the file is probably an archive, a spreadsheet or "
+       "a corrupted export.")
+define("F005", ERROR, "file", "The file is not valid JSON.",
+       "The JSON parser stopped at the line and column given. Common causes: a truncated export, a trailing "
+       "comma, single quotes, or comments.", "RFC 8259",
+       example='{"performanceYear": 2024,}')
+define("F006", ERROR, "file", "NaN or Infinity used as a number.",
+       "JSON has no NaN or Infinity; some exporters write them for a 0/0 rate. Omit the field or give the "
+       "counts.", "RFC 8259 §6", example='{"performanceRate": NaN}')
+define("F007", ERROR, "file", "The document is nested absurdly deep.",
+       "A submission is at most a few levels deep; a deeper document is refused before any other check.")
+define("F008", ERROR, "file", "A key appears twice in the same object.",
+       "With duplicate keys, different readers keep different values; CMS's intake and qppfiles might not see "
+       "the same submission. Keep one.", "RFC 8259 §4", example='{"performanceYear": 2024, "performanceYear": 2025}')
+define("F009", ERROR, "file", "The top level is not a JSON object.",
+       "A QPP JSON document is an object: a submission, the API envelope {\"data\": {\"submission\": …}}, or "
+       "a single measurement set.", SRC_FORMAT, example="[1, 2, 3]")
+define("F010", ERROR, "file", "The file is larger than the size limit.",
+       "Files above --max-file-size (default 200 MB) are refused unread to keep memory bounded.")
+define("F011", ERROR, "file", "The file could not be read.",
+       "The path could not be opened or read (missing, a directory, or no permission).")
+define("F012", ERROR, "file", "An internal error occurred while checking this file.",
+       "qppfiles failed on this input. The run continued with the next file. Please report it with the file "
+       "(or a redacted copy) and the output of `qppfiles --version`.")
+define("S001", ERROR, "schema", "A required field is missing.",
+       "The QPP JSON schema requires this field at this place.", SRC_FORMAT,
+       example='{"entityType": "individual"}  (no performanceYear)')
+define("S002", ERROR, "schema", "A field has the wrong type.",
+       "The field's value must have the type the format defines (for example an integer count, not a "
+       "string).", SRC_FORMAT, example='"performanceMet": "12"')
+define("S003", ERROR, "schema", "An unknown field.",
+       "The Submissions API rejects fields it does not define. Check the spelling (field names are "
+       "case-sensitive).", SRC_FORMAT, example='"performanceMett": 12')
+define("S004", ERROR, "schema", "A field's value is not one the format allows.",
+       "The value is outside the allowed set or pattern (for example an unknown entityType, a category other "
+       "than quality/ia/pi, or a date not written YYYY-MM-DD).", SRC_FORMAT,
+       example='"entityType": "practice"')

@@ -1,0 +1,82 @@
+"""Findings: what a check says about a file, and where.
+
+A finding is produced with a *reference* to a node (a JSON pointer for QPP
+JSON, an XPath for QRDA III).  Line and column are resolved afterwards by the
+reader's locator, only for files that have findings, so the fast path for a
+clean file never builds a position map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+SEVERITIES = (ERROR, WARNING, INFO)
+
+# Layers, in the order a user should read them.
+LAYERS = ("file", "schema", "xsd", "schematron", "rules", "scoring")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a finding points: a JSON pointer or an XPath, with line/column when known."""
+
+    pointer: Optional[str] = None
+    xpath: Optional[str] = None
+    line: Optional[int] = None
+    column: Optional[int] = None
+
+    def to_dict(self) -> dict:
+        out: dict = {}
+        if self.pointer is not None:
+            out["pointer"] = self.pointer
+        if self.xpath is not None:
+            out["xpath"] = self.xpath
+        out["line"] = self.line
+        out["column"] = self.column
+        return out
+
+    def describe(self) -> str:
+        where = self.pointer if self.pointer is not None else (self.xpath or "")
+        if self.line is not None:
+            pos = f"{self.line}:{self.column}" if self.column is not None else f"{self.line}"
+            return f"{pos} {where}".strip()
+        return where
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    code: str
+    severity: str
+    layer: str
+    message: str
+    measure_id: Optional[str] = None
+    location: Location = field(default_factory=Location)
+
+    def located(self, location: Location) -> "Finding":
+        return replace(self, location=location)
+
+    def to_dict(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "layer": self.layer,
+            "message": self.message,
+            "measureId": self.measure_id,
+            "location": self.location.to_dict(),
+        }
+
+
+def at_pointer(pointer: str) -> Location:
+    return Location(pointer=pointer)
+
+
+def at_xpath(xpath: str) -> Location:
+    return Location(xpath=xpath)
+
+
+def count(findings, severity: str) -> int:
+    return sum(1 for f in findings if f.severity == severity)

@@ -1,0 +1,373 @@
+"""QPP JSON (Submissions API format): reader and canonical writer.
+
+The reader accepts the bare submission object, the API envelope
+``{"data": {"submission": ...}}`` and a document holding one measurement set.
+Parsing uses the standard ``json`` module; the position map that gives line
+and column is built only when a finding has to be located.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Optional
+
+from ..findings import ERROR, WARNING, Finding, Location
+from ..model import (
+    BooleanValue,
+    Counts,
+    Measurement,
+    MeasurementSet,
+    MultiRateValue,
+    NonProportionValue,
+    ProportionValue,
+    SingleRateValue,
+    Stratum,
+    Submission,
+    UnknownValue,
+)
+from . import QPP_JSON, ReadResult
+from .json_positions import PositionMap, build as build_positions, escape_token
+
+MAX_DEPTH = 64
+
+
+class _NonFinite(ValueError):
+    pass
+
+
+def _reject_constant(name: str):
+    raise _NonFinite(name)
+
+
+def _parse_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NonFinite(text)
+    return value
+
+
+class _Duplicates:
+    """object_pairs_hook that notices duplicate keys without slowing the common case."""
+
+    __slots__ = ("found",)
+
+    def __init__(self):
+        self.found = False
+
+    def __call__(self, pairs):
+        d = dict(pairs)
+        if len(d) != len(pairs):
+            self.found = True
+        return d
+
+
+def _file_finding(code: str, message: str, pointer: Optional[str] = "", severity: str = ERROR,
+                  line: Optional[int] = None, column: Optional[int] = None) -> Finding:
+    return Finding(code, severity, "file", message, None, Location(pointer=pointer, line=line, column=column))
+
+
+def decode(data: bytes, findings: list) -> Optional[str]:
+    """Bytes to text; UTF-8 (with or without BOM), UTF-16 with a BOM accepted with a warning."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            findings.append(_file_finding("F002", "the file starts with a UTF-16 byte-order mark but is not valid UTF-16"))
+            return None
+        findings.append(_file_finding(
+            "F003", "the file is encoded in UTF-16; CMS expects UTF-8, re-save it as UTF-8", severity=WARNING))
+        return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        findings.append(_file_finding(
+            "F002", f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded",
+            line=line, column=column))
+        return None
+
+
+def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]:
+    """Parse bytes to a JSON value; returns (doc, file findings, text, position map if built)."""
+    findings: list = []
+    if not data.strip():
+        findings.append(_file_finding("F001", "the file is empty"))
+        return None, findings, None, None
+    text = decode(data, findings)
+    if text is None:
+        return None, findings, None, None
+    if "\x00" in text:
+        offset = text.index("\x00")
+        pm = PositionMap(text)
+        line, column = pm.line_col(offset)
+        findings.append(_file_finding("F004", "the file contains a NUL byte: it is binary, not JSON",
+                                      line=line, column=column))
+        return None, findings, text, None
+    dup = _Duplicates()
+    try:
+        doc = json.loads(text, object_pairs_hook=dup, parse_constant=_reject_constant, parse_float=_parse_float)
+    except _NonFinite:
+        pm = build_positions(text)
+        for pointer, offset in pm.non_finite or [("", 0)]:
+            line, column = pm.line_col(offset)
+            findings.append(_file_finding(
+                "F006", "NaN, Infinity and numbers too large for a double are not usable JSON numbers; CMS rejects them", pointer, line=line, column=column))
+        return None, findings, text, pm
+    except json.JSONDecodeError as exc:
+        findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
+                                      line=exc.lineno, column=exc.colno))
+        return None, findings, text, None
+    except RecursionError:
+        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+        return None, findings, text, None
+    pm = None
+    if dup.found:
+        pm = build_positions(text)
+        for pointer, offset in pm.duplicates:
+            line, column = pm.line_col(offset)
+            key = pointer.rsplit("/", 1)[-1]
+            findings.append(_file_finding(
+                "F008", f"duplicate key '{key}': readers disagree on which value wins; keep one",
+                pointer, line=line, column=column))
+    if _nested_too_deep(doc):
+        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+        return None, findings, text, pm
+    return doc, findings, text, pm
+
+
+def _nested_too_deep(doc: Any) -> bool:
+    # A submission is at most ~8 levels deep; walk containers breadth-first with a depth budget.
+    level = [doc]
+    for _ in range(MAX_DEPTH):
+        nxt = []
+        for node in level:
+            if isinstance(node, dict):
+                nxt.extend(v for v in node.values() if isinstance(v, (dict, list)))
+            elif isinstance(node, list):
+                nxt.extend(v for v in node if isinstance(v, (dict, list)))
+        if not nxt:
+            return False
+        level = nxt
+    return True
+
+
+# ---------------------------------------------------------------- model building
+
+def _str(v) -> Optional[str]:
+    return v if isinstance(v, str) else None
+
+
+def _num(v):
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def _bool(v) -> Optional[bool]:
+    return v if isinstance(v, bool) else None
+
+
+def _counts(d: dict) -> Counts:
+    return Counts(
+        performance_met=_num(d.get("performanceMet")),
+        performance_not_met=_num(d.get("performanceNotMet")),
+        eligible_population=_num(d.get("eligiblePopulation")),
+        eligible_population_exclusion=_num(d.get("eligiblePopulationExclusion")),
+        eligible_population_exception=_num(d.get("eligiblePopulationException")),
+        numerator_exclusion=_num(d.get("numeratorExclusion")),
+    )
+
+
+def _value(v, pointer: str):
+    if isinstance(v, bool):
+        return BooleanValue(v)
+    if not isinstance(v, dict):
+        return UnknownValue()
+    if "strata" in v:
+        strata = v["strata"] if isinstance(v["strata"], list) else []
+        return MultiRateValue(
+            strata=tuple(
+                Stratum(_str(s.get("stratum")), _counts(s), f"{pointer}/strata/{i}")
+                for i, s in enumerate(strata) if isinstance(s, dict)
+            ),
+            performance_rate=_num(v.get("performanceRate")),
+            is_end_to_end=_bool(v.get("isEndToEndReported")),
+        )
+    if "performanceMet" in v or "eligiblePopulation" in v:
+        return SingleRateValue(_counts(v), _num(v.get("performanceRate")), _bool(v.get("isEndToEndReported")))
+    if "observationInstances" in v:
+        return NonProportionValue(
+            _num(v.get("numerator")), _num(v.get("denominator")), _num(v.get("observationInstances")),
+            _num(v.get("numeratorExclusion")), _num(v.get("denominatorException")),
+            _bool(v.get("isEndToEndReported")))
+    if "numerator" in v or "denominator" in v:
+        return ProportionValue(_num(v.get("numerator")), _num(v.get("denominator")))
+    return UnknownValue()
+
+
+def _measurement(m: Any, pointer: str) -> Measurement:
+    if not isinstance(m, dict):
+        return Measurement(None, UnknownValue(), pointer)
+    return Measurement(_str(m.get("measureId")), _value(m.get("value"), f"{pointer}/value"), pointer)
+
+
+def _measurement_set(s: Any, pointer: str) -> MeasurementSet:
+    if not isinstance(s, dict):
+        return MeasurementSet(None, ref=pointer)
+    ms = s.get("measurements")
+    measurements = tuple(
+        _measurement(m, f"{pointer}/measurements/{i}") for i, m in enumerate(ms)
+    ) if isinstance(ms, list) else ()
+    return MeasurementSet(
+        category=_str(s.get("category")),
+        submission_method=_str(s.get("submissionMethod")),
+        program_name=_str(s.get("programName")),
+        cehrt_id=_str(s.get("cehrtId")),
+        performance_start=_str(s.get("performanceStart")),
+        performance_end=_str(s.get("performanceEnd")),
+        measurements=measurements,
+        ref=pointer,
+    )
+
+
+def _year(v) -> Optional[int]:
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def unwrap(doc: Any) -> tuple[Any, str]:
+    """The submission object of a document and its pointer (envelope aware)."""
+    if isinstance(doc, dict) and isinstance(doc.get("data"), dict) and "submission" in doc["data"]:
+        return doc["data"]["submission"], "/data/submission"
+    return doc, ""
+
+
+def is_set_only(obj: Any) -> bool:
+    return isinstance(obj, dict) and "measurements" in obj and "measurementSets" not in obj \
+        and "category" in obj
+
+
+def to_model(doc: Any) -> Optional[Submission]:
+    obj, base = unwrap(doc)
+    if not isinstance(obj, dict):
+        return None
+    if is_set_only(obj):
+        ms = _measurement_set(obj, base)
+        year = _year(obj.get("performanceYear"))
+        if year is None and ms.performance_start and ms.performance_start[:4].isdigit():
+            year = int(ms.performance_start[:4])
+        return Submission(year, measurement_sets=(ms,), ref=base, set_only=True)
+    sets = obj.get("measurementSets")
+    return Submission(
+        performance_year=_year(obj.get("performanceYear")),
+        entity_type=_str(obj.get("entityType")),
+        taxpayer_identification_number=_str(obj.get("taxpayerIdentificationNumber")),
+        national_provider_identifier=_str(obj.get("nationalProviderIdentifier")),
+        entity_id=_str(obj.get("entityId")),
+        measurement_sets=tuple(
+            _measurement_set(s, f"{base}/measurementSets/{i}") for i, s in enumerate(sets)
+        ) if isinstance(sets, list) else (),
+        ref=base,
+    )
+
+
+def read(data: bytes, path: Optional[str] = None) -> ReadResult:
+    doc, findings, text, pm = parse(data)
+    state = {"pm": pm}
+
+    def locate(location: Location) -> Location:
+        if location.pointer is None or location.line is not None or text is None:
+            return location
+        if state["pm"] is None:
+            state["pm"] = build_positions(text)
+        pos = state["pm"].position(location.pointer)
+        if pos is None:
+            return location
+        return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
+
+    submission = None
+    if doc is not None:
+        obj, _ = unwrap(doc)
+        if not isinstance(obj, dict):
+            kind = "an array" if isinstance(obj, list) else f"a {type(obj).__name__}"
+            findings.append(_file_finding(
+                "F009", f"the top level is {kind}; a QPP submission is a JSON object", ""))
+        else:
+            submission = to_model(doc)
+    return ReadResult(QPP_JSON, submission, findings, locate, doc)
+
+
+# ---------------------------------------------------------------- writer
+
+def _put(out: dict, key: str, value) -> None:
+    if value is not None:
+        out[key] = value
+
+
+def _counts_dict(c: Counts) -> dict:
+    out: dict = {}
+    _put(out, "performanceMet", c.performance_met)
+    _put(out, "performanceNotMet", c.performance_not_met)
+    _put(out, "eligiblePopulationExclusion", c.eligible_population_exclusion)
+    _put(out, "eligiblePopulationException", c.eligible_population_exception)
+    _put(out, "numeratorExclusion", c.numerator_exclusion)
+    _put(out, "eligiblePopulation", c.eligible_population)
+    return out
+
+
+def _value_json(v):
+    if isinstance(v, BooleanValue):
+        return v.value
+    if isinstance(v, ProportionValue):
+        return {"numerator": v.numerator, "denominator": v.denominator}
+    if isinstance(v, NonProportionValue):
+        out = {"isEndToEndReported": v.is_end_to_end, "numerator": v.numerator, "denominator": v.denominator}
+        _put(out, "numeratorExclusion", v.numerator_exclusion)
+        _put(out, "denominatorException", v.denominator_exception)
+        _put(out, "observationInstances", v.observation_instances)
+        return {k: x for k, x in out.items() if x is not None}
+    if isinstance(v, SingleRateValue):
+        out = {}
+        _put(out, "isEndToEndReported", v.is_end_to_end)
+        out.update(_counts_dict(v.counts))
+        _put(out, "performanceRate", v.performance_rate)
+        return out
+    if isinstance(v, MultiRateValue):
+        out = {}
+        _put(out, "isEndToEndReported", v.is_end_to_end)
+        _put(out, "performanceRate", v.performance_rate)
+        out["strata"] = [dict({"stratum": s.name}, **_counts_dict(s.counts)) for s in v.strata]
+        return out
+    return None
+
+
+def set_to_dict(ms: MeasurementSet) -> dict:
+    out: dict = {"category": ms.category}
+    _put(out, "submissionMethod", ms.submission_method)
+    _put(out, "programName", ms.program_name)
+    _put(out, "cehrtId", ms.cehrt_id)
+    _put(out, "performanceStart", ms.performance_start)
+    _put(out, "performanceEnd", ms.performance_end)
+    out["measurements"] = [{"measureId": m.measure_id, "value": _value_json(m.value)} for m in ms.measurements]
+    return out
+
+
+def to_dict(sub: Submission) -> dict:
+    if sub.set_only and len(sub.measurement_sets) == 1:
+        return set_to_dict(sub.measurement_sets[0])
+    out: dict = {}
+    _put(out, "entityType", sub.entity_type)
+    _put(out, "entityId", sub.entity_id)
+    _put(out, "taxpayerIdentificationNumber", sub.taxpayer_identification_number)
+    _put(out, "nationalProviderIdentifier", sub.national_provider_identifier)
+    _put(out, "performanceYear", sub.performance_year)
+    out["measurementSets"] = [set_to_dict(ms) for ms in sub.measurement_sets]
+    return out
+
+
+def write(sub: Submission) -> bytes:
+    """Canonical QPP JSON: fixed key order, two-space indent, UTF-8, trailing newline."""
+    return (json.dumps(to_dict(sub), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+__all__ = ["read", "write", "to_model", "to_dict", "parse", "escape_token"]

@@ -1,0 +1,130 @@
+"""The format-neutral submission: Submission -> MeasurementSet -> Measurement.
+
+Readers build these objects; checks and scoring read them; writers serialise
+them.  Every node carries ``ref``: where it stood in its file (a JSON pointer
+for QPP JSON, an XPath for QRDA III), so that a finding can point at it.
+
+A field that was missing or had the wrong type in the file is ``None`` here:
+the schema layer reports it once, and checks skip what they cannot judge.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple, Union
+
+ENTITY_TYPES = ("individual", "group", "subgroup", "virtualGroup", "apm")
+CATEGORIES = ("quality", "ia", "pi", "aci")
+
+Count = Optional[Union[int, float]]
+
+
+@dataclass(frozen=True, slots=True)
+class BooleanValue:
+    value: Optional[bool]
+    kind = "boolean"
+
+
+@dataclass(frozen=True, slots=True)
+class ProportionValue:
+    numerator: Count
+    denominator: Count
+    kind = "proportion"
+
+
+@dataclass(frozen=True, slots=True)
+class NonProportionValue:
+    numerator: Count
+    denominator: Count
+    observation_instances: Count = None
+    numerator_exclusion: Count = None
+    denominator_exception: Count = None
+    is_end_to_end: Optional[bool] = None
+    kind = "nonProportion"
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """Population counts of a performance-rate measure or of one stratum."""
+
+    performance_met: Count = None
+    performance_not_met: Count = None
+    eligible_population: Count = None
+    eligible_population_exclusion: Count = None
+    eligible_population_exception: Count = None
+    numerator_exclusion: Count = None
+
+
+@dataclass(frozen=True, slots=True)
+class SingleRateValue:
+    counts: Counts
+    performance_rate: Count = None  # submitted by registries (registry/QCDR metric types)
+    is_end_to_end: Optional[bool] = None
+    kind = "singlePerformanceRate"
+
+
+@dataclass(frozen=True, slots=True)
+class Stratum:
+    name: Optional[str]
+    counts: Counts
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MultiRateValue:
+    strata: Tuple[Stratum, ...]
+    performance_rate: Count = None
+    is_end_to_end: Optional[bool] = None
+    kind = "multiPerformanceRate"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownValue:
+    """A value whose shape the reader could not recognise (reported by the schema layer)."""
+
+    kind = "unknown"
+
+
+Value = Union[
+    BooleanValue, ProportionValue, NonProportionValue, SingleRateValue, MultiRateValue, UnknownValue
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    measure_id: Optional[str]
+    value: Value
+    ref: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MeasurementSet:
+    category: Optional[str]
+    submission_method: Optional[str] = None
+    program_name: Optional[str] = None
+    cehrt_id: Optional[str] = None
+    performance_start: Optional[str] = None
+    performance_end: Optional[str] = None
+    measurements: Tuple[Measurement, ...] = ()
+    ref: str = ""
+
+    @property
+    def program(self) -> str:
+        """The program the set is scored under; CMS records a missing one as ``mips``."""
+        return self.program_name or "mips"
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    performance_year: Optional[int]
+    entity_type: Optional[str] = None
+    taxpayer_identification_number: Optional[str] = None
+    national_provider_identifier: Optional[str] = None
+    entity_id: Optional[str] = None
+    measurement_sets: Tuple[MeasurementSet, ...] = ()
+    ref: str = ""
+    # True when the file held only a measurement set (no submission header).
+    set_only: bool = field(default=False, compare=False)
+
+    def sets(self, category: str):
+        return [s for s in self.measurement_sets if s.category == category]

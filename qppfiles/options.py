@@ -1,0 +1,18 @@
+"""Options that change a verdict, shared by the library and the CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Options:
+    year: Optional[int] = None            # override the file's performance year
+    small_practice: bool = False          # 15 or fewer clinicians
+    special_status: bool = False          # rural, HPSA or non-patient-facing
+    profile: str = "accept"               # accept | strict
+    ig_dir: Optional[str] = None          # IG packages for the strict profile
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE

@@ -1,0 +1,22 @@
+"""Renderers of findings and score cards.  Renderers format; they never compute."""
+
+FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github")
+
+
+def render(fmt: str, reports, out) -> None:
+    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``."""
+    if fmt == "text":
+        from .text import render as fn
+    elif fmt == "json":
+        from .json_report import render as fn
+    elif fmt == "jsonl":
+        from .json_report import render_lines as fn
+    elif fmt == "junit":
+        from .junit import render as fn
+    elif fmt == "sarif":
+        from .sarif import render as fn
+    elif fmt == "github":
+        from .github import render as fn
+    else:
+        raise ValueError(f"unknown format {fmt}")
+    return fn(reports, out)

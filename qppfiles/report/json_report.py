@@ -1,0 +1,39 @@
+"""Machine output of ``validate``: one JSON document, or JSON Lines streamed per file."""
+
+from __future__ import annotations
+
+import json
+
+
+def summary(reports) -> dict:
+    return {
+        "files": len(reports),
+        "errors": sum(r.errors for r in reports),
+        "warnings": sum(r.warnings for r in reports),
+    }
+
+
+def render(reports, out) -> list:
+    reports = list(reports)
+    json.dump({"files": [r.to_dict() for r in reports], "summary": summary(reports)}, out, indent=2)
+    out.write("\n")
+    return reports
+
+
+def render_lines(reports, out) -> list:
+    """One JSON object per file as soon as it is checked, then a summary line."""
+    seen = []
+    for r in reports:
+        out.write(json.dumps(r.to_dict()) + "\n")
+        out.flush()
+        seen.append(_Tally(r.errors, r.warnings))
+    out.write(json.dumps({"summary": summary(seen)}) + "\n")
+    return seen
+
+
+class _Tally:
+    __slots__ = ("errors", "warnings")
+
+    def __init__(self, errors: int, warnings: int):
+        self.errors = errors
+        self.warnings = warnings

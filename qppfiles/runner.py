@@ -1,0 +1,46 @@
+"""Batch validation: many files, optionally over several processes, results streamed in order."""
+
+from __future__ import annotations
+
+from typing import Iterable, Iterator, List
+
+from .findings import ERROR, Finding, Location
+from .options import Options
+from .validate import FileReport, _format_from_name, internal_error, validate_path
+
+
+def check_file(path: str, options: Options) -> FileReport:
+    """Validate one path; an unreadable file becomes an F011 report, any failure an F012 report."""
+    try:
+        return validate_path(path, options)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return FileReport(path, _format_from_name(path), None,
+                          [Finding("F011", ERROR, "file", f"cannot read the file: {reason}", None, Location())])
+    except Exception as exc:  # never let one file stop the batch
+        return FileReport(path, _format_from_name(path), None, [internal_error(exc)])
+
+
+def _check_star(args) -> FileReport:
+    return check_file(*args)
+
+
+def validate_many(paths: Iterable[str], options: Options, jobs: int = 1,
+                  problems: List[str] | None = None) -> Iterator[FileReport]:
+    """Yield a report per path, in input order; unreadable paths are also noted in ``problems``."""
+    if jobs <= 1:
+        reports = (check_file(p, options) for p in paths)
+    else:
+        reports = _parallel(paths, options, jobs)
+    for report in reports:
+        if problems is not None and any(f.code == "F011" for f in report.findings):
+            problems.append(f"{report.path}: {report.findings[0].message}")
+        yield report
+
+
+def _parallel(paths: Iterable[str], options: Options, jobs: int) -> Iterator[FileReport]:
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else multiprocessing
+    with ctx.Pool(jobs) as pool:
+        yield from pool.imap(_check_star, ((p, options) for p in paths), chunksize=16)

@@ -1,0 +1,176 @@
+"""The validation pipeline: bytes -> reader -> schema -> program rules -> located findings.
+
+This is the library's main entry point.  ``validate_bytes`` is a pure
+function of its input and options, which is what makes batch runs easy to
+spread over processes.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+from . import codes_io  # noqa: F401  (registers file and schema codes)
+from .codes import define
+from .findings import ERROR, LAYERS, WARNING, Finding, Location
+from .formats import QPP_JSON, QRDA3, ReadResult, sniff_format
+from .options import Options
+
+YEAR_UNSUPPORTED = define(
+    "Y001", ERROR, "rules", "The performance year is missing or not supported.",
+    "qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
+    "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
+    "give it in the file or with --year.", "QPP JSON reference: submissions.performanceYear",
+    example='"performanceYear": 2016')
+
+
+@dataclass
+class FileReport:
+    path: Optional[str]
+    format: str
+    performance_year: Optional[int]
+    findings: List[Finding] = field(default_factory=list)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for f in self.findings if f.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+    def to_dict(self) -> dict:
+        return {
+            "path": self.path,
+            "format": self.format,
+            "performanceYear": self.performance_year,
+            "valid": self.valid,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def _schema_code(message: str) -> str:
+    if "required" in message:
+        return "S001"
+    if message.startswith("expected"):
+        return "S002"
+    if message.startswith("unknown field"):
+        return "S003"
+    return "S004"
+
+
+def _schema_findings(document) -> List[Finding]:
+    from .schema_check import validate_document
+
+    return [
+        Finding(_schema_code(message), ERROR, "schema", message, None, Location(pointer=pointer))
+        for pointer, message in validate_document(document)
+    ]
+
+
+def _read(data: bytes, path: Optional[str]) -> ReadResult:
+    if sniff_format(data) == QRDA3:
+        from .formats.qrda3 import read as read_qrda3
+
+        return read_qrda3(data, path)
+    from .formats.qpp_json import read as read_json
+
+    return read_json(data, path)
+
+
+def _rule_findings(result: ReadResult, options: Options) -> tuple[List[Finding], Optional[int]]:
+    from .checks import Context, run
+    from .program import supported_years
+
+    sub = result.submission
+    year = options.year or sub.performance_year
+    if year not in supported_years():
+        shown = "missing" if year is None else str(year)
+        return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules",
+                        f"performance year {shown} is not supported; qppfiles checks "
+                        f"{min(supported_years())}–{max(supported_years())}",
+                        None, Location(pointer=f"{sub.ref}/performanceYear") if result.format == QPP_JSON
+                        else Location(xpath=sub.ref))], year
+    ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
+    return list(run(ctx)), year
+
+
+def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[Finding]:
+    from .formats.qrda3 import strict
+
+    return list(strict.validate(result.document if result.document is not None else data,
+                                options.ig_dir or os.environ.get("QPPFILES_IG"),
+                                year=result.performance_year))
+
+
+_LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
+
+
+def _sort_key(f: Finding):
+    return (_LAYER_ORDER.get(f.layer, 99), f.location.line or 0, f.location.column or 0, f.code)
+
+
+def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Options] = None) -> FileReport:
+    """Validate one submission file's bytes; never raises for any input."""
+    options = options or Options()
+    fmt = sniff_format(data)
+    try:
+        result = _read(data, path)
+        findings = list(result.findings)
+        fatal = any(f.severity == ERROR and f.layer == "file" for f in findings)
+        year = result.performance_year
+        if result.format == QPP_JSON and result.document is not None and not fatal:
+            findings.extend(_schema_findings(result.document))
+        if options.profile == "strict" and result.format == QRDA3 and not fatal:
+            findings.extend(_strict_findings(data, result, options))
+        if result.submission is not None and not fatal:
+            rule_findings, year = _rule_findings(result, options)
+            findings.extend(rule_findings)
+        if findings:
+            findings = [f.located(result.locate(f.location)) for f in findings]
+        findings.sort(key=_sort_key)
+        return FileReport(path, result.format, year, findings)
+    except Exception as exc:  # the boundary: any internal failure becomes a finding
+        return FileReport(path, fmt, None, [internal_error(exc)])
+
+
+def internal_error(exc: BaseException) -> Finding:
+    return Finding("F012", ERROR, "file",
+                   f"internal error ({type(exc).__name__}: {exc}); please report it with this file "
+                   f"and `qppfiles --version`", None, Location())
+
+
+def read_limited(path: str, max_size: int) -> bytes:
+    """Read a file, refusing one larger than ``max_size`` before reading it."""
+    with open(path, "rb") as fh:
+        size = os.fstat(fh.fileno()).st_size
+        if size > max_size:
+            raise FileTooLarge(size, max_size)
+        data = fh.read(max_size + 1)
+    if len(data) > max_size:  # the file grew while we read it
+        raise FileTooLarge(len(data), max_size)
+    return data
+
+
+class FileTooLarge(Exception):
+    def __init__(self, size: int, limit: int):
+        super().__init__(f"the file is {size:,} bytes, above the limit of {limit:,} bytes (--max-file-size)")
+
+
+def validate_path(path: str, options: Optional[Options] = None) -> FileReport:
+    options = options or Options()
+    try:
+        data = read_limited(path, options.max_file_size)
+    except FileTooLarge as exc:
+        return FileReport(path, _format_from_name(path), None,
+                          [Finding("F010", ERROR, "file", str(exc), None, Location())])
+    return validate_bytes(data, path, options)
+
+
+def _format_from_name(path: str) -> str:
+    return QRDA3 if path.lower().endswith(".xml") else QPP_JSON

@@ -1,0 +1,154 @@
+"""QPP JSON reader, position map and canonical writer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from qppfiles.findings import Location
+from qppfiles.formats import qpp_json
+from qppfiles.formats.json_positions import build
+from qppfiles.model import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
+
+SUBMISSION = {
+    "entityType": "individual",
+    "taxpayerIdentificationNumber": "000456789",
+    "nationalProviderIdentifier": "2567891421",
+    "performanceYear": 2024,
+    "measurementSets": [
+        {
+            "category": "quality",
+            "submissionMethod": "registry",
+            "performanceStart": "2024-01-01",
+            "performanceEnd": "2024-12-31",
+            "measurements": [
+                {"measureId": "236", "value": {"isEndToEndReported": False, "performanceMet": 40,
+                                                "performanceNotMet": 10, "eligiblePopulation": 60}},
+                {"measureId": "007", "value": {"isEndToEndReported": False, "strata": [
+                    {"stratum": "a", "performanceMet": 1, "performanceNotMet": 2, "eligiblePopulation": 4}]}},
+            ],
+        },
+        {
+            "category": "pi",
+            "submissionMethod": "registry",
+            "performanceStart": "2024-01-01",
+            "performanceEnd": "2024-07-01",
+            "measurements": [
+                {"measureId": "PI_PPHI_1", "value": True},
+                {"measureId": "PI_EP_1", "value": {"numerator": 5, "denominator": 9}},
+            ],
+        },
+    ],
+}
+
+
+def _bytes(doc) -> bytes:
+    return json.dumps(doc, indent=2).encode()
+
+
+def test_reads_bare_submission_into_typed_model():
+    result = qpp_json.read(_bytes(SUBMISSION))
+    assert result.findings == []
+    sub = result.submission
+    assert sub.performance_year == 2024 and sub.entity_type == "individual"
+    quality, pi = sub.measurement_sets
+    assert quality.ref == "/measurementSets/0"
+    m236 = quality.measurements[0]
+    assert isinstance(m236.value, SingleRateValue)
+    assert m236.value.counts.performance_met == 40 and m236.value.counts.eligible_population == 60
+    assert m236.ref == "/measurementSets/0/measurements/0"
+    assert isinstance(quality.measurements[1].value, MultiRateValue)
+    assert quality.measurements[1].value.strata[0].name == "a"
+    assert isinstance(pi.measurements[0].value, BooleanValue) and pi.measurements[0].value.value is True
+    assert isinstance(pi.measurements[1].value, ProportionValue)
+    assert quality.program == "mips"  # a missing programName is recorded as mips
+
+
+def test_reads_api_envelope_with_prefixed_pointers():
+    result = qpp_json.read(_bytes({"data": {"submission": SUBMISSION}}))
+    assert result.findings == []
+    sub = result.submission
+    assert sub.performance_year == 2024
+    assert sub.measurement_sets[1].measurements[1].ref == "/data/submission/measurementSets/1/measurements/1"
+
+
+def test_reads_measurement_set_only_document_and_takes_year_from_period():
+    result = qpp_json.read(_bytes(SUBMISSION["measurementSets"][1]))
+    sub = result.submission
+    assert sub.set_only and sub.performance_year == 2024
+    assert sub.measurement_sets[0].category == "pi"
+    assert sub.measurement_sets[0].measurements[0].ref == "/measurements/0"
+
+
+def test_mistyped_fields_become_none():
+    doc = json.loads(json.dumps(SUBMISSION))
+    doc["performanceYear"] = "2024"
+    doc["measurementSets"][0]["measurements"][0]["value"]["performanceMet"] = "40"
+    sub = qpp_json.read(_bytes(doc)).submission
+    assert sub.performance_year is None
+    assert sub.measurement_sets[0].measurements[0].value.counts.performance_met is None
+
+
+def test_locator_gives_line_and_column_of_pointer():
+    data = _bytes(SUBMISSION)
+    result = qpp_json.read(data)
+    loc = result.locate(Location(pointer="/measurementSets/0/measurements/0/value/eligiblePopulation"))
+    lines = data.decode().splitlines()
+    assert '"eligiblePopulation": 60' in lines[loc.line - 1]
+    assert lines[loc.line - 1][loc.column - 1:].startswith('"eligiblePopulation"')
+
+
+def test_position_map_handles_escapes_and_arrays():
+    text = '{"a\\"b": [1, {"c/d": "x\\\\"}, [2, 3]], "e": {}}'
+    pm = build(text)
+    assert text[pm.offsets["/a\"b/1"]] == "{"
+    assert text[pm.offsets["/a\"b/1/c~1d"]:].startswith('"c/d"')
+    assert text[pm.offsets["/a\"b/2/1"]] == "3"
+    assert text[pm.offsets["/e"]:].startswith('"e"')
+
+
+@pytest.mark.parametrize("data, code, line", [
+    (b"", "F001", None),
+    (b"   \n ", "F001", None),
+    (b'{"a": 1, "a": 2}', "F008", 1),
+    (b'{\n "rate": NaN\n}', "F006", 2),
+    (b'{"rate": -Infinity}', "F006", 1),
+    (b'{"n": 1e400}', "F006", 1),
+    (b'{"performanceYear": 2024,', "F005", 1),
+    (b"[1, 2]", "F009", 1),
+    (b'"text"', "F009", 1),
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "F002", 1),
+    (b'{"a": "\x00"}', "F004", 1),
+    (b"[" * 5000 + b"]" * 5000, "F007", 1),
+    (b'{"a": ' * 100 + b"1" + b"}" * 100, "F007", 1),
+])
+def test_bad_input_gives_one_clear_file_finding(data, code, line):
+    result = qpp_json.read(data)
+    assert [f.code for f in result.findings] == [code]
+    assert result.findings[0].layer == "file"
+    loc = result.locate(result.findings[0].location)
+    assert loc.line == line
+    if code != "F008":  # a file with duplicate keys still parses; later layers skip it
+        assert result.submission is None
+
+
+def test_utf8_bom_accepted_and_utf16_warned():
+    assert qpp_json.read(b"\xef\xbb\xbf" + _bytes(SUBMISSION)).findings == []
+    result = qpp_json.read(json.dumps(SUBMISSION).encode("utf-16"))
+    assert [f.code for f in result.findings] == ["F003"]
+    assert result.submission.performance_year == 2024
+
+
+def test_writer_is_canonical_and_round_trips():
+    sub = qpp_json.read(_bytes(SUBMISSION)).submission
+    once = qpp_json.write(sub)
+    again = qpp_json.write(qpp_json.read(once).submission)
+    assert once == again
+    assert json.loads(once) == SUBMISSION
+    assert once.endswith(b"\n") and once.startswith(b'{\n  "entityType"')
+
+
+def test_writer_round_trips_envelope_and_set_only():
+    sub = qpp_json.read(_bytes(SUBMISSION["measurementSets"][0])).submission
+    assert json.loads(qpp_json.write(sub)) == SUBMISSION["measurementSets"][0]
