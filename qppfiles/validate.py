@@ -83,19 +83,22 @@ def _read(data: bytes, path: Optional[str]) -> ReadResult:
     return read_json(data, path)
 
 
-def _rule_findings(result: ReadResult, options: Options) -> tuple[List[Finding], Optional[int]]:
+def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -> tuple[List[Finding], Optional[int]]:
     from .checks import Context, run
     from .program import supported_years
 
     sub = result.submission
     year = options.year or sub.performance_year
-    if year not in supported_years():
-        shown = "missing" if year is None else str(year)
-        return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules",
-                        f"performance year {shown} is not supported; qppfiles checks "
-                        f"{min(supported_years())}–{max(supported_years())}",
-                        None, Location(pointer=f"{sub.ref}/performanceYear") if result.format == QPP_JSON
-                        else Location(xpath=sub.ref))], year
+    years = supported_years()
+    if year not in years:
+        pointer = f"{sub.ref}/performanceYear" if result.format == QPP_JSON else None
+        if year is None and pointer in schema_pointers:
+            return [], year  # the schema layer already said what is wrong with it
+        message = (f"performance year {year} is not supported; qppfiles checks {years[0]}–{years[-1]}"
+                   if year is not None else
+                   "the performance year is missing: give it in the file or with --year")
+        location = Location(pointer=pointer) if pointer is not None else Location(xpath=sub.ref or None)
+        return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules", message, None, location)], year
     ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
     return list(run(ctx)), year
 
@@ -129,7 +132,8 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
         if options.profile == "strict" and result.format == QRDA3 and not fatal:
             findings.extend(_strict_findings(data, result, options))
         if result.submission is not None and not fatal:
-            rule_findings, year = _rule_findings(result, options)
+            schema_pointers = {f.location.pointer for f in findings if f.layer == "schema"}
+            rule_findings, year = _rule_findings(result, options, schema_pointers)
             findings.extend(rule_findings)
         if findings:
             findings = [f.located(result.locate(f.location)) for f in findings]

@@ -1,0 +1,156 @@
+"""Arithmetic rules: counts are whole and non-negative, parts fit the whole, rates agree with counts."""
+
+from __future__ import annotations
+
+from ..findings import ERROR, WARNING
+from ..model import MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from . import Hit, rule
+from ._walk import catalog_entry, count_groups, field_ref, is_count, measurements
+
+SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
+_COUNT_FIELDS = (
+    ("performanceMet", "performance_met"),
+    ("performanceNotMet", "performance_not_met"),
+    ("eligiblePopulation", "eligible_population"),
+    ("eligiblePopulationExclusion", "eligible_population_exclusion"),
+    ("eligiblePopulationException", "eligible_population_exception"),
+    ("numeratorExclusion", "numerator_exclusion"),
+)
+RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit
+
+
+def _integer_fields(ctx, m):
+    """(name, value, ref) of every field of a measurement that must be a whole count."""
+    v = m.value
+    if isinstance(v, ProportionValue):
+        for name in ("numerator", "denominator"):
+            yield name, getattr(v, name), field_ref(ctx, m.ref, "value", name)
+    for label, counts, ref in count_groups(ctx, m):
+        for json_name, attr in _COUNT_FIELDS:
+            yield f"{label}{json_name}", getattr(counts, attr), field_ref(ctx, ref, json_name)
+
+
+@rule("A101", ERROR, "A count is negative.",
+      "Counts of patients, encounters or events are zero or more.", SRC, '"performanceNotMet": -3')
+def negative_count(ctx):
+    for _, m in measurements(ctx):
+        fields = list(_integer_fields(ctx, m))
+        if isinstance(m.value, NonProportionValue):
+            v = m.value
+            fields += [(n, getattr(v, a), field_ref(ctx, m.ref, "value", n)) for n, a in (
+                ("numerator", "numerator"), ("denominator", "denominator"),
+                ("observationInstances", "observation_instances"))]
+        for name, value, ref in fields:
+            if is_count(value) and value < 0:
+                yield Hit(ref, f"{name} is {value}: counts cannot be negative", m.measure_id)
+
+
+@rule("A102", ERROR, "A count is not a whole number.",
+      "Patient and case counts are integers. A fractional count usually means a rate or an average was "
+      "put where a count belongs.", SRC, '"eligiblePopulation": 12.5')
+def fractional_count(ctx):
+    for _, m in measurements(ctx):
+        for name, value, ref in _integer_fields(ctx, m):
+            if isinstance(value, float) and not value.is_integer():
+                yield Hit(ref, f"{name} is {value}: counts must be whole numbers", m.measure_id)
+
+
+def _n(x) -> float:
+    return x if is_count(x) else 0
+
+
+@rule("A103", ERROR, "The parts add up to more than the eligible population.",
+      "performanceMet + performanceNotMet + eligiblePopulationException + eligiblePopulationExclusion "
+      "cannot exceed eligiblePopulation: every case counted in a part is a case of the population.", SRC,
+      '{"performanceMet": 40, "performanceNotMet": 30, "eligiblePopulation": 60}')
+def parts_exceed_population(ctx):
+    for _, m in measurements(ctx, "quality"):
+        for label, c, ref in count_groups(ctx, m):
+            if not is_count(c.eligible_population):
+                continue
+            parts = _n(c.performance_met) + _n(c.performance_not_met) + _n(c.eligible_population_exception) \
+                + _n(c.eligible_population_exclusion)
+            if parts > c.eligible_population:
+                yield Hit(ref, f"{label}met {_n(c.performance_met):g} + not met {_n(c.performance_not_met):g}"
+                               f" + exceptions {_n(c.eligible_population_exception):g} + exclusions "
+                               f"{_n(c.eligible_population_exclusion):g} = {parts:g}, more than the eligible "
+                               f"population {c.eligible_population:g}", m.measure_id)
+
+
+@rule("A104", ERROR, "The numerator is larger than the denominator.",
+      "In a proportion the numerator counts a subset of the denominator.", SRC,
+      '{"numerator": 12, "denominator": 10}')
+def numerator_exceeds_denominator(ctx):
+    for _, m in measurements(ctx):
+        v = m.value
+        if isinstance(v, ProportionValue) and is_count(v.numerator) and is_count(v.denominator) \
+                and v.numerator > v.denominator:
+            yield Hit(field_ref(ctx, m.ref, "value", "numerator"),
+                      f"numerator {v.numerator:g} is larger than denominator {v.denominator:g}", m.measure_id)
+
+
+@rule("A105", ERROR, "eligiblePopulationExclusion is not 0 for a MIPS CQM or eCQM.",
+      "For MIPS clinical quality measures, excluded patients are taken out of eligiblePopulation before "
+      "reporting; CMS rejects a non-zero eligiblePopulationExclusion (QCDR measures may report one).",
+      "QPP JSON reference: cqmSinglePerformanceRate.eligiblePopulationExclusion; change log 8/15/2020",
+      '"eligiblePopulationExclusion": 4')
+def exclusion_for_cqm(ctx):
+    for ms, m in measurements(ctx, "quality"):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is None or entry.is_registry_measure or ms.submission_method not in ("registry",):
+            continue
+        for label, c, ref in count_groups(ctx, m):
+            if is_count(c.eligible_population_exclusion) and c.eligible_population_exclusion != 0:
+                yield Hit(field_ref(ctx, ref, "eligiblePopulationExclusion"),
+                          f"{label}eligiblePopulationExclusion is {c.eligible_population_exclusion:g}; MIPS "
+                          f"CQMs report 0 (leave excluded patients out of eligiblePopulation)", m.measure_id)
+
+
+@rule("A106", ERROR, "A submitted performance rate is outside 0–100.",
+      "Registry and QCDR measures submit performanceRate as a percentage from 0 to 100.",
+      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate", '"performanceRate": 1.7 is fine; 170 is not')
+def rate_range(ctx):
+    for _, m in measurements(ctx, "quality"):
+        rate = getattr(m.value, "performance_rate", None)
+        if is_count(rate) and not 0 <= rate <= 100:
+            yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
+                      f"performanceRate {rate:g} is outside 0–100", m.measure_id)
+
+
+def _counts_rate(c):
+    met, not_met = c.performance_met, c.performance_not_met
+    if not (is_count(met) and is_count(not_met)) or met + not_met <= 0:
+        return None
+    return 100.0 * met / (met + not_met)
+
+
+@rule("A107", WARNING, "A submitted performance rate disagrees with the counts.",
+      "For a single-rate measure, performanceRate = performanceMet / (performanceMet + performanceNotMet) "
+      "× 100 (for inverse measures too). A rate that differs from the counts by more than half a point "
+      "suggests a copy error; CMS scores the submitted rate for registry measures.",
+      "QPP JSON reference: cqmSinglePerformanceRate.performanceRate",
+      '{"performanceMet": 45, "performanceNotMet": 5, "performanceRate": 50}')
+def rate_consistent(ctx):
+    for _, m in measurements(ctx, "quality"):
+        v = m.value
+        if not isinstance(v, SingleRateValue) or not is_count(v.performance_rate):
+            continue
+        expected = _counts_rate(v.counts)
+        if expected is not None and abs(expected - v.performance_rate) > RATE_TOLERANCE:
+            yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
+                      f"performanceRate {v.performance_rate:g} but the counts give {expected:.2f}", m.measure_id)
+
+
+@rule("A108", WARNING, "A performance rate is reported with no eligible cases.",
+      "A measure with an eligible population of 0 (or with no met and not-met cases) has no performance "
+      "rate; a reported rate of 0 there is meaningless and the measure earns no achievement points.", SRC,
+      '{"performanceMet": 0, "performanceNotMet": 0, "eligiblePopulation": 0, "performanceRate": 0}')
+def rate_without_cases(ctx):
+    for _, m in measurements(ctx, "quality"):
+        v = m.value
+        if isinstance(v, (SingleRateValue, MultiRateValue)) and is_count(v.performance_rate):
+            groups = count_groups(ctx, m)
+            if groups and all(_n(c.performance_met) + _n(c.performance_not_met) == 0 for _, c, _ in groups):
+                yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
+                          f"performanceRate {v.performance_rate:g} is reported but there are no met or not-met "
+                          f"cases", m.measure_id)

@@ -1,0 +1,150 @@
+"""Catalog rules: the measure exists that year, in that category, for that method, program and shape."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..findings import ERROR
+from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from . import Hit, rule
+from ._walk import catalog_entry, field_ref, is_pi, measurements
+
+SRC = "CMS qpp-measures-data, measures/<year>/measures-data.json"
+
+# The value shape each catalog metricType takes in QPP JSON.
+SHAPES = {
+    "boolean": BooleanValue,
+    "proportion": ProportionValue,
+    "nonProportion": NonProportionValue,
+    "singlePerformanceRate": SingleRateValue,
+    "registrySinglePerformanceRate": SingleRateValue,
+    "multiPerformanceRate": MultiRateValue,
+    "registryMultiPerformanceRate": MultiRateValue,
+}
+_SHAPE_NAMES = {
+    BooleanValue: "true/false", ProportionValue: "numerator/denominator",
+    NonProportionValue: "non-proportion (numerator, denominator, observationInstances)",
+    SingleRateValue: "performance counts", MultiRateValue: "strata of performance counts",
+}
+
+
+def _elsewhere(ctx, measure_id: str) -> str:
+    record = ctx.catalog.measure(measure_id)
+    if record is not None:
+        return f"; it is a {record.category} measure"
+    return ""
+
+
+@rule("M101", ERROR, "The measure does not exist in this year and category.",
+      "Every measureId must be a measure, activity or PI measure of the performance year, in the "
+      "category of its measurement set. Measures are added and retired every year; `qppfiles measures "
+      "--year YEAR` lists that year's.", SRC, '{"category": "quality", "measurements": [{"measureId": "999"}]}')
+def measure_exists(ctx):
+    for ms, m in measurements(ctx):
+        if m.measure_id is None or ms.category not in ("quality", "ia", "pi", "aci"):
+            continue
+        if catalog_entry(ctx, ms, m.measure_id) is None:
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure '{m.measure_id}' is not a {ms.category} measure of {ctx.year}"
+                      f"{_elsewhere(ctx, m.measure_id)}", m.measure_id)
+
+
+@rule("M102", ERROR, "The submission method is not allowed for this quality measure.",
+      "Each quality measure lists the collection types it can be reported by (claims, registry for MIPS "
+      "CQMs, electronicHealthRecord for eCQMs, cmsWebInterface, ...). A measure reported by another "
+      "method is not scored.", SRC, '"submissionMethod": "electronicHealthRecord" for a registry-only measure')
+def method_allowed(ctx):
+    for ms, m in measurements(ctx, "quality"):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        method = ms.submission_method
+        if entry is None or method is None or not entry.submission_methods:
+            continue
+        if method not in entry.submission_methods:
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} cannot be submitted by '{method}' in {ctx.year}; allowed: "
+                      f"{', '.join(entry.submission_methods)}", m.measure_id)
+
+
+@rule("M103", ERROR, "The measure is not allowed under the set's program.",
+      "Measures list the programs they may be scored under (mips, app1, appPlus, MVP ids). For example a "
+      "measure that exists only inside MVPs cannot be reported under traditional MIPS.", SRC,
+      '"programName": "mips" with an MVP-only measure')
+def program_allowed(ctx):
+    for ms, m in measurements(ctx):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is None or not entry.allowed_programs:
+            continue
+        if ms.program not in entry.allowed_programs:
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} is not allowed under program '{ms.program}' in {ctx.year}",
+                      m.measure_id)
+
+
+@rule("M104", ERROR, "The value's shape does not match the measure's metric type.",
+      "A boolean activity takes true/false; a proportion takes numerator and denominator; a performance-"
+      "rate measure takes performanceMet, performanceNotMet and eligiblePopulation; a multi-rate measure "
+      "takes strata.", SRC, '{"measureId": "PI_PPHI_1", "value": {"numerator": 1, "denominator": 1}}')
+def value_shape(ctx):
+    for ms, m in measurements(ctx):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is None:
+            continue
+        metric = getattr(entry, "metric_type", None) or ("boolean" if ms.category == "ia" else None)
+        expected = SHAPES.get(metric)
+        if expected is None or m.value.kind == "unknown" or isinstance(m.value, expected):
+            continue
+        yield Hit(field_ref(ctx, m.ref, "value"),
+                  f"measure {m.measure_id} is {metric}: its value must be {_SHAPE_NAMES[expected]}, "
+                  f"not {_SHAPE_NAMES.get(type(m.value), m.value.kind)}", m.measure_id)
+
+
+@rule("M105", ERROR, "Strata names do not match the measure's.",
+      "A multi-performance-rate measure is reported with one entry per stratum, named exactly as in the "
+      "measures data of the year.", SRC, '"strata": [{"stratum": "Overall", ...}] where the measure names "overall"')
+def strata_names(ctx):
+    for ms, m in measurements(ctx, "quality"):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is None or not isinstance(m.value, MultiRateValue):
+            continue
+        expected = [s.name for s in entry.strata if s.name]
+        if not expected:
+            continue
+        given = [s.name for s in m.value.strata]
+        unknown = [n for n in given if n not in expected]
+        missing = [n for n in expected if n not in given]
+        if unknown or missing:
+            parts = []
+            if unknown:
+                parts.append(f"unknown {', '.join(repr(n) for n in unknown)}")
+            if missing:
+                parts.append(f"missing {', '.join(repr(n) for n in missing)}")
+            yield Hit(field_ref(ctx, m.ref, "value", "strata"),
+                      f"measure {m.measure_id} strata: {'; '.join(parts)} (expected: "
+                      f"{', '.join(expected)})", m.measure_id)
+
+
+@rule("M106", ERROR, "A measure appears twice in the same measurement set.",
+      "Each measure is reported once per measurement set; CMS rejects the set otherwise.", SRC)
+def duplicate_measure(ctx):
+    for ms in ctx.submission.measurement_sets:
+        seen = set()
+        for m in ms.measurements:
+            if m.measure_id is None:
+                continue
+            if m.measure_id in seen:
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"measure {m.measure_id} is reported more than once in this set", m.measure_id)
+            seen.add(m.measure_id)
+
+
+@rule("M107", ERROR, "Two measurement sets share category, submission method and program.",
+      "A submission holds at most one measurement set per category, submission method and program; "
+      "a second one replaces the first at CMS.", "QPP JSON reference: measurementSets")
+def duplicate_set(ctx):
+    keys = Counter()
+    for ms in ctx.submission.measurement_sets:
+        key = ("pi" if is_pi(ms.category) else ms.category, ms.submission_method, ms.program)
+        keys[key] += 1
+        if keys[key] == 2:
+            yield Hit(ms.ref, f"a second {key[0]} measurement set with submissionMethod '{key[1]}' and "
+                              f"programName '{key[2]}'")

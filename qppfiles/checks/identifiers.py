@@ -1,0 +1,127 @@
+"""Identifier rules: TIN, NPI, entity ids, and which fields each entity type takes."""
+
+from __future__ import annotations
+
+import re
+
+from ..findings import ERROR
+from . import Hit, rule
+from ._walk import field_ref
+
+SRC = "QPP JSON reference: submissions.entityType, entityId, taxpayerIdentificationNumber, nationalProviderIdentifier"
+_DIGITS = re.compile(r"\d+")
+_ENTITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+
+# Which identifier fields each entity type requires and which it must not carry.
+REQUIRED = {
+    "individual": ("taxpayerIdentificationNumber", "nationalProviderIdentifier"),
+    "group": ("taxpayerIdentificationNumber",),
+    "subgroup": ("entityId",),
+    "virtualGroup": ("entityId",),
+    "apm": ("entityId",),
+}
+FORBIDDEN = {
+    "individual": ("entityId",),
+    "group": ("nationalProviderIdentifier", "entityId"),
+    "subgroup": ("nationalProviderIdentifier",),
+    "virtualGroup": ("nationalProviderIdentifier",),
+    "apm": ("nationalProviderIdentifier",),
+}
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    """Luhn check over the NPI prefixed with 80840 (the ISO card issuer prefix for US health)."""
+    digits = [int(c) for c in "80840" + npi]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _field(sub, name: str):
+    return {
+        "taxpayerIdentificationNumber": sub.taxpayer_identification_number,
+        "nationalProviderIdentifier": sub.national_provider_identifier,
+        "entityId": sub.entity_id,
+    }[name]
+
+
+@rule("I101", ERROR, "The TIN is not 9 digits.",
+      "A taxpayer identification number is exactly nine digits, with no dashes or spaces. Leading zeros "
+      "count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"')
+def tin_format(ctx):
+    tin = ctx.submission.taxpayer_identification_number
+    if tin is not None and not (len(tin) == 9 and _DIGITS.fullmatch(tin)):
+        yield Hit(field_ref(ctx, ctx.submission.ref, "taxpayerIdentificationNumber"),
+                  f"TIN '{tin}' must be exactly 9 digits (it has {len(tin)} characters)")
+
+
+@rule("I102", ERROR, "The NPI is not 10 digits.",
+      "A national provider identifier is exactly ten digits.", SRC, '"nationalProviderIdentifier": "123456789"')
+def npi_format(ctx):
+    npi = ctx.submission.national_provider_identifier
+    if npi is not None and not (len(npi) == 10 and _DIGITS.fullmatch(npi)):
+        yield Hit(field_ref(ctx, ctx.submission.ref, "nationalProviderIdentifier"),
+                  f"NPI '{npi}' must be exactly 10 digits (it has {len(npi)} characters)")
+
+
+@rule("I103", ERROR, "The NPI's check digit is wrong.",
+      "The tenth digit of an NPI is a Luhn check digit computed over the first nine digits prefixed with "
+      "80840. A wrong check digit means a typo: CMS cannot match the clinician.",
+      "CMS NPI standard (45 CFR 162.406); ISO/IEC 7812 Luhn formula", '"nationalProviderIdentifier": "1234567890"')
+def npi_check_digit(ctx):
+    npi = ctx.submission.national_provider_identifier
+    if npi is not None and len(npi) == 10 and _DIGITS.fullmatch(npi) and not npi_check_digit_ok(npi):
+        yield Hit(field_ref(ctx, ctx.submission.ref, "nationalProviderIdentifier"),
+                  f"NPI '{npi}' fails its check digit: it is not a valid NPI (typo?)")
+
+
+@rule("I104", ERROR, "An identifier the entity type requires is missing.",
+      "individual: TIN and NPI; group: TIN; subgroup, virtualGroup and apm: entityId.", SRC,
+      '{"entityType": "individual", "taxpayerIdentificationNumber": "000456789"}  (no NPI)')
+def required_identifiers(ctx):
+    sub = ctx.submission
+    if sub.set_only:
+        return
+    for name in REQUIRED.get(sub.entity_type, ()):
+        if _field(sub, name) is None:
+            yield Hit(sub.ref, f"entityType '{sub.entity_type}' requires '{name}'")
+
+
+@rule("I105", ERROR, "An identifier the entity type does not take is present.",
+      "A group carries no NPI or entityId; an individual no entityId; subgroups, virtual groups and APM "
+      "entities no NPI. CMS rejects the extra identifier rather than guess which entity is meant.", SRC,
+      '{"entityType": "group", "nationalProviderIdentifier": "2567891421"}')
+def forbidden_identifiers(ctx):
+    sub = ctx.submission
+    for name in FORBIDDEN.get(sub.entity_type, ()):
+        if _field(sub, name) is not None:
+            yield Hit(field_ref(ctx, sub.ref, name), f"entityType '{sub.entity_type}' does not take '{name}'")
+
+
+@rule("I106", ERROR, "The entityId is blank or malformed.",
+      "An APM entity, virtual group or subgroup id is a single token of letters, digits, '-' or '_'.", SRC,
+      '"entityId": " "')
+def entity_id_form(ctx):
+    eid = ctx.submission.entity_id
+    if eid is not None and not _ENTITY_ID.fullmatch(eid):
+        yield Hit(field_ref(ctx, ctx.submission.ref, "entityId"),
+                  f"entityId '{eid}' is not a valid identifier (letters, digits, '-' and '_' only)")
+
+
+@rule("I107", ERROR, "A subgroup reports outside an MVP.",
+      "Subgroups exist only for MVP reporting: every measurement set of a subgroup must name an MVP id as "
+      "its programName.", "mips-rules.md §6 (MVPs)", '{"entityType": "subgroup", ... "programName": "mips"}')
+def subgroup_needs_mvp(ctx):
+    sub = ctx.submission
+    if sub.entity_type != "subgroup":
+        return
+    mvps = ctx.catalog.mvps
+    for ms in sub.measurement_sets:
+        if ms.program not in mvps:
+            yield Hit(field_ref(ctx, ms.ref, "programName"),
+                      f"a subgroup must report under an MVP of {ctx.year}, not programName '{ms.program}'")
