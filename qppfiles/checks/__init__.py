@@ -74,7 +74,14 @@ def rule(code: str, severity: str, summary: str, explanation: str = "", source: 
     return decorate
 
 
+_loaded = False
+
+
 def _load_rules() -> None:
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
     for name in _RULE_MODULES:
         try:
             importlib.import_module(f"{__name__}.{name}")

@@ -1,0 +1,35 @@
+"""The MIPS program rules of each performance year ("year packs").
+
+``year_pack(year)`` returns a frozen, cached :class:`YearPack` with one group of
+rules per category (``quality``, ``ia``, ``pi``, ``cost``, ``final``) plus
+``periods``, ``identifiers`` and ``eligibility``; ``supported_years()`` lists
+the years that have one.  The facts themselves are in ``years.py``.
+"""
+
+from .packs import (
+    CATEGORIES,
+    CategoryWeights,
+    CostRules,
+    Eligibility,
+    FinalRules,
+    IaRules,
+    Identifiers,
+    ImprovementScoring,
+    MeasureBonusRules,
+    NewMeasureFloor,
+    Periods,
+    PiRequirement,
+    PiRules,
+    QualityRules,
+    UnsupportedYear,
+    YearPack,
+    supported_years,
+    year_pack,
+)
+
+__all__ = [
+    "CATEGORIES", "CategoryWeights", "CostRules", "Eligibility", "FinalRules", "IaRules",
+    "Identifiers", "ImprovementScoring", "MeasureBonusRules", "NewMeasureFloor", "Periods",
+    "PiRequirement", "PiRules", "QualityRules", "UnsupportedYear", "YearPack",
+    "supported_years", "year_pack",
+]

@@ -1,0 +1,418 @@
+"""Year packs: the MIPS rules of one performance year as frozen dataclasses.
+
+The numbers live in :mod:`qppfiles.program.years`; this module only gives them
+a typed shape.  Percentages are 0-100, like ``reportingRate`` in a submission.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Iterable, Mapping
+
+from . import years as _data
+
+CATEGORIES = _data.WEIGHT_ORDER
+_SECTIONS = ("quality", "ia", "pi", "cost", "final", "periods", "identifiers", "eligibility")
+
+
+class UnsupportedYear(KeyError):
+    """The performance year has no year pack."""
+
+    def __init__(self, year: object):
+        super().__init__(year)
+        self.year = year
+
+    def __str__(self) -> str:
+        years = supported_years()
+        return (f"performance year {self.year!r} is not supported "
+                f"(supported: {years[0]}-{years[-1]})")
+
+
+# --------------------------------------------------------------------- quality
+
+@dataclass(frozen=True)
+class MeasureBonusRules:
+    """Per-measure bonus points (only in the years that had them)."""
+    outcome_or_patient_experience_points: int   # each one beyond the required outcome/HP measure
+    other_high_priority_points: int
+    end_to_end_points: int                      # per measure with isEndToEndReported
+    cap_percent_of_denominator: int             # each bonus kind capped at this share of the denominator
+
+
+@dataclass(frozen=True)
+class NewMeasureFloor:
+    first_year: float
+    second_year: float
+
+
+@dataclass(frozen=True)
+class ImprovementScoring:
+    max_percentage_points: float                # added to the quality percent, never negative
+    prior_year_floor_percent: float             # prior-year achievement below this counts as this
+
+
+@dataclass(frozen=True)
+class QualityRules:
+    data_completeness_threshold_percent: float  # met when reportingRate >= this
+    case_minimum: int
+    required_measures: int                      # traditional MIPS
+    mvp_required_measures: int | None           # None before MVPs existed
+    requires_outcome_or_high_priority: bool
+    max_points_per_measure: float
+    denominator: int                            # 10 x required measures
+    readmission_measure_id: str                 # admin-claims measure that adds to the denominator
+    readmission_denominator_points: int
+    readmission_min_clinicians: int
+    readmission_case_minimum: int
+    achievement_floor_points: float | None      # benchmarked measures never score below this
+    points_below_first_decile: float | None
+    points_no_benchmark: float
+    points_no_benchmark_small_practice: float
+    points_below_case_minimum: float
+    points_below_case_minimum_small_practice: float
+    points_data_completeness_not_met: float
+    points_data_completeness_not_met_small_practice: float
+    topped_out_cap_points: float                # when the benchmark isToppedOutByProgram
+    new_measure_floor_points: NewMeasureFloor | None
+    new_measure_floor_excludes_admin_claims: bool
+    measure_bonus: MeasureBonusRules | None
+    small_practice_bonus_points: int            # added to the quality numerator
+    improvement_scoring: ImprovementScoring | None
+    defined_topped_out_percentiles: Mapping[str, float] | None  # for sevenPointCapRemoved measures
+    cahps_measure_id: str
+    app_measure_ids: tuple[str, ...]
+    app_plus_measure_ids: tuple[str, ...]
+    decimal_places: int                         # rounding of scores, as the CMS engine does
+
+    def data_completeness_met(self, reporting_rate_percent: float) -> bool:
+        return reporting_rate_percent >= self.data_completeness_threshold_percent
+
+
+# ------------------------------------------------------------------------- IA
+
+@dataclass(frozen=True)
+class IaRules:
+    weighted: bool                              # False: activities carry no high/medium weight
+    high_weight_points: int
+    medium_weight_points: int
+    unweighted_activity_points: int | None      # per activity when not weighted
+    full_credit_points: int
+    special_status_multiplier: int              # points multiplied for special statuses
+    special_statuses: tuple[str, ...]
+    activities_for_full_credit: int | None
+    activities_for_full_credit_special_status: int | None
+    mvp_points_multiplier: int | None           # MVP reporters, whatever their status
+    mvp_activities_for_full_credit: int | None
+    min_activity_days: int
+    group_participation_percent: int | None     # share of a group's clinicians doing the activity
+    pcmh_activity_id: str
+    pcmh_credit: str                            # "full"
+    mips_apm_min_credit_percent: int
+    app_credit: str | None                      # "full" for APP reporters
+
+    def activity_points(self, weight: str | None, special_status: bool = False,
+                        mvp: bool = False) -> int:
+        """Points for one activity of the given weight ("high", "medium" or None)."""
+        if self.weighted:
+            base = self.high_weight_points if weight == "high" else self.medium_weight_points
+        else:
+            base = self.unweighted_activity_points or 0
+        if mvp and self.mvp_points_multiplier:
+            return base * self.mvp_points_multiplier
+        return base * self.special_status_multiplier if special_status else base
+
+
+# ------------------------------------------------------------------------- PI
+
+@dataclass(frozen=True)
+class PiRequirement:
+    """One thing a PI submission must contain.
+
+    ``options`` are alternatives; an option is a set of measure ids that
+    together satisfy the requirement.  Exclusions of a measure are in the
+    catalog (the measure's ``exclusion``).
+    """
+    name: str
+    kind: str                                   # "attestation" (must be yes) or "measure"
+    options: tuple[tuple[str, ...], ...]
+    points: int | None                          # max points of the objective, when fixed
+
+    @property
+    def measure_ids(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for option in self.options for m in option))
+
+
+@dataclass(frozen=True)
+class PiRules:
+    category_id: str                            # category value in files: "aci" or "pi"
+    scoring_model: str                          # "base-performance-bonus" or "points"
+    min_performance_period_days: int
+    requirements: tuple[PiRequirement, ...]
+    measure_points: Mapping[str, int]           # max points per measure, where fixed
+    performance_points_max: int | None          # base-performance-bonus model only
+    bonus_measures: Mapping[str, int]           # bonus measure id -> points
+    bonus_points_max: int
+    cehrt_2015_only_bonus_points: int | None
+    exclusion_redistribution: Mapping[str, tuple[str, ...]]  # excluded -> receiving measures
+    rounding: str                               # per-measure points rounding
+    score_cap: int
+    auto_reweighting_statuses: tuple[str, ...]
+    small_practice_auto_reweighting: bool
+
+    @property
+    def required_attestations(self) -> tuple[str, ...]:
+        return _ids_of(r for r in self.requirements if r.kind == "attestation")
+
+    @property
+    def required_measures(self) -> tuple[str, ...]:
+        return _ids_of(r for r in self.requirements if r.kind == "measure")
+
+
+def _ids_of(requirements: Iterable[PiRequirement]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m for r in requirements for m in r.measure_ids))
+
+
+# ----------------------------------------------------------------------- cost
+
+@dataclass(frozen=True)
+class CostRules:
+    scored: bool
+    weight: float                               # default weight, percent
+    reweighted_for_all: bool
+    measure_case_minimums: Mapping[str, int]
+    improvement_max_percentage_points: float | None
+    new_measure_informational_years: int
+
+
+# ---------------------------------------------------------------------- final
+
+@dataclass(frozen=True)
+class CategoryWeights:
+    quality: float
+    cost: float
+    ia: float
+    pi: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {c: getattr(self, c) for c in CATEGORIES}
+
+
+@dataclass(frozen=True)
+class FinalRules:
+    weights: CategoryWeights
+    redistribution: Mapping[frozenset[str], CategoryWeights]   # reweighted categories -> weights
+    small_practice_redistribution: Mapping[frozenset[str], CategoryWeights]  # overrides for SPs
+    app_weights: CategoryWeights | None
+    performance_threshold: float
+    exceptional_performance_threshold: float | None
+    max_adjustment_percent: float
+    max_exceptional_adjustment_percent: float | None
+    max_scaling_factor: float
+    complex_patient_bonus_cap: float
+    small_practice_bonus_points: float          # final-score level
+    score_cap: float
+    min_scored_categories: int                  # fewer: final score = performance threshold
+    negative_floor_fraction_of_threshold: float  # at or below this share of PT: full negative
+
+
+# ---------------------------------------------------------------- the rest
+
+@dataclass(frozen=True)
+class Periods:
+    start: date
+    end: date
+    quality_full_year_required: bool
+    quality_min_days: int | None
+
+
+@dataclass(frozen=True)
+class Identifiers:
+    cehrt_id_formats: tuple[str, ...]           # as CMS writes them, X = any character
+    cehrt_id_patterns: tuple[str, ...]          # regular expressions, any one must match
+    cehrt_id_required_for: tuple[str, ...]      # "pi", "quality_ecqm"
+    program_names: tuple[str, ...]              # besides MVP ids
+    mvp_program_names_allowed: bool             # MVP ids of the year's catalog are programNames
+    entity_types: tuple[str, ...]
+    subgroup_requires_mvp: bool
+
+    def is_valid_cehrt_id(self, value: str) -> bool:
+        return any(p.match(value) for p in _compiled(self.cehrt_id_patterns))
+
+
+@lru_cache(maxsize=None)
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    low_volume_allowed_charges_usd: int         # at or below: excluded
+    low_volume_beneficiaries: int
+    low_volume_covered_services: int | None
+    small_practice_max_clinicians: int
+    web_interface_available: bool
+    web_interface_min_clinicians: int | None
+    web_interface_for_mips_groups: bool
+    claims_small_practice_only: bool
+    claims_groups_allowed: bool
+
+
+@dataclass(frozen=True)
+class YearPack:
+    year: int
+    quality: QualityRules
+    ia: IaRules
+    pi: PiRules
+    cost: CostRules
+    final: FinalRules
+    periods: Periods
+    identifiers: Identifiers
+    eligibility: Eligibility
+    sources: Mapping[str, tuple[str, ...]] = field(repr=False)   # "section.field" -> citation keys
+    unconfirmed: Mapping[str, str] = field(repr=False)           # "section.field" -> note
+    carried_forward_from: int | None = None
+
+    def sources_for(self, path: str) -> tuple[str, ...]:
+        """Citation keys for ``"section.field"``, falling back to the section's."""
+        return self.sources.get(path) or self.sources.get(path.split(".", 1)[0], ())
+
+    def is_unconfirmed(self, path: str) -> bool:
+        return path in self.unconfirmed or path.split(".", 1)[0] in self.unconfirmed
+
+    def category_weights(self, reweighted: Iterable[str] = (),
+                         small_practice: bool = False) -> CategoryWeights | None:
+        """Weights after the given categories are reweighted to 0%.
+
+        Cost is added when it is not scored that year.  None when the
+        combination leaves too few categories (the final score is then the
+        performance threshold).
+        """
+        removed = frozenset(reweighted) | (frozenset() if self.cost.scored else {"cost"})
+        unknown = removed - set(CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories: {sorted(unknown)}")
+        if not removed:
+            return self.final.weights
+        if small_practice and removed in self.final.small_practice_redistribution:
+            return self.final.small_practice_redistribution[removed]
+        return self.final.redistribution.get(removed)
+
+
+# -------------------------------------------------------------------- loading
+
+def supported_years() -> tuple[int, ...]:
+    return tuple(sorted(_data.YEARS))
+
+
+@lru_cache(maxsize=None)
+def year_pack(year: int) -> YearPack:
+    """The rules of a performance year; cached, raises UnsupportedYear."""
+    if isinstance(year, bool) or not isinstance(year, int) or year not in _data.YEARS:
+        raise UnsupportedYear(year)
+    raw = _resolve(year)
+    sections = raw["sections"]
+    return YearPack(
+        year=year,
+        quality=_quality(sections["quality"]),
+        ia=IaRules(**sections["ia"]),
+        pi=_pi(sections["pi"]),
+        cost=CostRules(**{**sections["cost"],
+                          "measure_case_minimums": _frozen_map(sections["cost"]["measure_case_minimums"])}),
+        final=_final(sections["final"]),
+        periods=_periods(year, sections["periods"]),
+        identifiers=Identifiers(**sections["identifiers"]),
+        eligibility=Eligibility(**sections["eligibility"]),
+        sources=_frozen_map({k: tuple(_data.REFS[r] for r in v) for k, v in raw["sources"].items()}),
+        unconfirmed=_frozen_map(raw["unconfirmed"]),
+        carried_forward_from=_data.YEARS[year].get("carried_forward_from"),
+    )
+
+
+@lru_cache(maxsize=None)
+def _resolve(year: int) -> dict:
+    """Apply the yearly changes up to ``year``; see the years module docstring."""
+    ordered = sorted(_data.YEARS)
+    entry = _data.YEARS[year]
+    if "carried_forward_from" in entry:
+        base = _resolve(entry["carried_forward_from"])
+    elif year == ordered[0]:
+        base = {"sections": {s: {} for s in _SECTIONS}, "sources": {}, "unconfirmed": {}}
+    else:
+        base = _resolve(ordered[ordered.index(year) - 1])
+    sections = {s: dict(base["sections"][s]) for s in _SECTIONS}
+    sources = dict(base["sources"])
+    unconfirmed = dict(base["unconfirmed"])
+    for key, value in entry.items():
+        if key in _SECTIONS:
+            for name, field_value in value.items():
+                sections[key][name] = field_value
+                sources.pop(f"{key}.{name}", None)
+                unconfirmed.pop(f"{key}.{name}", None)
+        elif key not in ("sources", "unconfirmed", "carried_forward_from"):
+            raise KeyError(f"year {year}: unknown key {key!r}")
+    sources.update(entry.get("sources", {}))
+    for path, note in entry.get("unconfirmed", {}).items():
+        if note is None:
+            unconfirmed.pop(path, None)
+        else:
+            unconfirmed[path] = note
+    return {"sections": sections, "sources": sources, "unconfirmed": unconfirmed}
+
+
+def _frozen_map(mapping: Mapping) -> Mapping:
+    return MappingProxyType(dict(mapping))
+
+
+def _weights(values) -> CategoryWeights:
+    return CategoryWeights(*values)
+
+
+def _quality(raw: dict) -> QualityRules:
+    values = dict(raw)
+    for name, cls in (("measure_bonus", MeasureBonusRules), ("new_measure_floor_points", NewMeasureFloor),
+                      ("improvement_scoring", ImprovementScoring)):
+        if values[name] is not None:
+            values[name] = cls(**values[name])
+    if values["defined_topped_out_percentiles"] is not None:
+        values["defined_topped_out_percentiles"] = _frozen_map(values["defined_topped_out_percentiles"])
+    return QualityRules(**values)
+
+
+def _pi(raw: dict) -> PiRules:
+    values = dict(raw)
+    values["requirements"] = tuple(
+        PiRequirement(name=r["name"], kind=r["kind"], points=r["points"],
+                      options=tuple(tuple(option) for option in r["options"]))
+        for r in raw["requirements"])
+    for name in ("measure_points", "bonus_measures"):
+        values[name] = _frozen_map(raw[name])
+    values["exclusion_redistribution"] = _frozen_map(
+        {k: tuple(v) for k, v in raw["exclusion_redistribution"].items()})
+    return PiRules(**values)
+
+
+def _redistribution(rows) -> Mapping[frozenset[str], CategoryWeights]:
+    return _frozen_map({frozenset(row["without"]): _weights(row["weights"]) for row in rows})
+
+
+def _final(raw: dict) -> FinalRules:
+    values = dict(raw)
+    values["weights"] = _weights(raw["weights"])
+    values["app_weights"] = _weights(raw["app_weights"]) if raw["app_weights"] else None
+    values["redistribution"] = _redistribution(raw["redistribution"])
+    values["small_practice_redistribution"] = _redistribution(raw["small_practice_redistribution"])
+    return FinalRules(**values)
+
+
+def _periods(year: int, raw: dict) -> Periods:
+    def day(month_day: str) -> date:
+        month, dom = (int(part) for part in month_day.split("-"))
+        return date(year, month, dom)
+
+    return Periods(start=day(raw["start_month_day"]), end=day(raw["end_month_day"]),
+                   quality_full_year_required=raw["quality_full_year_required"],
+                   quality_min_days=raw["quality_min_days"])
