@@ -19,40 +19,52 @@ _COUNT_FIELDS = (
 RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit
 
 
-def _integer_fields(ctx, m):
-    """(name, value, ref) of every field of a measurement that must be a whole count."""
+def _integer_fields(m):
+    """(label, field name, value, ref of the owning node) of every field that must be a whole count."""
     v = m.value
     if isinstance(v, ProportionValue):
-        for name in ("numerator", "denominator"):
-            yield name, getattr(v, name), field_ref(ctx, m.ref, "value", name)
-    for label, counts, ref in count_groups(ctx, m):
+        yield "", "numerator", v.numerator, m.ref, "value"
+        yield "", "denominator", v.denominator, m.ref, "value"
+    elif isinstance(v, NonProportionValue):
+        yield "", "numerator", v.numerator, m.ref, "value"
+        yield "", "denominator", v.denominator, m.ref, "value"
+        yield "", "observationInstances", v.observation_instances, m.ref, "value"
+    elif isinstance(v, SingleRateValue):
         for json_name, attr in _COUNT_FIELDS:
-            yield f"{label}{json_name}", getattr(counts, attr), field_ref(ctx, ref, json_name)
+            yield "", json_name, getattr(v.counts, attr), m.ref, "value"
+    elif isinstance(v, MultiRateValue):
+        for s in v.strata:
+            label = f"stratum '{s.name}': "
+            for json_name, attr in _COUNT_FIELDS:
+                yield label, json_name, getattr(s.counts, attr), s.ref or m.ref, None
+
+
+def _ref(ctx, owner: str, sub: str | None, name: str) -> str:
+    return field_ref(ctx, owner, sub, name) if sub else field_ref(ctx, owner, name)
 
 
 @rule("A101", ERROR, "A count is negative.",
       "Counts of patients, encounters or events are zero or more.", SRC, '"performanceNotMet": -3')
 def negative_count(ctx):
     for _, m in measurements(ctx):
-        fields = list(_integer_fields(ctx, m))
-        if isinstance(m.value, NonProportionValue):
-            v = m.value
-            fields += [(n, getattr(v, a), field_ref(ctx, m.ref, "value", n)) for n, a in (
-                ("numerator", "numerator"), ("denominator", "denominator"),
-                ("observationInstances", "observation_instances"))]
-        for name, value, ref in fields:
-            if is_count(value) and value < 0:
-                yield Hit(ref, f"{name} is {value}: counts cannot be negative", m.measure_id)
+        for label, name, value, owner, sub in _integer_fields(m):
+            if value is not None and value < 0:
+                yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts cannot be negative",
+                          m.measure_id)
 
 
 @rule("A102", ERROR, "A count is not a whole number.",
       "Patient and case counts are integers. A fractional count usually means a rate or an average was "
-      "put where a count belongs.", SRC, '"eligiblePopulation": 12.5')
+      "put where a count belongs. (Non-proportion measures may report fractional numerators and "
+      "denominators.)", SRC, '"eligiblePopulation": 12.5')
 def fractional_count(ctx):
     for _, m in measurements(ctx):
-        for name, value, ref in _integer_fields(ctx, m):
+        if isinstance(m.value, NonProportionValue):
+            continue
+        for label, name, value, owner, sub in _integer_fields(m):
             if isinstance(value, float) and not value.is_integer():
-                yield Hit(ref, f"{name} is {value}: counts must be whole numbers", m.measure_id)
+                yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts must be whole numbers",
+                          m.measure_id)
 
 
 def _n(x) -> float:
