@@ -16,6 +16,7 @@ from typing import Dict, List, Optional
 # Modules that define codes; imported by all_codes() so the register is complete.
 _DEFINING_MODULES = (
     "qppfiles.codes_io",
+    "qppfiles.validate",
     "qppfiles.checks",
     "qppfiles.formats.qrda3.codes",
 )

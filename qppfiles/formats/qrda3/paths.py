@@ -1,0 +1,67 @@
+"""Readable XPaths for elements of a QRDA III document, and a line map for them.
+
+Paths use local names, with a position only where an element has siblings of
+the same name, e.g. ``/ClinicalDocument/component/structuredBody/component[2]/section``.
+Names outside the HL7 v3 namespace keep their prefix (``sdtc:valueSet``).
+"""
+
+from __future__ import annotations
+
+from typing import Dict
+
+from lxml import etree
+
+from ...findings import Location
+from .templates import NS
+
+_HL7 = "{" + NS + "}"
+
+
+def _name(el) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "node()"
+    if tag.startswith(_HL7):
+        return tag[len(_HL7):]
+    qname = etree.QName(el)
+    return f"{el.prefix}:{qname.localname}" if el.prefix else qname.localname
+
+
+def element_path(el) -> str:
+    parts = []
+    while el is not None:
+        parent = el.getparent()
+        name = _name(el)
+        if parent is not None and isinstance(el.tag, str):
+            position = 0
+            total = 0
+            for sibling in parent.iterchildren(el.tag):
+                total += 1
+                if sibling is el:
+                    position = total
+            if total > 1:
+                name = f"{name}[{position}]"
+        parts.append(name)
+        el = parent
+    return "/" + "/".join(reversed(parts))
+
+
+class LineMap:
+    """XPath -> line, filled while reading; resolves Locations afterwards."""
+
+    def __init__(self) -> None:
+        self.lines: Dict[str, int] = {}
+
+    def ref(self, el) -> str:
+        path = element_path(el)
+        if el.sourceline:
+            self.lines.setdefault(path, el.sourceline)
+        return path
+
+    def locate(self, location: Location) -> Location:
+        if location.line is not None or not location.xpath:
+            return location
+        line = self.lines.get(location.xpath)
+        if line is None:
+            return location
+        return Location(location.pointer, location.xpath, line, location.column)

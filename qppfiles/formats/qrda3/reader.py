@@ -1,0 +1,554 @@
+"""QRDA Category III reader: bytes -> ReadResult with a format-neutral Submission.
+
+The mapping follows CMS's own converter: templates are recognised by root,
+the performance year comes from the first section's reporting period, eCQMs
+are identified by their GUID and populations by UUID through the year's
+catalog, and performanceNotMet is DENOM - NUMER - DENEX - DENEXCEP.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional, Tuple
+
+from ...findings import ERROR, WARNING, Finding, Location
+from ...model import (
+    BooleanValue,
+    Counts,
+    Measurement,
+    MeasurementSet,
+    MultiRateValue,
+    ProportionValue,
+    SingleRateValue,
+    Stratum,
+    Submission,
+)
+from .. import QRDA3, ReadResult
+from . import _catalog
+from . import templates as T
+from .paths import LineMap
+from .xml import DEFAULT_MAX_BYTES, parse
+
+SUBMISSION_METHOD = "electronicHealthRecord"
+
+_H = "{" + T.NS + "}"
+CLINICAL_DOCUMENT = _H + "ClinicalDocument"
+TEMPLATE_ID = _H + "templateId"
+ID = _H + "id"
+COMPONENT = _H + "component"
+STRUCTURED_BODY = _H + "structuredBody"
+SECTION = _H + "section"
+ENTRY = _H + "entry"
+ORGANIZER = _H + "organizer"
+OBSERVATION = _H + "observation"
+ACT = _H + "act"
+REFERENCE = _H + "reference"
+EXTERNAL_DOCUMENT = _H + "externalDocument"
+EXTERNAL_OBSERVATION = _H + "externalObservation"
+ENTRY_RELATIONSHIP = _H + "entryRelationship"
+VALUE = _H + "value"
+EFFECTIVE_TIME = _H + "effectiveTime"
+LOW = _H + "low"
+HIGH = _H + "high"
+
+_YES = {"y", "yes", "true"}
+_NO = {"n", "no", "false"}
+
+
+def read(data: bytes, path: Optional[str] = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+         catalog=None) -> ReadResult:
+    """Read a QRDA III file.
+
+    ``catalog`` overrides the measures catalog of the file's year (for tests and
+    callers holding their own); by default the year's catalog is loaded.
+    """
+    root, findings = parse(data, max_bytes)
+    if root is None:
+        return ReadResult(QRDA3, None, findings)
+    return _Reader(root, catalog).run()
+
+
+def _roots(el) -> List[str]:
+    return [t.get("root", "") for t in el.iterchildren(TEMPLATE_ID)]
+
+
+def _child(el, *tags):
+    for tag in tags:
+        if el is None:
+            return None
+        el = next(el.iterchildren(tag), None)
+    return el
+
+
+def _ids(el, root: str) -> List:
+    return [i for i in el.iterchildren(ID) if i.get("root") == root]
+
+
+def _date(raw: Optional[str]) -> Optional[str]:
+    """yyyyMMdd..., yyyy-MM-dd or yyyy/MM/dd -> yyyy-MM-dd; None when not a date."""
+    if not raw:
+        return None
+    digits = raw.strip().replace("-", "").replace("/", "")[:8]
+    if len(digits) != 8 or not digits.isdigit():
+        return None
+    month, day = int(digits[4:6]), int(digits[6:8])
+    if not (1 <= month <= 12 and 1 <= day <= 31):
+        return None
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
+
+
+class _Reader:
+    def __init__(self, root, catalog) -> None:
+        self.root = root
+        self.catalog = catalog
+        self.lines = LineMap()
+        self.findings: List[Finding] = []
+
+    # -- findings -----------------------------------------------------------------
+    def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
+                layer: str = "schema", measure_id: Optional[str] = None) -> None:
+        el = self.root if el is None else el
+        location = Location(xpath=self.lines.ref(el), line=el.sourceline)
+        self.findings.append(Finding(code, severity, layer, message, measure_id, location))
+
+    def result(self, submission: Optional[Submission]) -> ReadResult:
+        return ReadResult(QRDA3, submission, self.findings, self.lines.locate, self.root)
+
+    # -- document -----------------------------------------------------------------
+    def run(self) -> ReadResult:
+        root = self.root
+        if root.tag != CLINICAL_DOCUMENT:
+            self.finding("X104", f"The file is XML but not an HL7 CDA document: its root element is "
+                         f"<{_local(root.tag)}>, not <ClinicalDocument> in the urn:hl7-org:v3 namespace.",
+                         layer="file")
+            return self.result(None)
+        report = [t for t in root.iterchildren(TEMPLATE_ID) if t.get("root") == T.QRDA3_REPORT_CMS]
+        if not report:
+            self.finding("X105", "The file is a CDA document but not a CMS QRDA Category III report: "
+                         f"it has no templateId with root {T.QRDA3_REPORT_CMS}.", layer="file")
+            return self.result(None)
+        extension = (report[0].get("extension") or "").strip()
+        ext_years = T.years_for_extension(extension)
+        if not ext_years:
+            known = ", ".join(sorted(T.REPORT_EXTENSION_YEARS))
+            self.finding("X106", f"The CMS QRDA III report templateId carries extension "
+                         f"'{extension or '(none)'}', which is not a guide version qppfiles supports "
+                         f"(supported: {known}).", report[0], layer="file")
+            return self.result(None)
+
+        sections = self.sections()
+        year = self.performance_year(sections, ext_years, extension, report[0])
+        if self.catalog is None:
+            self.catalog = _catalog.load(year)
+        header = self.header()
+        sets = tuple(self.measurement_set(cat, el, rp, header) for cat, el, rp in sections)
+        submission = Submission(
+            performance_year=year,
+            entity_type=header["entity_type"],
+            taxpayer_identification_number=header["tin"],
+            national_provider_identifier=header["npi"],
+            entity_id=header["entity_id"],
+            measurement_sets=sets,
+            ref=self.lines.ref(root),
+        )
+        return self.result(submission)
+
+    def performance_year(self, sections, ext_years, extension, report_el) -> int:
+        for _, _, rp in sections:
+            if rp and rp[0]:
+                year = int(rp[0][:4])
+                if year not in ext_years:
+                    self.finding("X107", f"The reporting period starts in {year}, but the report "
+                                 f"templateId extension {extension} belongs to the guide for "
+                                 f"{_years(ext_years)}; the file is read as {year}.", report_el,
+                                 severity=WARNING)
+                return year
+        year = ext_years[-1]
+        self.finding("X108", f"No section has a readable reporting period, so the performance year "
+                     f"{year} was taken from the report templateId extension {extension}.",
+                     report_el, severity=WARNING)
+        return year
+
+    # -- header -------------------------------------------------------------------
+    def header(self) -> dict:
+        root = self.root
+        programs = []
+        for recipient in root.iterchildren(_H + "informationRecipient"):
+            for intended in recipient.iterchildren(_H + "intendedRecipient"):
+                programs.extend(_ids(intended, T.PROGRAM_NAME_ROOT))
+        cehrt = mvp = None
+        for participant in root.iterchildren(_H + "participant"):
+            for entity in participant.iterchildren(_H + "associatedEntity"):
+                for i in entity.iterchildren(ID):
+                    if i.get("root") == T.CEHRT_ROOT and cehrt is None:
+                        cehrt = i.get("extension")
+                    elif i.get("root") == T.MVP_ROOT and mvp is None:
+                        mvp = i.get("extension")
+        npis, orgs = [], []
+        for doc_of in root.iterchildren(_H + "documentationOf"):
+            for event in doc_of.iterchildren(_H + "serviceEvent"):
+                for performer in event.iterchildren(_H + "performer"):
+                    for assigned in performer.iterchildren(_H + "assignedEntity"):
+                        npis.extend(_ids(assigned, T.NPI_ROOT))
+                        org = _child(assigned, _H + "representedOrganization")
+                        if org is not None:
+                            orgs.extend(org.iterchildren(ID))
+
+        def first(root_oid):
+            for i in orgs:
+                if i.get("root") == root_oid and i.get("extension"):
+                    return i.get("extension")
+            return None
+
+        program_name, entity_type, is_known = self.program(programs)
+        out = {"program": program_name, "entity_type": entity_type, "tin": None, "npi": None,
+               "entity_id": None, "cehrt": cehrt, "mvp": None}
+        if entity_type == "individual":
+            out["npi"] = next((i.get("extension") for i in npis if i.get("extension")), None)
+        if entity_type in ("individual", "group", "virtualGroup"):
+            out["tin"] = first(T.TIN_ROOT)
+        if entity_type == "apm":
+            out["entity_id"] = first(T.APM_ROOT)
+        elif entity_type == "subgroup":
+            out["entity_id"] = first(T.SUBGROUP_ROOT)
+        elif entity_type == "virtualGroup":
+            out["entity_id"] = first(T.VIRTUAL_GROUP_ROOT)
+            if out["entity_id"] is None:
+                self.finding("X113", "The program is MIPS_VIRTUALGROUP but the file has no virtual "
+                             f"group identifier (representedOrganization id root {T.VIRTUAL_GROUP_ROOT}).")
+        if is_known and program_name == "mips" and entity_type in T.MVP_ENTITY_TYPES and mvp:
+            out["mvp"] = mvp
+        return out
+
+    def program(self, ids) -> Tuple[Optional[str], Optional[str], bool]:
+        known = ", ".join(T.PROGRAMS)
+        if not ids:
+            self.finding("X110", "The file names no program: it needs one informationRecipient "
+                         f"id with root {T.PROGRAM_NAME_ROOT} and one of {known}.")
+            return None, None, False
+        if len(ids) > 1:
+            names = ", ".join(i.get("extension") or "(empty)" for i in ids)
+            self.finding("X111", f"The file names {len(ids)} programs ({names}); it must name exactly one.",
+                         ids[1])
+        raw = (ids[0].get("extension") or "").strip()
+        mapped = T.PROGRAMS.get(raw.upper())
+        if mapped is None:
+            self.finding("X112", f"Program name '{raw}' is not one CMS accepts for MIPS or the APP "
+                         f"(accepted: {known}).", ids[0])
+            return raw.lower() or None, "individual", False
+        return mapped[0], mapped[1], True
+
+    # -- sections -----------------------------------------------------------------
+    def sections(self) -> List[Tuple[str, object, Optional[Tuple]]]:
+        """(category, section element, (start, end) or None) per known section, first of each kind."""
+        body = _child(self.root, COMPONENT, STRUCTURED_BODY)
+        found: List[Tuple[str, object, Optional[Tuple]]] = []
+        seen: Dict[str, object] = {}
+        if body is not None:
+            for component in body.iterchildren(COMPONENT):
+                for section in component.iterchildren(SECTION):
+                    roots = _roots(section)
+                    category = next((T.SECTION_CATEGORY[r] for r in roots if r in T.SECTION_CATEGORY), None)
+                    if category is None:
+                        self.finding("X121", "A section with templateIds "
+                                     f"{', '.join(roots) or '(none)'} is not a QRDA III measure, "
+                                     "improvement activities or Promoting Interoperability section; "
+                                     "it was ignored.", section, severity=WARNING)
+                        continue
+                    if category in seen:
+                        self.finding("X122", f"The file has more than one {_CATEGORY_NAMES[category]} "
+                                     "section; only the first is read.", section)
+                        continue
+                    seen[category] = section
+                    if category == "quality":
+                        self.check_category_section(section, roots)
+                    found.append((category, section, self.reporting_period(section, category)))
+        if not found:
+            self.finding("X120", "The file has no eCQM, improvement activities or Promoting "
+                         "Interoperability section, so it reports nothing.",
+                         body if body is not None else None)
+        return found
+
+    def check_category_section(self, section, roots) -> None:
+        if T.CATEGORY_REPORT_SECTION not in roots:
+            self.finding("X125", "The measure section lacks the QRDA Category III Measure Section "
+                         f"templateId (root {T.CATEGORY_REPORT_SECTION}).", section)
+
+    def reporting_period(self, section, category) -> Optional[Tuple[Optional[str], Optional[str]]]:
+        acts = []
+        for entry in section.iterchildren(ENTRY):
+            for act in entry.iterchildren(ACT):
+                if T.REPORTING_PARAMETERS_ACT in _roots(act):
+                    acts.append(act)
+        name = _CATEGORY_NAMES[category]
+        if len(acts) != 1:
+            self.finding("X123", f"The {name} section has {len(acts)} reporting parameters acts "
+                         f"(templateId {T.REPORTING_PARAMETERS_ACT}); it needs exactly one.", section)
+            if not acts:
+                return None
+        act = acts[0]
+        time = _child(act, EFFECTIVE_TIME)
+        low, high = _child(time, LOW), _child(time, HIGH)
+        dates = []
+        for label, el in (("start", low), ("end", high)):
+            raw = el.get("value") if el is not None else None
+            value = _date(raw)
+            if value is None:
+                self.finding("X124", f"The {name} section's reporting period {label} "
+                             f"'{raw or '(missing)'}' is not a date (expected yyyyMMdd).",
+                             el if el is not None else act)
+            dates.append(value)
+        return dates[0], dates[1]
+
+    def measurement_set(self, category, section, period, header) -> MeasurementSet:
+        if category == "quality":
+            measurements = self.quality_measures(section)
+        elif category == "ia":
+            measurements = self.ia_measures(section)
+        else:
+            measurements = self.pi_measures(section)
+        if category == "pi" and self.catalog is not None:
+            category = getattr(self.catalog, "pi_category", "pi") or "pi"
+        start, end = period if period else (None, None)
+        return MeasurementSet(
+            category=category,
+            submission_method=SUBMISSION_METHOD,
+            program_name=header["mvp"] or header["program"],
+            cehrt_id=header["cehrt"] if category != "ia" else None,
+            performance_start=start,
+            performance_end=end,
+            measurements=tuple(measurements),
+            ref=self.lines.ref(section),
+        )
+
+    # -- quality ------------------------------------------------------------------
+    def quality_measures(self, section) -> List[Measurement]:
+        out: List[Measurement] = []
+        seen_guids: Dict[str, object] = {}
+        organizers = [o for e in section.iterchildren(ENTRY) for o in e.iterchildren(ORGANIZER)
+                      if T.MEASURE_REFERENCE_RESULTS_CMS in _roots(o)]
+        if not organizers:
+            self.finding("X126", "The measure section holds no eCQM (Measure Reference and Results, "
+                         f"templateId {T.MEASURE_REFERENCE_RESULTS_CMS}).", section)
+        if self.catalog is None and organizers:
+            self.finding("X150", "No measures catalog is available for this performance year, so its "
+                         "eCQMs cannot be identified.", section)
+            return out
+        for organizer in organizers:
+            guids = [i.get("extension") for i in self._external_ids(organizer)
+                     if i.get("root") == T.EMEASURE_ROOT]
+            if len(guids) != 1 or not guids[0]:
+                self.finding("X130", f"An eCQM entry has {len(guids)} measure GUIDs (reference/"
+                             f"externalDocument/id root {T.EMEASURE_ROOT}); it needs exactly one.", organizer)
+                continue
+            guid = guids[0].strip().lower()
+            measure = self.catalog.quality_by_emeasure_uuid(guid)
+            if measure is None:
+                self.finding("X131", f"eCQM GUID {guids[0]} is not a {self.catalog.year} eCQM "
+                             "in the measures catalog; the measure was not read.", organizer)
+                continue
+            if guid in seen_guids:
+                self.finding("X136", f"eCQM {_catalog.describe(measure)} (GUID {guids[0]}) is reported "
+                             "twice in the measure section; only the first is read.", organizer,
+                             measure_id=measure.measure_id)
+                continue
+            seen_guids[guid] = organizer
+            out.append(self.quality_measurement(organizer, measure))
+        return out
+
+    def _external_ids(self, organizer):
+        for reference in organizer.iterchildren(REFERENCE):
+            for doc in reference.iterchildren(EXTERNAL_DOCUMENT):
+                yield from doc.iterchildren(ID)
+
+    def quality_measurement(self, organizer, measure) -> Measurement:
+        name = _catalog.describe(measure)
+        mid = measure.measure_id
+        groups = _catalog.population_groups(measure)
+        by_uuid: Dict[str, int] = {}
+        for index, (_, uuids) in enumerate(groups):
+            for uuid in uuids.values():
+                by_uuid.setdefault(uuid, index)
+        counts: List[Dict[str, Optional[int]]] = [dict() for _ in groups]
+        first_el: List[object] = [None] * len(groups)
+        for component in organizer.iterchildren(COMPONENT):
+            for obs in component.iterchildren(OBSERVATION):
+                if T.MEASURE_DATA_CMS not in _roots(obs):
+                    continue
+                value = _child(obs, VALUE)
+                code = (value.get("code") if value is not None else None) or ""
+                code = "IPOP" if code.strip().upper() == "IPP" else code.strip().upper()
+                if code not in T.POPULATION_CODES:
+                    self.finding("X134", f"Measure data of eCQM {name} has population code "
+                                 f"'{code or '(none)'}', which is not one of {', '.join(T.POPULATION_CODES)}; "
+                                 "it was ignored.", obs, severity=WARNING, measure_id=mid)
+                    continue
+                uuid_el = _child(obs, REFERENCE, EXTERNAL_OBSERVATION, ID)
+                uuid = ((uuid_el.get("root") if uuid_el is not None else None) or "").strip().upper()
+                index = by_uuid.get(uuid)
+                if index is None:
+                    self.finding("X132", f"Population {code} of eCQM {name} has UUID "
+                                 f"'{uuid or '(none)'}', which is not a population of that measure "
+                                 f"in {self.catalog.year}.", obs, measure_id=mid)
+                    continue
+                count = self.aggregate_count(obs, f"population {code} ({uuid}) of eCQM {name}", mid)
+                if code in counts[index]:
+                    self.finding("X137", f"Population {code} ({uuid}) of eCQM {name} is reported twice; "
+                                 "the first count is used.", obs, measure_id=mid)
+                    continue
+                counts[index][code] = count
+                if first_el[index] is None or code == "NUMER":
+                    first_el[index] = obs
+        for index, (_, uuids) in enumerate(groups):
+            for code, uuid in uuids.items():
+                if code in ("DENOM", "NUMER", "DENEX", "DENEXCEP") and code not in counts[index]:
+                    self.finding("X135", f"eCQM {name} lacks its {code} population (UUID {uuid}).",
+                                 organizer, measure_id=mid)
+        ref = self.lines.ref(organizer)
+        if _catalog.is_multi_rate(measure):
+            strata = []
+            for index, (stratum_name, uuids) in enumerate(groups):
+                if not uuids:
+                    strata.append(Stratum(stratum_name, _zero_counts(), ref))
+                elif counts[index]:
+                    el = first_el[index]
+                    strata.append(Stratum(stratum_name, _counts(counts[index]),
+                                          self.lines.ref(el) if el is not None else ref))
+            return Measurement(mid, MultiRateValue(tuple(strata), is_end_to_end=True), ref)
+        if len(groups) > 1:
+            return Measurement(mid, SingleRateValue(_summed_counts(counts), is_end_to_end=True), ref)
+        return Measurement(mid, SingleRateValue(_counts(counts[0] if counts else {}), is_end_to_end=True), ref)
+
+    def aggregate_count(self, obs, what: str, measure_id: Optional[str]) -> Optional[int]:
+        values = []
+        for rel in obs.iterchildren(ENTRY_RELATIONSHIP):
+            for inner in rel.iterchildren(OBSERVATION):
+                if T.AGGREGATE_COUNT in _roots(inner):
+                    values.extend(inner.iterchildren(VALUE))
+        if len(values) != 1:
+            self.finding("X133", f"The {what} has {len(values)} aggregate counts; it needs exactly one.",
+                         obs, measure_id=measure_id)
+            return None
+        raw = values[0].get("value")
+        count = _integer(raw)
+        if count is None:
+            self.finding("X133", f"The count '{raw if raw is not None else '(missing)'}' of the {what} "
+                         "is not a whole number of zero or more.", values[0], measure_id=measure_id)
+        return count
+
+    # -- improvement activities -----------------------------------------------------
+    def ia_measures(self, section) -> List[Measurement]:
+        out = []
+        for entry in section.iterchildren(ENTRY):
+            for organizer in entry.iterchildren(ORGANIZER):
+                roots = _roots(organizer)
+                if T.IA_MEASURE not in roots and T.LEGACY_IA_MEASURE not in roots:
+                    continue
+                ids = [i.get("extension") for i in self._external_ids(organizer) if i.get("extension")]
+                measure_id = ids[0] if ids else None
+                if measure_id is None:
+                    self.finding("X140", "An improvement activity has no activity id "
+                                 "(reference/externalDocument/id/@extension).", organizer, severity=WARNING)
+                value = self.performed(organizer, f"improvement activity {measure_id or '(no id)'}", measure_id)
+                out.append(Measurement(measure_id, BooleanValue(value), self.lines.ref(organizer)))
+        return out
+
+    def performed(self, organizer, what: str, measure_id) -> Optional[bool]:
+        for component in organizer.iterchildren(COMPONENT):
+            for obs in component.iterchildren(OBSERVATION):
+                if T.MEASURE_PERFORMED in _roots(obs):
+                    value = _child(obs, VALUE)
+                    code = (value.get("code") if value is not None else None) or ""
+                    if code.strip().lower() in _YES:
+                        return True
+                    if code.strip().lower() in _NO:
+                        return False
+                    self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
+                                 "it must be Y or N.", value if value is not None else obs,
+                                 measure_id=measure_id)
+                    return None
+        self.finding("X141", f"The {what} has no Measure Performed observation "
+                     f"(templateId {T.MEASURE_PERFORMED}).", organizer, measure_id=measure_id)
+        return None
+
+    # -- promoting interoperability --------------------------------------------------
+    def pi_measures(self, section) -> List[Measurement]:
+        out = []
+        for entry in section.iterchildren(ENTRY):
+            for organizer in entry.iterchildren(ORGANIZER):
+                roots = _roots(organizer)
+                proportion = T.PI_NUMERATOR_DENOMINATOR in roots
+                if not proportion and T.PI_MEASURE_PERFORMED not in roots:
+                    continue
+                ids = [i.get("extension") for i in self._external_ids(organizer) if i.get("extension")]
+                measure_id = ids[0] if ids else None
+                if len(ids) != 1:
+                    self.finding("X142", f"A Promoting Interoperability measure has {len(ids)} measure ids; "
+                                 "it needs exactly one.", organizer, measure_id=measure_id)
+                what = f"Promoting Interoperability measure {measure_id or '(no id)'}"
+                if proportion:
+                    value = ProportionValue(self.pi_count(organizer, T.PI_NUMERATOR, "numerator", what, measure_id),
+                                            self.pi_count(organizer, T.PI_DENOMINATOR, "denominator", what, measure_id))
+                else:
+                    value = BooleanValue(self.performed(organizer, what, measure_id))
+                out.append(Measurement(measure_id, value, self.lines.ref(organizer)))
+        return out
+
+    def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> Optional[int]:
+        found = [obs for c in organizer.iterchildren(COMPONENT) for obs in c.iterchildren(OBSERVATION)
+                 if template in _roots(obs)]
+        if len(found) != 1:
+            self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
+                         organizer, measure_id=measure_id)
+            return None
+        return self.aggregate_count(found[0], f"{label} of the {what}", measure_id)
+
+
+_CATEGORY_NAMES = {"quality": "eCQM measure", "ia": "improvement activities", "pi": "Promoting Interoperability"}
+
+
+def _local(tag) -> str:
+    return tag.split("}", 1)[-1] if isinstance(tag, str) else str(tag)
+
+
+def _years(years) -> str:
+    return " and ".join(str(y) for y in years)
+
+
+def _integer(raw: Optional[str]) -> Optional[int]:
+    text = (raw or "").strip()
+    if not text or not (text.isdigit() or (text.startswith("+") and text[1:].isdigit())):
+        return None
+    return int(text)
+
+
+def _not_met(c: Dict[str, Optional[int]]) -> Optional[int]:
+    denom, numer = c.get("DENOM"), c.get("NUMER")
+    if denom is None or numer is None:
+        return None
+    excl, exc = c.get("DENEX"), c.get("DENEXCEP")
+    if ("DENEX" in c and excl is None) or ("DENEXCEP" in c and exc is None):
+        return None
+    return denom - numer - (excl or 0) - (exc or 0)
+
+
+def _counts(c: Dict[str, Optional[int]]) -> Counts:
+    return Counts(
+        performance_met=c.get("NUMER"),
+        performance_not_met=_not_met(c),
+        eligible_population=c.get("DENOM"),
+        eligible_population_exclusion=c.get("DENEX"),
+        eligible_population_exception=c.get("DENEXCEP"),
+    )
+
+
+def _zero_counts() -> Counts:
+    return Counts(0, 0, 0, 0, 0)
+
+
+def _summed_counts(groups: List[Dict[str, Optional[int]]]) -> Counts:
+    """Single-rate eCQMs with several sub-populations: CMS sums them and reports every field."""
+    total: Dict[str, Optional[int]] = {}
+    for code in ("NUMER", "DENOM", "DENEX", "DENEXCEP"):
+        values = [g.get(code) for g in groups]
+        total[code] = None if any(g.get(code, 0) is None for g in groups) else sum(v or 0 for v in values)
+    return _counts(total)
