@@ -188,5 +188,16 @@ def explain(code) -> None:
         raise UsageProblem(f"unknown code '{code}'; `qppfiles rules` lists them all")
 
 
+def _register() -> None:
+    from .commands import convert, score
+
+    for module in (convert, score):
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_register()
+
+
 def run(argv: Optional[List[str]] = None) -> int:  # pragma: no cover - thin wrapper for python -m
     return main(argv)

@@ -1,0 +1,83 @@
+"""``qppfiles convert``: QPP JSON to QRDA III and back, faithfully."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ._common import ensure_writable, load_input, write_output
+
+TARGETS = ("json", "qrda3")
+
+
+def _default_target(source_format: str) -> str:
+    return "json" if source_format == "qrda3" else "qrda3"
+
+
+def _report_findings(path: str, findings) -> None:
+    for f in findings:
+        where = f.location.describe()
+        click.echo(f"{path}: {f.code} {f.severity}{' ' + where if where else ''}: {f.message}", err=True)
+
+
+@click.command("convert")
+@click.argument("source", type=click.Path(dir_okay=False))
+@click.option("--to", "target", type=click.Choice(TARGETS),
+              help="Output format (default: the other one: QRDA III for JSON input, JSON for QRDA III input).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists (never the input).")
+def convert_command(source, target, output, force):
+    """Convert a submission between QPP JSON and QRDA Category III.
+
+    The output is written even when the submission breaks program rules: those
+    findings go to standard error. Conversion fails only when the input cannot be
+    read (exit 2) or cannot be represented in the target format (exit 1), for
+    example a MIPS CQM, which has no eCQM identity in QRDA III.
+
+    \b
+    Examples:
+      qppfiles convert report.xml -o report.json
+      qppfiles convert submission.json --to qrda3 -o submission.xml
+      qppfiles convert report.xml --to json | jq .measurementSets
+    """
+    if output:
+        ensure_writable(output, force, [source])
+    result = load_input(source)
+    target = target or _default_target(result.format)
+    data = _convert(result.submission, target)
+    _report_findings(source, _rule_findings(result))
+    if output:
+        write_output(output, data, force, [source])
+        click.echo(f"wrote {output} ({target})", err=True)
+    else:
+        click.echo(data.decode("utf-8"), nl=False)
+
+
+def _convert(submission, target: str) -> bytes:
+    if target == "json":
+        from ..formats.qpp_json import write
+
+        return write(submission)
+    from ..formats.qrda3 import QrdaWriteError, write
+
+    try:
+        return write(submission)
+    except QrdaWriteError as exc:
+        click.echo(f"qppfiles: cannot write QRDA III: {exc}", err=True)
+        sys.exit(1)
+
+
+def _rule_findings(result):
+    """The submission's own findings (reader and program rules), reported but never blocking."""
+    from ..options import Options
+    from ..validate import _rule_findings as rules_of
+
+    findings = list(result.findings)
+    if result.submission is not None:
+        rule_findings, _ = rules_of(result, Options(), set())
+        findings.extend(rule_findings)
+    return [f.located(result.locate(f.location)) for f in findings]
+
+
+COMMANDS = (convert_command,)

@@ -1,0 +1,120 @@
+"""The score card: every number of an estimate with the reason it has that value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
+
+CATEGORY_ORDER = ("quality", "ia", "pi", "cost")
+
+
+@dataclass
+class MeasureScore:
+    measure_id: str
+    category: str
+    points: float
+    reason: str
+    max_points: Optional[float] = None
+    picked: bool = True                  # counted in the category score
+    decile: Optional[int] = None         # benchmark decile reached (quality)
+    bounds: Optional[Tuple] = None       # decile entry bounds 1..10 (quality, for the report)
+    performance_rate: Optional[float] = None
+    reporting_rate: Optional[float] = None
+    case_count: Optional[float] = None
+    submission_method: Optional[str] = None
+    notes: List[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        out = {"measureId": self.measure_id, "category": self.category, "points": self.points,
+               "reason": self.reason, "picked": self.picked}
+        for key, value in (("maxPoints", self.max_points), ("decile", self.decile),
+                           ("performanceRate", self.performance_rate), ("reportingRate", self.reporting_rate),
+                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method)):
+            if value is not None:
+                out[key] = value
+        if self.notes:
+            out["notes"] = list(self.notes)
+        return out
+
+
+@dataclass
+class CategoryScore:
+    category: str
+    score: Optional[float]               # percent 0-100; None when the category is not scored
+    weight: float = 0.0                  # percent of the final score
+    reweighted: bool = False
+    reasons: List[str] = field(default_factory=list)
+    bonus: float = 0.0                   # bonus points inside the category (quality numerator, PI)
+
+    @property
+    def weighted(self) -> float:
+        return round((self.score or 0.0) * self.weight / 100.0, 4)
+
+    def to_dict(self) -> dict:
+        return {"score": self.score, "weight": self.weight, "weighted": self.weighted,
+                "reweighted": self.reweighted, "reasons": list(self.reasons)}
+
+
+@dataclass
+class Suggestion:
+    text: str
+    gain: float                          # estimated final-score points
+    measure_id: Optional[str] = None
+    category: Optional[str] = None
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "finalScoreGain": round(self.gain, 2), "measureId": self.measure_id,
+                "category": self.category}
+
+
+@dataclass
+class Adjustment:
+    min: float
+    max: float
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"min": self.min, "max": self.max, "reason": self.reason}
+
+
+@dataclass
+class ScoreCard:
+    performance_year: int
+    final_score: float
+    performance_threshold: float
+    categories: dict                     # name -> CategoryScore
+    measures: List[MeasureScore]
+    adjustment: Adjustment
+    exceptional_threshold: Optional[float] = None
+    reasons: List[str] = field(default_factory=list)
+    not_scored: List[str] = field(default_factory=list)  # what could not be scored, and why
+    suggestions: List[Suggestion] = field(default_factory=list)
+    small_practice: bool = False
+
+    @property
+    def above_threshold(self) -> bool:
+        return self.final_score > self.performance_threshold
+
+    def category(self, name: str) -> CategoryScore:
+        return self.categories[name]
+
+    def measure(self, measure_id: str, category: Optional[str] = None) -> Optional[MeasureScore]:
+        for m in self.measures:
+            if m.measure_id == measure_id and (category is None or m.category == category):
+                return m
+        return None
+
+    def to_dict(self) -> dict:
+        return {
+            "performanceYear": self.performance_year,
+            "finalScore": self.final_score,
+            "performanceThreshold": self.performance_threshold,
+            "exceptionalPerformanceThreshold": self.exceptional_threshold,
+            "categories": {name: self.categories[name].to_dict() for name in CATEGORY_ORDER
+                           if name in self.categories},
+            "measures": [m.to_dict() for m in self.measures],
+            "adjustment": self.adjustment.to_dict(),
+            "reasons": list(self.reasons),
+            "notScored": list(self.not_scored),
+            "suggestions": [s.to_dict() for s in self.suggestions],
+        }
