@@ -122,7 +122,7 @@ def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, 
             out.close()
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
-    if problems:
+    if problems or any(r.internal_error for r in seen):
         sys.exit(2)
     errors = sum(r.errors for r in seen)
     warnings = sum(r.warnings for r in seen)

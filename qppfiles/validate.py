@@ -41,6 +41,10 @@ class FileReport:
         return sum(1 for f in self.findings if f.severity == WARNING)
 
     @property
+    def internal_error(self) -> bool:
+        return any(f.code == INTERNAL_ERROR for f in self.findings)
+
+    @property
     def valid(self) -> bool:
         return self.errors == 0
 
@@ -143,8 +147,11 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
         return FileReport(path, fmt, None, [internal_error(exc)])
 
 
+INTERNAL_ERROR = "F012"
+
+
 def internal_error(exc: BaseException) -> Finding:
-    return Finding("F012", ERROR, "file",
+    return Finding(INTERNAL_ERROR, ERROR, "file",
                    f"internal error ({type(exc).__name__}: {exc}); please report it with this file "
                    f"and `qppfiles --version`", None, Location())
 

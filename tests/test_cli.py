@@ -185,3 +185,25 @@ def test_bundled_example_is_valid():
         pytest.fail("the README's example fixture is missing")
     result = invoke("validate", str(path))
     assert result.exit_code == 0, result.output
+
+
+def test_internal_error_is_a_finding_exit_2_and_the_run_goes_on(tmp_path, monkeypatch):
+    import qppfiles.validate as validate_module
+
+    good = FIXTURES / "2024" / "group-traditional.json"
+    calls = {"n": 0}
+    real = validate_module._rule_findings
+
+    def explode_once(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("boom")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(validate_module, "_rule_findings", explode_once)
+    result = CliRunner().invoke(main, ["validate", str(good), str(good), "--format", "json"])
+    assert result.exit_code == 2
+    files = json.loads(result.stdout)["files"]
+    assert [f["code"] for f in files[0]["findings"]] == ["F012"]
+    assert "boom" in files[0]["findings"][0]["message"] and "report" in files[0]["findings"][0]["message"]
+    assert files[1]["valid"] is True

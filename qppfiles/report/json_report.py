@@ -26,14 +26,15 @@ def render_lines(reports, out) -> list:
     for r in reports:
         out.write(json.dumps(r.to_dict()) + "\n")
         out.flush()
-        seen.append(_Tally(r.errors, r.warnings))
+        seen.append(_Tally(r.errors, r.warnings, r.internal_error))
     out.write(json.dumps({"summary": summary(seen)}) + "\n")
     return seen
 
 
 class _Tally:
-    __slots__ = ("errors", "warnings")
+    __slots__ = ("errors", "warnings", "internal_error")
 
-    def __init__(self, errors: int, warnings: int):
+    def __init__(self, errors: int, warnings: int, internal_error: bool):
         self.errors = errors
         self.warnings = warnings
+        self.internal_error = internal_error
