@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Iterator, Optional, Tuple
 
 from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
 
 PI_CATEGORIES = ("pi", "aci")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def is_pi(category: Optional[str]) -> bool:
@@ -43,21 +46,69 @@ def is_count(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
+def memo(ctx) -> dict:
+    """A per-file cache shared by the rules, for values several rules need (catalog records, rates)."""
+    cache = ctx.__dict__.get("_memo")
+    if cache is None:
+        cache = ctx.__dict__["_memo"] = {}
+    return cache
+
+
 def catalog_entry(ctx, ms: MeasurementSet, measure_id: Optional[str]):
     """The catalog record of a measurement in its set's category, or None."""
-    if measure_id is None or ctx.catalog is None:
+    if measure_id is None:
+        return None
+    cache = memo(ctx)
+    key = (ms.category, measure_id)
+    try:
+        return cache[key]
+    except KeyError:
+        pass
+    except TypeError:  # an unhashable id the schema layer reports
         return None
     cat = ctx.catalog
-    if ms.category == "quality":
-        return cat.quality.get(measure_id)
-    if ms.category == "ia":
-        return cat.ia.get(measure_id)
-    if is_pi(ms.category):
-        return cat.pi.get(measure_id)
-    return None
+    if cat is None:
+        entry = None
+    elif ms.category == "quality":
+        entry = cat.quality.get(measure_id)
+    elif ms.category == "ia":
+        entry = cat.ia.get(measure_id)
+    elif is_pi(ms.category):
+        entry = cat.pi.get(measure_id)
+    else:
+        entry = None
+    cache[key] = entry
+    return entry
 
 
 def pct(x: float) -> str:
     """A percentage for messages: 71.4%, 75%."""
     text = f"{x:.1f}".rstrip("0").rstrip(".")
     return f"{text}%"
+
+
+def parse_day(text) -> Optional[date]:
+    """A YYYY-MM-DD string as a date; None when it is not a real calendar day."""
+    if not isinstance(text, str) or not _DAY.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def period_days(ms: MeasurementSet) -> Optional[int]:
+    """Days in a set's performance period, both ends included; None when a date is unusable."""
+    start, end = parse_day(ms.performance_start), parse_day(ms.performance_end)
+    if start is None or end is None or end < start:
+        return None
+    return (end - start).days + 1
+
+
+def num(x) -> str:
+    """A count or points for messages: 12, 7.5, 3.25."""
+    return f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
+
+
+def plural(n, word: str, many: Optional[str] = None) -> str:
+    return f"{num(n)} {word if n == 1 else (many or word + 's')}"

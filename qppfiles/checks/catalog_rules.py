@@ -70,7 +70,12 @@ def method_allowed(ctx):
       "measure that exists only inside MVPs cannot be reported under traditional MIPS.", SRC,
       '"programName": "mips" with an MVP-only measure')
 def program_allowed(ctx):
+    from .mvp import known_programs
+
+    mvps, known = ctx.catalog.mvps, known_programs(ctx.year)
     for ms, m in measurements(ctx):
+        if ms.program in mvps or ms.program not in known:
+            continue  # MVP membership (R102, R103) and unknown program names (R101) have their own rules
         entry = catalog_entry(ctx, ms, m.measure_id)
         if entry is None or not entry.allowed_programs:
             continue
@@ -124,7 +129,8 @@ def strata_names(ctx):
 
 
 @rule("M106", ERROR, "A measure appears twice in the same measurement set.",
-      "Each measure is reported once per measurement set; CMS rejects the set otherwise.", SRC)
+      "Each measure is reported once per measurement set; CMS rejects the set otherwise.", SRC,
+      '"measurements": [{"measureId": "001", ...}, {"measureId": "001", ...}]')
 def duplicate_measure(ctx):
     for ms in ctx.submission.measurement_sets:
         seen = set()
@@ -139,7 +145,8 @@ def duplicate_measure(ctx):
 
 @rule("M107", ERROR, "Two measurement sets share category, submission method and program.",
       "A submission holds at most one measurement set per category, submission method and program; "
-      "a second one replaces the first at CMS.", "QPP JSON reference: measurementSets")
+      "a second one replaces the first at CMS.", "QPP JSON reference: measurementSets",
+      'two quality sets, both "submissionMethod": "registry" and "programName": "mips"')
 def duplicate_set(ctx):
     keys = Counter()
     for ms in ctx.submission.measurement_sets:

@@ -1,0 +1,135 @@
+"""Improvement activity rules: points or activity count against full credit, attestations, PCMH."""
+
+from __future__ import annotations
+
+import math
+
+from ..findings import INFO, WARNING
+from ..model import BooleanValue
+from . import Hit, rule
+from ._walk import field_ref, num, plural
+
+SRC = "mips-rules.md §2 (weights, full credit, special status, 2025+ activity counts, PCMH, APMs)"
+
+
+def ia_sets_by_program(ctx):
+    """{program: [IA sets]}, in file order."""
+    out: dict = {}
+    for ms in ctx.submission.measurement_sets:
+        if ms.category == "ia":
+            out.setdefault(ms.program, []).append(ms)
+    return out
+
+
+def attested(ctx, sets):
+    """(measurement, catalog activity) of every activity answered true that the year's catalog knows."""
+    seen = set()
+    for ms in sets:
+        for m in ms.measurements:
+            activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
+            if activity is None or m.measure_id in seen:
+                continue
+            if isinstance(m.value, BooleanValue) and m.value.value is True:
+                seen.add(m.measure_id)
+                yield m, activity
+
+
+def is_special(ctx) -> bool:
+    """Small practices count as a special status for improvement activities."""
+    return bool(ctx.options.small_practice or ctx.options.special_status)
+
+
+def ia_shortfall(ctx, program: str, activities) -> str | None:
+    """Why the activities fall short of full credit, with the points consequence; None at full credit."""
+    rules = ctx.pack.ia
+    mvp = program in ctx.catalog.mvps
+    special = is_special(ctx)
+    weight = ctx.pack.final.weights.ia
+    status = " (MVP)" if mvp else " (special status)" if special else ""
+    if rules.weighted:
+        total = sum(rules.activity_points(a.weight, special, mvp) for _, a in activities)
+        full = rules.full_credit_points
+        if total >= full:
+            return None
+        missing = full - total
+        high = rules.activity_points("high", special, mvp)
+        medium = rules.activity_points("medium", special, mvp)
+        n_high, n_medium = math.ceil(missing / high), math.ceil(missing / medium)
+        if n_high == n_medium:
+            add = f"add {plural(n_high, 'activity', 'activities')} of either weight"
+        else:
+            add = (f"add {plural(n_high, 'high-weighted activity', 'high-weighted activities')} or "
+                   f"{plural(n_medium, 'medium-weighted activity', 'medium-weighted activities')}")
+        share = total / full
+        return (f"improvement activities total {num(total)} of {full} points{status} in {ctx.year}: the "
+                f"category scores {num(round(share * 100, 1))}% ({num(round(share * weight, 2))} of "
+                f"{num(weight)} final-score points); {add}")
+    needed = (rules.mvp_activities_for_full_credit if mvp else
+              rules.activities_for_full_credit_special_status if special else rules.activities_for_full_credit)
+    if not needed or len(activities) >= needed:
+        return None
+    share = len(activities) / needed
+    return (f"{plural(len(activities), 'activity', 'activities')} attested{status}; {ctx.year} gives full credit "
+            f"for {needed}: the category scores {num(round(share * 100, 1))}% ({num(round(share * weight, 2))} "
+            f"of {num(weight)} final-score points); add {plural(needed - len(activities), 'activity', 'activities')}")
+
+
+@rule("V101", WARNING, "Improvement activities fall short of full credit.",
+      "To 2024 high-weighted activities earn 20 points and medium ones 10, doubled for small practices "
+      "and rural, HPSA or non-patient-facing clinicians (--small-practice, --special-status) and in MVPs "
+      "from 2023; 40 points is full credit. From 2025 activities carry no weight: 2 activities are full "
+      "credit, 1 with a special status or in an MVP. The category is 15% of the final score. PCMH "
+      "recognition (IA_PCMH) and APM entities get full credit without listing activities.", SRC,
+      '2024, not special: one medium activity = 10 of 40 points (25%)')
+def below_full_credit(ctx):
+    if ctx.submission.entity_type == "apm":
+        return
+    pcmh = ctx.pack.ia.pcmh_activity_id
+    for program, sets in ia_sets_by_program(ctx).items():
+        activities = list(attested(ctx, sets))
+        if any(a.measure_id == pcmh for _, a in activities):
+            continue
+        message = ia_shortfall(ctx, program, activities)
+        if message:
+            yield Hit(field_ref(ctx, sets[0].ref, "measurements"), message)
+
+
+@rule("V102", WARNING, "An improvement activity is answered false.",
+      "An activity is attested by the value true. false (or a missing value) means the activity was not "
+      "performed: it earns no points, and listing it serves no purpose.", SRC,
+      '{"measureId": "IA_EPA_1", "value": false}')
+def not_attested(ctx):
+    for ms in ctx.submission.measurement_sets:
+        if ms.category != "ia":
+            continue
+        for m in ms.measurements:
+            if isinstance(m.value, BooleanValue) and m.value.value is False:
+                yield Hit(field_ref(ctx, m.ref, "value"),
+                          f"activity {m.measure_id} is answered false: it earns no points", m.measure_id)
+
+
+@rule("V103", INFO, "PCMH recognition gives full improvement activities credit.",
+      "A practice recognised as a patient-centered medical home (or comparable specialty practice) that "
+      "attests IA_PCMH receives full IA credit; other activities add nothing. Groups need at least half "
+      "of their practice sites recognised.", SRC, '{"measureId": "IA_PCMH", "value": true}')
+def pcmh_full_credit(ctx):
+    pcmh = ctx.pack.ia.pcmh_activity_id
+    for program, sets in ia_sets_by_program(ctx).items():
+        for m, _ in attested(ctx, sets):
+            if m.measure_id == pcmh:
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"{pcmh} attested: the improvement activities category gets full credit "
+                          f"({ctx.pack.ia.full_credit_points} points) if the recognition is current", m.measure_id)
+
+
+@rule("V104", INFO, "An APM entity sends improvement activities.",
+      "APM entities receive improvement activities credit automatically (full credit under the APP); "
+      "CMS does not need an IA measurement set from them.", SRC,
+      '{"entityType": "apm", "measurementSets": [{"category": "ia", ...}]}')
+def apm_ia(ctx):
+    if ctx.submission.entity_type != "apm":
+        return
+    for ms in ctx.submission.measurement_sets:
+        if ms.category == "ia":
+            yield Hit(field_ref(ctx, ms.ref, "category"),
+                      "APM entities receive improvement activities credit automatically; this set is not needed")

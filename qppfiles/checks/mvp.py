@@ -1,0 +1,118 @@
+"""MVP rules: the program name is real that year, measures come from the MVP, its required parts are there."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from ..findings import ERROR, WARNING
+from . import Hit, rule
+from ._walk import catalog_entry, field_ref, is_pi, num, plural
+
+SRC = "mips-rules.md §6 (MVP ids per year, requirements, foundational layer); CMS qpp-measures-data mvp/<year>/mvp.json"
+
+
+@lru_cache(maxsize=None)
+def known_programs(year: int) -> frozenset:
+    """Every program name the year accepts: the pack's, its MVP ids, and those the catalog's measures list."""
+    from ..catalog import load_catalog
+    from ..program import year_pack
+
+    catalog, ids = load_catalog(year), year_pack(year).identifiers
+    names = set(ids.program_names)
+    if ids.mvp_program_names_allowed:
+        names.update(catalog.mvps)
+    for group in (catalog.quality, catalog.ia, catalog.pi):
+        for record in group.values():
+            names.update(record.allowed_programs or ())
+    return frozenset(names)
+
+
+@rule("R101", ERROR, "The programName is not a program or MVP of the year.",
+      "programName is 'mips' (the default), 'app1', 'appPlus' (from 2025) or the id of an MVP offered "
+      "that year (from 2023; e.g. G0053, M0001). MVPs are added and retired every year.", SRC,
+      '"programName": "G0056" in 2024 (that MVP ended in 2023)')
+def program_of_year(ctx):
+    known = known_programs(ctx.year)
+    for ms in ctx.submission.measurement_sets:
+        if ms.program_name is not None and ms.program_name not in known:
+            mvps = ctx.catalog.mvps
+            hint = f" ({len(mvps)} MVPs that year)" if mvps else " (MVPs start in 2023)"
+            yield Hit(field_ref(ctx, ms.ref, "programName"),
+                      f"programName '{ms.program_name}' is not a program or MVP of {ctx.year}{hint}")
+
+
+def _mvp_quality_ids(mvp, entry, mvp_id) -> bool:
+    ids = set(mvp.quality_ids) | set(mvp.foundation_quality_ids) | set(mvp.admin_claims_ids)
+    return entry.measure_id in ids or mvp_id in (entry.allowed_programs or ())
+
+
+@rule("R102", ERROR, "A quality measure is not part of the MVP.",
+      "A quality measurement set reported under an MVP may hold only that MVP's quality measures (its "
+      "own list plus the foundational population-health measures).", SRC,
+      '"programName": "G0053" with measure 001')
+def quality_in_mvp(ctx):
+    for ms in ctx.submission.measurement_sets:
+        mvp = ctx.catalog.mvps.get(ms.program)
+        if mvp is None or ms.category != "quality":
+            continue
+        for m in ms.measurements:
+            entry = catalog_entry(ctx, ms, m.measure_id)
+            if entry is not None and not _mvp_quality_ids(mvp, entry, mvp.mvp_id):
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"measure {m.measure_id} is not a quality measure of MVP {mvp.mvp_id} "
+                          f"({mvp.title}) in {ctx.year}: it is not scored there", m.measure_id)
+
+
+@rule("R103", ERROR, "An improvement activity is not part of the MVP.",
+      "An IA set reported under an MVP may hold only the activities listed for that MVP.", SRC,
+      '"programName": "G0053" with IA_AHE_1')
+def activity_in_mvp(ctx):
+    for ms in ctx.submission.measurement_sets:
+        mvp = ctx.catalog.mvps.get(ms.program)
+        if mvp is None or ms.category != "ia":
+            continue
+        for m in ms.measurements:
+            activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
+            if activity is not None and m.measure_id not in mvp.ia_ids \
+                    and mvp.mvp_id not in (activity.allowed_programs or ()):
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"activity {m.measure_id} is not an activity of MVP {mvp.mvp_id} in {ctx.year}: "
+                          f"it earns no credit there", m.measure_id)
+
+
+@rule("R104", WARNING, "An MVP submission has no Promoting Interoperability set.",
+      "The MVP foundational layer includes the full Promoting Interoperability category, reported as "
+      "in traditional MIPS. Without a PI set the category scores 0 unless it is reweighted (small "
+      "practice, hospital-based, non-patient-facing, hardship...).", SRC,
+      'an MVP submission with quality and IA sets only')
+def foundational_pi(ctx):
+    sub = ctx.submission
+    if sub.set_only or ctx.options.small_practice:
+        return
+    mvp_sets = [ms for ms in sub.measurement_sets if ms.program in ctx.catalog.mvps]
+    if mvp_sets and not any(is_pi(ms.category) for ms in sub.measurement_sets):
+        yield Hit(field_ref(ctx, sub.ref, "measurementSets"),
+                  f"MVP {mvp_sets[0].program} is reported without the foundational Promoting Interoperability "
+                  f"set: PI scores 0 ({ctx.pack.final.weights.pi:g}% of the final score) unless it is reweighted")
+
+
+@rule("R105", WARNING, "Fewer quality measures than the MVP requires.",
+      "An MVP is scored on 4 quality measures from its list (small practices may report fewer when fewer "
+      "Part B claims measures are available). Each missing measure scores 0 of 10 points.", SRC,
+      'an MVP quality set with 3 measures')
+def mvp_measure_count(ctx):
+    required = ctx.pack.quality.mvp_required_measures
+    if not required:
+        return
+    by_mvp: dict = {}
+    for ms in ctx.submission.measurement_sets:
+        if ms.category == "quality" and ms.program in ctx.catalog.mvps:
+            first, ids = by_mvp.setdefault(ms.program, (ms, set()))
+            ids.update(m.measure_id for m in ms.measurements if catalog_entry(ctx, ms, m.measure_id) is not None)
+    for mvp_id, (ms, ids) in by_mvp.items():
+        if len(ids) < required:
+            missing = required - len(ids)
+            yield Hit(field_ref(ctx, ms.ref, "measurements"),
+                      f"{plural(len(ids), 'quality measure')} reported for MVP {mvp_id}; {required} are required: "
+                      f"{missing} missing, each scoring 0 of "
+                      f"{num(ctx.pack.quality.max_points_per_measure)} points")

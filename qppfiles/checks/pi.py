@@ -1,0 +1,249 @@
+"""Promoting Interoperability rules: required measures and attestations, exclusions, CEHRT ID, zeros."""
+
+from __future__ import annotations
+
+from ..findings import ERROR, WARNING
+from ..model import BooleanValue, ProportionValue
+from . import Hit, rule
+from ._walk import field_ref, is_count, is_pi, memo
+
+SRC_REQ = "mips-rules.md §3.1 (measures by year), §3.2 (what a category score above 0 requires); year pack pi.requirements"
+SRC_RULES = "mips-rules.md §3.2 (validation rules: substitutes 2021, exclusions 2020, APM entities)"
+NAMES = {
+    "security_risk_analysis": "Security Risk Analysis",
+    "safer_guides": "SAFER Guides",
+    "information_blocking": "information blocking attestation",
+    "onc_direct_review": "ONC direct review attestation",
+    "e_prescribing": "e-Prescribing",
+    "pdmp_query": "Query of the PDMP",
+    "health_information_exchange": "Health Information Exchange",
+    "provider_to_patient_exchange": "Provider to Patient Exchange",
+    "public_health": "Public Health and Clinical Data Exchange",
+    "base_score": "base score set",
+}
+
+
+def pi_sets(ctx):
+    return [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
+
+
+def _name(requirement) -> str:
+    return NAMES.get(requirement.name, requirement.name.replace("_", " "))
+
+
+def _consequence(ctx) -> str:
+    return f"the Promoting Interoperability category scores 0 ({ctx.pack.final.weights.pi:g}% of the final score)"
+
+
+def _by_id(ms):
+    out = {}
+    for m in ms.measurements:
+        if isinstance(m.measure_id, str):
+            out.setdefault(m.measure_id, m)
+    return out
+
+
+def _states(ctx, ms):
+    """[(requirement, state, failing ids)] of a PI set, computed once per file for P101 and P108."""
+    cache = memo(ctx)
+    key = ("pi_states", id(ms))
+    found = cache.get(key)
+    if found is None:
+        present = _by_id(ms)
+        found = cache[key] = (present, [(r, *_requirement_state(ctx, r, present)) for r in ctx.pack.pi.requirements])
+    return found
+
+
+def _is_yes(m) -> bool:
+    return isinstance(m.value, BooleanValue) and m.value.value is True
+
+
+def _positive(m):
+    """True: yes or numerator >= 1; False: no or numerator 0; None: cannot tell."""
+    v = m.value
+    if isinstance(v, BooleanValue):
+        return v.value if isinstance(v.value, bool) else None
+    if isinstance(v, ProportionValue):
+        return v.numerator >= 1 if is_count(v.numerator) else None
+    return None
+
+
+def _excluded(ctx, present, measure_id) -> bool:
+    record = ctx.catalog.pi.get(measure_id)
+    exclusions = (record.exclusion or ()) if record is not None else ()
+    return any(e in present and _is_yes(present[e]) for e in exclusions)
+
+
+def _requirement_state(ctx, requirement, present):
+    """('met' | 'missing' | 'failed', failing measure ids of the first complete option)."""
+    complete = []
+    for option in requirement.options:
+        if all(mid in present or _excluded(ctx, present, mid) for mid in option):
+            complete.append(option)
+    if not complete:
+        return "missing", ()
+    for option in complete:
+        failing = [mid for mid in option if not _excluded(ctx, present, mid) and _positive(present[mid]) is False]
+        if not failing:
+            return "met", ()
+    first = complete[0]
+    return "failed", tuple(mid for mid in first if not _excluded(ctx, present, mid)
+                           and _positive(present[mid]) is False)
+
+
+def _options_text(requirement) -> str:
+    return " or ".join(" + ".join(option) for option in requirement.options[:3]) + \
+        (" or ..." if len(requirement.options) > 3 else "")
+
+
+@rule("P101", ERROR, "A required Promoting Interoperability measure or attestation is missing.",
+      "Each year has PI measures and attestations that every PI submission must include (or claim an "
+      "exclusion for): the Security Risk Analysis, the information blocking and ONC direct review "
+      "attestations, SAFER Guides from 2022, e-Prescribing, Query of PDMP from 2023, Health Information "
+      "Exchange (one of its options), Provider to Patient Exchange and public health reporting. Without "
+      "one, the PI category scores 0.", SRC_REQ, 'a 2024 PI set without PI_PPHI_2 (SAFER Guides)')
+def required_missing(ctx):
+    for ms in pi_sets(ctx):
+        present, states = _states(ctx, ms)
+        for requirement, state, _ in states:
+            if state != "missing":
+                continue
+            closest = max(requirement.options, key=lambda o: sum(mid in present for mid in o))
+            absent = [mid for mid in closest if mid not in present and not _excluded(ctx, present, mid)]
+            others = f"; alternatives: {_options_text(requirement)}" if len(requirement.options) > 1 else ""
+            if len(requirement.options) == 1 and len(closest) == 1:
+                what = f"the required {_name(requirement)} ({closest[0]}) is missing and no exclusion is claimed"
+            else:
+                what = (f"the required {_name(requirement)} is incomplete: {', '.join(absent)} missing and no "
+                        f"exclusion claimed{others}")
+            yield Hit(field_ref(ctx, ms.ref, "measurements"), f"{what}: {_consequence(ctx)}")
+
+
+@rule("P102", ERROR, "A required Promoting Interoperability attestation is answered false.",
+      "The Security Risk Analysis, SAFER Guides (from 2022), information blocking and ONC direct review "
+      "attestations must be answered true. A false answer gives the whole PI category a score of 0.",
+      SRC_REQ, '{"measureId": "PI_PPHI_1", "value": false}')
+def attestation_false(ctx):
+    for ms in pi_sets(ctx):
+        present = _by_id(ms)
+        for requirement in ctx.pack.pi.requirements:
+            if requirement.kind != "attestation":
+                continue
+            for mid in requirement.measure_ids:
+                m = present.get(mid)
+                if m is not None and isinstance(m.value, BooleanValue) and m.value.value is False:
+                    yield Hit(field_ref(ctx, m.ref, "value"),
+                              f"{mid} ({_name(requirement)}) is answered false: {_consequence(ctx)}", mid)
+
+
+@rule("P103", ERROR, "An exclusion is submitted together with the measure it excludes.",
+      "An exclusion (e.g. PI_LVPP_1 for e-Prescribing) replaces its measure; CMS rejects a set that reports "
+      "both the measure and its exclusion.", SRC_RULES,
+      '"PI_EP_1" with {"numerator": 5, ...} and "PI_LVPP_1": true in the same set')
+def exclusion_with_measure(ctx):
+    for ms in pi_sets(ctx):
+        present = _by_id(ms)
+        for mid, m in present.items():
+            record = ctx.catalog.pi.get(mid)
+            for exclusion in (record.exclusion or ()) if record is not None else ():
+                if exclusion in present:
+                    yield Hit(field_ref(ctx, present[exclusion].ref, "measureId"),
+                              f"exclusion {exclusion} is submitted together with the measure it excludes, {mid}: "
+                              f"report one or the other", exclusion)
+
+
+@rule("P104", ERROR, "A measure is submitted together with its substitute.",
+      "Some PI measures are alternatives of each other (e.g. PI_HIE_5 bi-directional exchange replaces "
+      "PI_HIE_1 + PI_HIE_4; PI_HIE_6 TEFCA replaces both; 2017 transition measures replace their ACI "
+      "measures). A set may report only one of them.", SRC_RULES,
+      '"PI_HIE_1" and "PI_HIE_5" in the same set')
+def substitute_with_measure(ctx):
+    for ms in pi_sets(ctx):
+        present = _by_id(ms)
+        order = list(present)
+        for later_index, mid in enumerate(order):
+            record = ctx.catalog.pi.get(mid)
+            if record is None:
+                continue
+            earlier = [o for o in order[:later_index] if o in record.substitutes]
+            if earlier:
+                yield Hit(field_ref(ctx, present[mid].ref, "measureId"),
+                          f"{mid} is an alternative to {', '.join(earlier)}, which this set also reports: "
+                          f"submit only one of them", mid)
+
+
+@rule("P105", ERROR, "The Promoting Interoperability set has no CEHRT ID.",
+      "A PI measurement set must name the CMS EHR Certification ID (cehrtId) of the certified EHR "
+      "technology used; without it the PI category scores 0.",
+      "QPP JSON reference: measurementSets.cehrtId; mips-rules.md §3.2", 'a PI set without "cehrtId"')
+def cehrt_missing(ctx):
+    if "pi" not in ctx.pack.identifiers.cehrt_id_required_for:
+        return
+    for ms in pi_sets(ctx):
+        if ms.cehrt_id is None:
+            yield Hit(ms.ref, f"the PI set has no cehrtId: {_consequence(ctx)}")
+
+
+@rule("P106", ERROR, "The CEHRT ID does not have the year's format.",
+      "A CMS EHR Certification ID is 15 characters. Its edition code is at positions 3-5: 14E or 15E/15H "
+      "in 2017-2018, 15E or 15C (Cures Update) in 2019-2022, 15C from 2023, and from 2025 also the form "
+      "2025CXXXXXXXXXX. An ID of another shape cannot be matched with certified technology.",
+      "QPP JSON reference: measurementSets.cehrtId; mips-rules.md §3.2; year pack identifiers.cehrt_id_formats",
+      '"cehrtId": "0015E12345678AB" in 2024')
+def cehrt_format(ctx):
+    ids = ctx.pack.identifiers
+    for ms in ctx.submission.measurement_sets:
+        if isinstance(ms.cehrt_id, str) and not ids.is_valid_cehrt_id(ms.cehrt_id):
+            yield Hit(field_ref(ctx, ms.ref, "cehrtId"),
+                      f"cehrtId '{ms.cehrt_id}' does not match the {ctx.year} format "
+                      f"({' or '.join(ids.cehrt_id_formats)}, X = letter or digit)")
+
+
+@rule("P107", WARNING, "An APM entity submits Promoting Interoperability.",
+      "CMS has built an APM entity's PI score from its participants' own PI submissions (TIN or "
+      "individual level); a PI set sent at the APM entity level may be ignored. Check the year's APM "
+      "rules before relying on it.", SRC_RULES, '{"entityType": "apm", "measurementSets": [{"category": "pi"}]}')
+def apm_pi(ctx):
+    if ctx.submission.entity_type != "apm":
+        return
+    for ms in pi_sets(ctx):
+        yield Hit(field_ref(ctx, ms.ref, "category"),
+                  "PI for an APM entity comes from its participants' submissions: this set may not be scored; "
+                  "make sure the participating TINs or clinicians report PI")
+
+
+@rule("P108", ERROR, "A required PI measure has numerator 0 or is answered false.",
+      "A PI category score above 0 needs at least 1 in the numerator (or true) of every required measure "
+      "of the option reported, unless its exclusion is claimed. A zero there gives the whole category 0.",
+      SRC_REQ, '{"measureId": "PI_PEA_1", "value": {"numerator": 0, "denominator": 120}}')
+def required_zero(ctx):
+    for ms in pi_sets(ctx):
+        present, states = _states(ctx, ms)
+        for requirement, state, failing in states:
+            if requirement.kind != "measure":
+                continue
+            for mid in failing if state == "failed" else ():
+                m = present[mid]
+                what = "numerator is 0" if isinstance(m.value, ProportionValue) else "answer is false"
+                yield Hit(field_ref(ctx, m.ref, "value"),
+                          f"{mid} ({_name(requirement)}) {what}: a required measure needs at least 1 (or true): "
+                          f"{_consequence(ctx)}", mid)
+
+
+@rule("P109", WARNING, "An optional PI measure has numerator 0.",
+      "A proportion measure scores numerator / denominator of its points: with numerator 0 it earns "
+      "nothing. For an optional or bonus measure this costs only that measure's points.", SRC_REQ,
+      '{"measureId": "PI_EP_3", "value": {"numerator": 0, "denominator": 40}}')
+def optional_zero(ctx):
+    required = set()
+    for requirement in ctx.pack.pi.requirements:
+        required.update(requirement.measure_ids)
+    for ms in pi_sets(ctx):
+        for m in ms.measurements:
+            v = m.value
+            if m.measure_id in required or not isinstance(v, ProportionValue):
+                continue
+            if is_count(v.numerator) and v.numerator == 0 and is_count(v.denominator) and v.denominator > 0:
+                yield Hit(field_ref(ctx, m.ref, "value", "numerator"),
+                          f"{m.measure_id} numerator is 0 (denominator {v.denominator:g}): the measure earns "
+                          f"0 points", m.measure_id)

@@ -1,0 +1,239 @@
+"""Quality rules: data completeness, case minimum, how many measures, outcome, benchmarks, rates."""
+
+from __future__ import annotations
+
+import math
+
+from ..findings import ERROR, INFO, WARNING
+from ..model import MultiRateValue, NonProportionValue, SingleRateValue
+from ..scoring.rates import REGISTRY_METRIC_TYPES, multi, non_proportion, single
+from . import Hit, rule
+from ._walk import catalog_entry, field_ref, measurements, memo, num, pct, plural
+
+SRC_DC = "mips-rules.md §1.1 (data completeness thresholds, points when not met), §1.3 (formulas)"
+SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
+SRC_COUNT = "mips-rules.md §1.1 (6 measures, 1 outcome or high priority), §1.3 (denominator 60), §6 (MVP: 4)"
+SRC_BENCH = "mips-rules.md §1.4 (benchmarks, 7-point cap), §1.1 (points without a benchmark, new-measure floor)"
+APP_PROGRAMS = ("app1", "appPlus")
+PATIENT_EXPERIENCE = "patientEngagementExperience"
+
+
+def measure_rates(entry, m):
+    """Data completeness, case count and rate of a quality measurement, or None when it has no counts."""
+    v = m.value
+    if isinstance(v, SingleRateValue):
+        return single(v, entry.metric_type, bool(entry.is_registry_measure))
+    if isinstance(v, MultiRateValue):
+        return multi(v, entry.overall_algorithm)
+    if isinstance(v, NonProportionValue):
+        return non_proportion(v)
+    return None
+
+
+def points_for(ctx, name: str) -> str:
+    """'0 points (3 for a small practice)': the year's points of a measure class for this practice."""
+    q = ctx.pack.quality
+    small = getattr(q, f"{name}_small_practice")
+    if ctx.options.small_practice:
+        return f"{plural(small, 'point')} (small practice)"
+    large = getattr(q, name)
+    return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
+
+
+def cases_to_threshold(threshold: float, eligible: float, reported: float) -> int:
+    """More cases to report so that reported / eligible reaches the threshold percent."""
+    return max(0, math.ceil(threshold / 100.0 * eligible - 1e-9) - int(reported))
+
+
+def _scored(ctx):
+    """(set, measurement, catalog entry, rates) of every quality measurement with computable counts."""
+    cache = memo(ctx)
+    found = cache.get("quality_rates")
+    if found is None:
+        found = cache["quality_rates"] = []
+        for ms, m in measurements(ctx, "quality"):
+            entry = catalog_entry(ctx, ms, m.measure_id)
+            if entry is None:
+                continue
+            rates = measure_rates(entry, m)
+            if rates is not None and rates.reporting_rate is not None:
+                found.append((ms, m, entry, rates))
+    return found
+
+
+def _case_minimum(ctx, measure_id: str) -> int:
+    q = ctx.pack.quality
+    return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+
+
+@rule("Q101", WARNING, "Data completeness is below the year's threshold.",
+      "Data completeness (reporting rate) is the share of a measure's eligible cases that were reported: "
+      "(performanceMet + exclusions + exceptions + performanceNotMet) / eligiblePopulation. Below the "
+      "year's threshold (50% in 2017, 60% in 2018-2019, 70% in 2020-2023, 75% from 2024) the measure is "
+      "not benchmarked: it scores 1 point (2018-2019), 0 points (from 2020) or 3 points (2017, and small "
+      "practices), whatever its performance. The message says how many more cases reach the threshold.",
+      SRC_DC, '2024: eligiblePopulation 490, met + not met 350 -> 71.4% < 75%: report 18 more cases')
+def data_completeness(ctx):
+    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    for ms, m, entry, r in _scored(ctx):
+        if r.reporting_rate >= threshold:
+            continue
+        more = cases_to_threshold(threshold, r.eligible_population, r.reported_cases)
+        yield Hit(field_ref(ctx, m.ref, "value"),
+                  f"data completeness {pct(r.reporting_rate)} ({num(r.reported_cases)} of "
+                  f"{num(r.eligible_population)} eligible cases reported) is below the {ctx.year} threshold of "
+                  f"{pct(threshold)}: the measure scores {points_for(ctx, 'points_data_completeness_not_met')}; "
+                  f"report {plural(more, 'more eligible case', 'more eligible cases')}", m.measure_id)
+
+
+@rule("Q102", WARNING, "The measure has fewer cases than the case minimum.",
+      "A measure needs at least 20 cases (eligible population; 200 for the all-cause readmission "
+      "measure) to be compared with its benchmark. Below it, the measure scores 3 points (to 2022), "
+      "or 0 points from 2023 (3 for small practices), however well it performs.", SRC_CASES,
+      '"eligiblePopulation": 12')
+def case_minimum(ctx):
+    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    for ms, m, entry, r in _scored(ctx):
+        minimum = _case_minimum(ctx, m.measure_id)
+        if r.reporting_rate < threshold or r.case_count is None or r.case_count >= minimum:
+            continue
+        yield Hit(field_ref(ctx, m.ref, "value"),
+                  f"{plural(r.case_count, 'case')} is below the case minimum of {minimum}: the measure scores "
+                  f"{points_for(ctx, 'points_below_case_minimum')} however well it performs", m.measure_id)
+
+
+def _reported_by_program(ctx):
+    """{program: (first set, [catalog entries of distinct known measures])} over quality sets."""
+    out: dict = {}
+    for ms in ctx.submission.measurement_sets:
+        if ms.category != "quality":
+            continue
+        first, entries = out.setdefault(ms.program, (ms, {}))
+        for m in ms.measurements:
+            entry = catalog_entry(ctx, ms, m.measure_id)
+            if entry is not None:
+                entries.setdefault(entry.measure_id, entry)
+    return {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
+
+
+def _final_points(ctx, quality_points: float) -> str:
+    q, weight = ctx.pack.quality, ctx.pack.final.weights.quality
+    return num(round(quality_points / q.denominator * weight, 2))
+
+
+@rule("Q103", WARNING, "Fewer quality measures than traditional MIPS requires.",
+      "Traditional MIPS scores 6 quality measures over a denominator of 60 points (10 per measure); a "
+      "missing measure counts 0, so each one lost costs 10 of the 60 points. If fewer than 6 measures "
+      "apply to the practice, report every one that does. MVPs need 4 measures (R105).", SRC_COUNT,
+      'a traditional MIPS quality set with 5 measures')
+def too_few_measures(ctx):
+    q = ctx.pack.quality
+    programs = _reported_by_program(ctx)
+    if "mips" not in programs:
+        return
+    ms, entries = programs["mips"]
+    missing = q.required_measures - len(entries)
+    if missing <= 0:
+        return
+    lost = missing * q.max_points_per_measure
+    yield Hit(field_ref(ctx, ms.ref, "measurements"),
+              f"{plural(len(entries), 'quality measure')} reported under traditional MIPS; {q.required_measures} "
+              f"are required: {missing} missing, each scoring 0, losing up to {num(lost)} of the "
+              f"{q.denominator}-point quality denominator ({_final_points(ctx, lost)} final-score points at the "
+              f"{ctx.year} quality weight of {num(ctx.pack.final.weights.quality)}%); report every measure that "
+              f"applies if fewer than {q.required_measures} do")
+
+
+def is_outcome_or_high_priority(entry) -> bool:
+    return bool(entry.is_high_priority or entry.is_outcome or entry.measure_type == PATIENT_EXPERIENCE)
+
+
+@rule("Q104", WARNING, "No outcome or high-priority quality measure.",
+      "One of the required quality measures must be an outcome measure, or a high-priority measure when "
+      "no outcome measure applies. Without one, only the other measures are scored and the remaining "
+      "slot earns 0 points (10 of the 60-point denominator).", SRC_COUNT,
+      'six process measures, none outcome or high priority')
+def outcome_or_high_priority(ctx):
+    q = ctx.pack.quality
+    if not q.requires_outcome_or_high_priority:
+        return
+    for program, (ms, entries) in _reported_by_program(ctx).items():
+        if program in APP_PROGRAMS or not entries or any(is_outcome_or_high_priority(e) for e in entries):
+            continue
+        slots = q.required_measures if program == "mips" else (q.mvp_required_measures or q.required_measures)
+        yield Hit(field_ref(ctx, ms.ref, "measurements"),
+                  f"none of the {plural(len(entries), 'quality measure')} under '{program}' is an outcome or "
+                  f"high-priority measure: only the best {slots - 1} are scored and the last of the {slots} slots "
+                  f"earns 0 (up to {num(q.max_points_per_measure)} points lost)")
+
+
+def _new_measure_floor(ctx, entry, method):
+    q = ctx.pack.quality
+    first = entry.first_performance_year
+    if q.new_measure_floor_points is None or not isinstance(first, int):
+        return None
+    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
+        return None
+    age = ctx.year - first + 1
+    return {1: q.new_measure_floor_points.first_year, 2: q.new_measure_floor_points.second_year}.get(age)
+
+
+@rule("Q105", WARNING, "The measure has no benchmark for its collection type.",
+      "A measure is scored against the benchmark of its collection type (registry, eCQM, claims...). "
+      "Without one it scores 3 points (to 2022) or 0 points from 2023 (3 for small practices), however "
+      "well it performs; new measures get 7 points in their first year and 5 in their second (from "
+      "2022). CMS may still compute a benchmark from the year's own data after the year ends.",
+      SRC_BENCH, 'a registry measure whose benchmarks exist only for electronicHealthRecord')
+def no_benchmark(ctx):
+    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    for ms, m, entry, r in _scored(ctx):
+        method = ms.submission_method
+        if method not in entry.submission_methods or entry.metric_type == "cahps" or r.reporting_rate < threshold \
+                or r.case_count is None or r.case_count < _case_minimum(ctx, m.measure_id) \
+                or r.performance_rate is None:
+            continue
+        benchmark = ctx.catalog.benchmark(m.measure_id, method)
+        if benchmark is not None and benchmark.status != "removed":
+            continue
+        floor = _new_measure_floor(ctx, entry, method)
+        if floor is not None:
+            scores = f"{plural(floor, 'point')} (new-measure floor)"
+        else:
+            scores = points_for(ctx, "points_no_benchmark")
+        yield Hit(field_ref(ctx, m.ref, "measureId"),
+                  f"measure {m.measure_id} has no {ctx.year} benchmark for '{method}': it scores {scores} "
+                  f"whatever its performance, unless CMS sets a benchmark from {ctx.year} data", m.measure_id)
+
+
+@rule("Q106", INFO, "The measure is topped out: it can earn at most 7 points.",
+      "When a measure's benchmark is topped out two years running (isToppedOutByProgram), its "
+      "achievement points are capped at 7 of 10. Another measure that is not topped out can earn more.",
+      SRC_BENCH, 'a 2024 registry measure 005 (isToppedOutByProgram: true)')
+def topped_out(ctx):
+    cap = ctx.pack.quality.topped_out_cap_points
+    for ms, m in measurements(ctx, "quality"):
+        if m.measure_id is None or ms.submission_method is None:
+            continue
+        benchmark = ctx.catalog.benchmark(m.measure_id, ms.submission_method)
+        if benchmark is not None and benchmark.is_topped_out_by_program and benchmark.status != "removed":
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} is topped out for '{ms.submission_method}' in {ctx.year}: it earns "
+                      f"at most {num(cap)} of {num(ctx.pack.quality.max_points_per_measure)} points",
+                      m.measure_id)
+
+
+@rule("Q107", ERROR, "A QCDR measure lacks its submitted performanceRate.",
+      "Measures whose metric type is registrySinglePerformanceRate or registryMultiPerformanceRate (QCDR "
+      "measures) must send the performanceRate they computed, 0-100; CMS does not derive it from the "
+      "counts and rejects the measurement without it.",
+      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate, multiPerformanceRate.performanceRate; "
+      "mips-rules.md §1.3", '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate')
+def registry_rate_required(ctx):
+    for ms, m in measurements(ctx, "quality"):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:
+            continue
+        if isinstance(m.value, (SingleRateValue, MultiRateValue)) and m.value.performance_rate is None:
+            yield Hit(field_ref(ctx, m.ref, "value"),
+                      f"measure {m.measure_id} is {entry.metric_type}: its value must include performanceRate "
+                      f"(0-100)", m.measure_id)
