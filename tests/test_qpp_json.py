@@ -152,3 +152,20 @@ def test_writer_is_canonical_and_round_trips():
 def test_writer_round_trips_envelope_and_set_only():
     sub = qpp_json.read(_bytes(SUBMISSION["measurementSets"][0])).submission
     assert json.loads(qpp_json.write(sub)) == SUBMISSION["measurementSets"][0]
+
+
+def test_single_pointer_lookup_agrees_with_full_map_on_every_fixture_node():
+    from qppfiles.formats.json_positions import find
+
+    from .conftest import FIXTURES
+
+    checked = 0
+    for path in sorted(FIXTURES.glob("20*/*.json")):
+        text = path.read_text(encoding="utf-8")
+        for pointer, offset in build(text).offsets.items():
+            assert find(text, pointer) == (offset, True), (path.name, pointer)
+            checked += 1
+    assert checked > 1000
+    text = '{"a": [1, {"b": 2}]}'
+    assert find(text, "/a/5") == (text.index("["), False)
+    assert find(text, "/a/1/zz") == (text.index('{"b"'), False)

@@ -9,7 +9,9 @@ duplicate keys and the bare ``NaN``/``Infinity`` literals.
 from __future__ import annotations
 
 import bisect
+import json
 import re
+from json.decoder import scanstring
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -18,11 +20,14 @@ _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
 
 
 def escape_token(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
+    if "~" in key or "/" in key:
+        return key.replace("~", "~0").replace("/", "~1")
+    return key
 
 
 def _overflows(token: str) -> bool:
-    if token[0] not in "-0123456789" or not any(c in token for c in ".eE"):
+    if len(token) < 4 or token[0] not in "-0123456789" or ("e" not in token and "E" not in token
+                                                            and len(token) < 309):
         return False
     try:
         return float(token) in (float("inf"), float("-inf"))
@@ -31,6 +36,8 @@ def _overflows(token: str) -> bool:
 
 
 def _unquote(token: str) -> str:
+    if "\\" not in token:
+        return token[1:-1]
     import json
 
     try:
@@ -128,3 +135,72 @@ def build(text: str) -> PositionMap:
         elif tok in _NON_FINITE or _overflows(tok):
             pm.non_finite.append((pointer, start))
     return pm
+
+
+# ------------------------------------------------------------- single-pointer lookup
+
+_WS = re.compile(r"[ \t\n\r]*")
+_DECODER = json.JSONDecoder()
+_scan_value = _DECODER.scan_once
+
+
+def _unescape_token(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def find(text: str, pointer: str) -> Tuple[int, bool]:
+    """Offset of the node at ``pointer`` (of its key, for an object member).
+
+    Siblings are skipped with the C JSON scanner, so locating a few pointers in a
+    large file costs far less than building a whole :class:`PositionMap`.  When the
+    pointer does not resolve, returns the offset of the deepest ancestor found and
+    False.
+    """
+    ws = _WS.match
+    idx = ws(text, 0).end()
+    node_offset = idx
+    if not pointer:
+        return node_offset, True
+    for raw in pointer.split("/")[1:]:
+        segment = _unescape_token(raw)
+        if idx >= len(text):
+            return node_offset, False
+        c = text[idx]
+        try:
+            if c == "{":
+                idx = ws(text, idx + 1).end()
+                found = False
+                while idx < len(text) and text[idx] == '"':
+                    key_start = idx
+                    key, idx = scanstring(text, idx + 1)
+                    idx = ws(text, idx).end() + 1  # the colon
+                    idx = ws(text, idx).end()
+                    if key == segment:
+                        node_offset, found = key_start, True
+                        break
+                    _, idx = _scan_value(text, idx)
+                    idx = ws(text, idx).end()
+                    if idx < len(text) and text[idx] == ",":
+                        idx = ws(text, idx + 1).end()
+                if not found:
+                    return node_offset, False
+            elif c == "[":
+                if not segment.isdigit():
+                    return node_offset, False
+                target = int(segment)
+                idx = ws(text, idx + 1).end()
+                for _ in range(target):
+                    if idx >= len(text) or text[idx] == "]":
+                        return node_offset, False
+                    _, idx = _scan_value(text, idx)
+                    idx = ws(text, idx).end()
+                    if idx < len(text) and text[idx] == ",":
+                        idx = ws(text, idx + 1).end()
+                if idx >= len(text) or text[idx] == "]":
+                    return node_offset, False
+                node_offset = idx
+            else:
+                return node_offset, False
+        except (StopIteration, ValueError, IndexError):
+            return node_offset, False
+    return node_offset, True

@@ -26,7 +26,7 @@ from ..model import (
     UnknownValue,
 )
 from . import QPP_JSON, ReadResult
-from .json_positions import PositionMap, build as build_positions, escape_token
+from .json_positions import PositionMap, build as build_positions, escape_token, find as find_pointer
 
 MAX_DEPTH = 64
 
@@ -279,8 +279,12 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
         if location.pointer is None or location.line is not None or text is None:
             return location
         if state["pm"] is None:
-            state["pm"] = build_positions(text)
-        pos = state["pm"].position(location.pointer)
+            state["pm"] = PositionMap(text)  # line starts only; nodes are found one by one
+        pm = state["pm"]
+        if pm.offsets:
+            pos = pm.position(location.pointer)
+        else:
+            pos = pm.line_col(find_pointer(text, location.pointer)[0])
         if pos is None:
             return location
         return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
