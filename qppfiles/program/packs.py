@@ -259,6 +259,7 @@ class Eligibility:
     web_interface_for_mips_groups: bool
     claims_small_practice_only: bool
     claims_groups_allowed: bool
+    opt_in_available: bool                      # exceeding some criteria allows opting in
 
 
 @dataclass(frozen=True)

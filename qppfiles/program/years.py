@@ -272,6 +272,7 @@ YEARS = {
             "web_interface_for_mips_groups": True,
             "claims_small_practice_only": False,
             "claims_groups_allowed": False,
+            "opt_in_available": False,
         },
         "sources": {
             "quality.data_completeness_threshold_percent": ["pmd-2017", "engine-2017", "seed-group-2017"],
@@ -468,7 +469,7 @@ YEARS = {
             "cehrt_id_patterns": (r"^[0-9A-Za-z]{2}15[EC][0-9A-Za-z]{10}$",),
         },
         "eligibility": {"low_volume_covered_services": 200, "claims_small_practice_only": True,
-                        "claims_groups_allowed": True},
+                        "claims_groups_allowed": True, "opt_in_available": True},
         "sources": {
             "quality.data_completeness_threshold_percent": ["ascrs-2019", "engine-quality", "seed-pt-2019"],
             "quality.small_practice_bonus_points": ["engine-quality", "purdue-2020"],
@@ -489,6 +490,7 @@ YEARS = {
             "final.exceptional_performance_threshold": "2019 additional threshold 75",
             "identifiers.cehrt_id_patterns": "2015 Edition (15E) or Cures Update (15C) shape assumed",
             "eligibility.low_volume_covered_services": "third criterion believed added in 2019",
+            "eligibility.opt_in_available": "opt-in election believed to start with the 2019 third criterion",
             "eligibility.claims_small_practice_only": "claims limited to small practices believed from 2019",
             "quality.topped_out_cap_points": None,
         },

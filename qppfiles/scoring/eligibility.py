@@ -30,7 +30,6 @@ def low_volume_status(year: int, *, allowed_charges: float, beneficiaries: int,
     """Required when every criterion is exceeded; opt-in eligible (from the years that allow it)
     when some are; voluntary otherwise."""
     from ..program import year_pack
-    from .extra_year_data import OPT_IN_AVAILABLE
 
     e = year_pack(year).eligibility
     criteria = [("allowed charges", allowed_charges, e.low_volume_allowed_charges_usd, "$"),
@@ -43,7 +42,7 @@ def low_volume_status(year: int, *, allowed_charges: float, beneficiaries: int,
         (exceeded if value is not None and value > limit else below).append(text)
     if not below:
         status, why = REQUIRED, "every low-volume criterion is exceeded: participation is required"
-    elif exceeded and OPT_IN_AVAILABLE.get(year, False):
+    elif exceeded and e.opt_in_available:
         status, why = OPT_IN, (f"{len(exceeded)} of {len(criteria)} criteria exceeded: may opt in "
                                f"(then subject to the payment adjustment) or report voluntarily")
     else:
