@@ -189,9 +189,9 @@ def explain(code) -> None:
 
 
 def _register() -> None:
-    from .commands import convert, score
+    from .commands import convert, generate, lint, score
 
-    for module in (convert, score):
+    for module in (convert, score, generate, lint):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -87,8 +87,8 @@ def activity_in_mvp(ctx):
       'an MVP submission with quality and IA sets only')
 def foundational_pi(ctx):
     sub = ctx.submission
-    if sub.set_only or ctx.options.small_practice:
-        return
+    if sub.set_only or ctx.options.small_practice or sub.entity_type == "apm":
+        return  # APM entities' PI comes from their participants (see P107)
     mvp_sets = [ms for ms in sub.measurement_sets if ms.program in ctx.catalog.mvps]
     if mvp_sets and not any(is_pi(ms.category) for ms in sub.measurement_sets):
         yield Hit(field_ref(ctx, sub.ref, "measurementSets"),
