@@ -29,17 +29,23 @@ FORBIDDEN = {
 }
 
 
-def npi_check_digit_ok(npi: str) -> bool:
-    """Luhn check over the NPI prefixed with 80840 (the ISO card issuer prefix for US health)."""
-    digits = [int(c) for c in "80840" + npi]
+def npi_luhn_digit(first_nine: str) -> str:
+    """The Luhn check digit of an NPI, computed over 80840 (the US health card issuer prefix) + nine digits."""
     total = 0
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 1:
+    # Counting from the right of the payload, every first, third, ... digit is doubled: the check digit
+    # will stand to its right.
+    for i, c in enumerate(reversed("80840" + first_nine)):
+        d = int(c)
+        if i % 2 == 0:
             d *= 2
             if d > 9:
                 d -= 9
         total += d
-    return total % 10 == 0
+    return str((10 - total % 10) % 10)
+
+
+def npi_check_digit_ok(npi: str) -> bool:
+    return npi[-1] == npi_luhn_digit(npi[:9])
 
 
 def _field(sub, name: str):

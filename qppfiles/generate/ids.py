@@ -6,21 +6,9 @@ import random
 import re
 import string
 
+from ..checks.identifiers import npi_luhn_digit as npi_check_digit  # one Luhn implementation
+
 _ALNUM = string.ascii_uppercase + string.digits
-
-
-def npi_check_digit(first_nine: str) -> str:
-    """The Luhn check digit of an NPI, computed over ``80840`` + the first nine digits."""
-    digits = [int(c) for c in "80840" + first_nine]
-    total = 0
-    # Double every second digit counting from the right of the payload (the check digit will sit right of it).
-    for i, d in enumerate(reversed(digits)):
-        if i % 2 == 0:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return str((10 - total % 10) % 10)
 
 
 def fake_npi(rng: random.Random) -> str:
