@@ -59,7 +59,21 @@ def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
             problems.append(f"{path}: no such file or directory")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _Group(click.Group):
+    """The command group; an unexpected failure in any command is one line on stderr and exit 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
+            raise
+        except Exception as exc:  # the boundary: never a traceback for any input
+            click.echo(f"qppfiles: internal error ({type(exc).__name__}: {exc}); please report it with the "
+                       f"input file and `qppfiles --version`", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="qppfiles")
 def main() -> None:
     """Check, score and build CMS Quality Payment Program (MIPS) submission files.

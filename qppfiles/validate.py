@@ -7,7 +7,9 @@ spread over processes.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -157,9 +159,23 @@ def internal_error(exc: BaseException) -> Finding:
 
 
 def read_limited(path: str, max_size: int) -> bytes:
-    """Read a file, refusing one larger than ``max_size`` before reading it."""
-    with open(path, "rb") as fh:
-        size = os.fstat(fh.fileno()).st_size
+    """Read a file, refusing one larger than ``max_size`` before reading it.
+
+    Only regular files are read: a FIFO would block forever and a device has no size.
+    """
+    # O_NONBLOCK so that opening a FIFO returns at once instead of waiting for a writer.
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            directory = stat.S_ISDIR(info.st_mode)
+            raise OSError(errno.EISDIR if directory else errno.EINVAL,
+                          "it is a directory" if directory else "not a regular file", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as fh:
+        size = info.st_size
         if size > max_size:
             raise FileTooLarge(size, max_size)
         data = fh.read(max_size + 1)

@@ -9,6 +9,7 @@ and column is built only when a finding has to be located.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Optional
 
 from ..findings import ERROR, WARNING, Finding, Location
@@ -29,6 +30,7 @@ from . import QPP_JSON, ReadResult
 from .json_positions import PositionMap, build as build_positions, escape_token, find as find_pointer
 
 MAX_DEPTH = 64
+POINTER_LOOKUPS = 64  # findings located one by one before a full position map is built
 
 
 class _NonFinite(ValueError):
@@ -44,6 +46,14 @@ def _parse_float(text: str) -> float:
     if value in (float("inf"), float("-inf")):
         raise _NonFinite(text)
     return value
+
+
+def _parse_int(text: str) -> int:
+    # An integer beyond a double's range breaks every later rate computation (and
+    # past 4,300 digits int() itself refuses it): treat it like Infinity.
+    if len(text) > 308 and float(text) in (float("inf"), float("-inf")):
+        raise _NonFinite(text)
+    return int(text)
 
 
 class _Duplicates:
@@ -108,7 +118,8 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
         return None, findings, text, None
     dup = _Duplicates()
     try:
-        doc = json.loads(text, object_pairs_hook=dup, parse_constant=_reject_constant, parse_float=_parse_float)
+        doc = json.loads(text, object_pairs_hook=dup, parse_constant=_reject_constant, parse_float=_parse_float,
+                         parse_int=_parse_int)
     except _NonFinite:
         pm = build_positions(text)
         for pointer, offset in pm.non_finite or [("", 0)]:
@@ -135,7 +146,37 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
     if _nested_too_deep(doc):
         findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
         return None, findings, text, pm
+    if _SURROGATE_ESCAPE.search(text):
+        pointer = _lone_surrogate(doc, "")
+        if pointer is not None:
+            findings.append(_file_finding(
+                "F002", "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): it is not valid "
+                "Unicode and cannot be written as UTF-8", pointer))
+            return None, findings, text, pm
     return doc, findings, text, pm
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(node: Any, pointer: str) -> Optional[str]:
+    """Pointer of the first key or string holding an unpaired surrogate (json.loads lets them through)."""
+    if isinstance(node, str):
+        return pointer if _SURROGATE.search(node) else None
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if _SURROGATE.search(key):
+                return pointer  # the object: a pointer holding the key could not be printed
+            found = _lone_surrogate(value, f"{pointer}/{escape_token(key)}")
+            if found is not None:
+                return found
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found = _lone_surrogate(value, f"{pointer}/{i}")
+            if found is not None:
+                return found
+    return None
 
 
 def _nested_too_deep(doc: Any) -> bool:
@@ -273,13 +314,17 @@ def to_model(doc: Any) -> Optional[Submission]:
 
 def read(data: bytes, path: Optional[str] = None) -> ReadResult:
     doc, findings, text, pm = parse(data)
-    state = {"pm": pm}
+    state = {"pm": pm, "lookups": 0}
 
     def locate(location: Location) -> Location:
         if location.pointer is None or location.line is not None or text is None:
             return location
         if state["pm"] is None:
             state["pm"] = PositionMap(text)  # line starts only; nodes are found one by one
+        state["lookups"] += 1
+        if state["lookups"] == POINTER_LOOKUPS and not state["pm"].offsets:
+            # Each lookup scans its siblings: past a few, one full map is cheaper (and linear).
+            state["pm"] = build_positions(text)
         pm = state["pm"]
         if pm.offsets:
             pos = pm.position(location.pointer)

@@ -39,8 +39,24 @@ def _file_error(code: str, message: str, line: Optional[int] = None) -> Finding:
     return Finding(code, ERROR, "file", message, location=Location(xpath="/", line=line))
 
 
+_WIDE_ENCODINGS = (
+    (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"),
+    (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
+)
+
+
+def _ascii_compatible(data: bytes) -> bytes:
+    """The bytes re-encoded as UTF-8 when they are UTF-16/32, so declarations can be searched for."""
+    for mark, codec in _WIDE_ENCODINGS:
+        if data.startswith(mark):
+            return data.decode(codec, "replace").encode("utf-8")
+    return data
+
+
 def _declares_doctype(data: bytes) -> bool:
-    """True when a DOCTYPE/ENTITY declaration precedes the first element (ASCII-compatible encodings)."""
+    """True when a DOCTYPE/ENTITY declaration precedes the first element."""
+    data = _ascii_compatible(data)
     root = _ROOT_START.search(data)
     prolog = data[: root.start()] if root else data[:65536]
     # Comments in the prolog may mention "<!DOCTYPE"; strip them before looking.
