@@ -211,7 +211,3 @@ def _register() -> None:
 
 
 _register()
-
-
-def run(argv: Optional[List[str]] = None) -> int:  # pragma: no cover - thin wrapper for python -m
-    return main(argv)

@@ -68,15 +68,3 @@ class Finding:
             "measureId": self.measure_id,
             "location": self.location.to_dict(),
         }
-
-
-def at_pointer(pointer: str) -> Location:
-    return Location(pointer=pointer)
-
-
-def at_xpath(xpath: str) -> Location:
-    return Location(xpath=xpath)
-
-
-def count(findings, severity: str) -> int:
-    return sum(1 for f in findings if f.severity == severity)
