@@ -79,6 +79,13 @@ class LazyRecords(Mapping, Generic[T]):
         self._made[key] = record
         return record
 
+    def get(self, key, default=None):
+        # Mapping.get goes through __getitem__ and an exception per miss; rules call this per measure.
+        made = self._made.get(key)
+        if made is not None:
+            return made
+        return self[key] if key in self._lines else default
+
     def __contains__(self, key: object) -> bool:
         return key in self._lines
 

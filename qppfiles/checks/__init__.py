@@ -34,6 +34,8 @@ class Context:
     options: Options = field(default_factory=Options)
     # QRDA III models carry XPath references; QPP JSON models carry JSON pointers.
     xpath_refs: bool = False
+    # Values several rules need (catalog records, rates), computed once per file.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def pack(self):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Iterator, Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
 
@@ -16,56 +16,63 @@ def is_pi(category: Optional[str]) -> bool:
     return category in PI_CATEGORIES
 
 
-def measurements(ctx, category: Optional[str] = None) -> Iterator[Tuple[MeasurementSet, Measurement]]:
+def measurements(ctx, category: Optional[str] = None) -> List[Tuple[MeasurementSet, Measurement]]:
     """Every (set, measurement) of the submission, optionally of one category (``pi`` covers ``aci``)."""
-    for ms in ctx.submission.measurement_sets:
-        if category is not None and not (ms.category == category or (category == "pi" and is_pi(ms.category))):
-            continue
-        for m in ms.measurements:
-            yield ms, m
+    key = ("measurements", category)
+    found = ctx.cache.get(key)
+    if found is None:
+        found = ctx.cache[key] = [
+            (ms, m) for ms in ctx.submission.measurement_sets
+            if category is None or ms.category == category or (category == "pi" and is_pi(ms.category))
+            for m in ms.measurements
+        ]
+    return found
 
 
 def field_ref(ctx, ref: str, *fields: str) -> str:
     """The reference of a field below a node: a longer JSON pointer, or the node's own XPath."""
     if ctx.xpath_refs or not fields:
         return ref
-    return ref + "".join(f"/{f}" for f in fields)
+    return "/".join((ref, *fields))
 
 
 def count_groups(ctx, m: Measurement):
     """(label, Counts, ref) of a performance-rate measurement: its own counts, or each stratum's."""
-    value = m.value
-    if isinstance(value, SingleRateValue):
-        return [("", value.counts, field_ref(ctx, m.ref, "value"))]
-    if isinstance(value, MultiRateValue):
-        return [(f"stratum '{s.name}': ", s.counts, s.ref or m.ref) for s in value.strata]
-    return []
+    key = ("count_groups", id(m))
+    groups = ctx.cache.get(key)
+    if groups is None:
+        value = m.value
+        if isinstance(value, SingleRateValue):
+            groups = [("", value.counts, field_ref(ctx, m.ref, "value"))]
+        elif isinstance(value, MultiRateValue):
+            groups = [(f"stratum '{s.name}': ", s.counts, s.ref or m.ref) for s in value.strata]
+        else:
+            groups = []
+        ctx.cache[key] = groups
+    return groups
 
 
 def is_count(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    # type(), not isinstance(): a bool is an int to isinstance, and this runs for every count.
+    t = type(x)
+    return t is int or t is float
 
 
-def memo(ctx) -> dict:
-    """A per-file cache shared by the rules, for values several rules need (catalog records, rates)."""
-    cache = ctx.__dict__.get("_memo")
-    if cache is None:
-        cache = ctx.__dict__["_memo"] = {}
-    return cache
+_MISSING = object()
 
 
 def catalog_entry(ctx, ms: MeasurementSet, measure_id: Optional[str]):
     """The catalog record of a measurement in its set's category, or None."""
     if measure_id is None:
         return None
-    cache = memo(ctx)
+    cache = ctx.cache
     key = (ms.category, measure_id)
     try:
-        return cache[key]
-    except KeyError:
-        pass
+        found = cache.get(key, _MISSING)
     except TypeError:  # an unhashable id the schema layer reports
         return None
+    if found is not _MISSING:
+        return found
     cat = ctx.catalog
     if cat is None:
         entry = None

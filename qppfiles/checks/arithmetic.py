@@ -39,6 +39,17 @@ def _integer_fields(m):
                 yield label, json_name, getattr(s.counts, attr), s.ref or m.ref, None
 
 
+def _odd_counts(ctx):
+    """(measurement, field) of every count that is negative or fractional; one pass serves A101 and A102."""
+    found = ctx.cache.get("odd_counts")
+    if found is None:
+        found = ctx.cache["odd_counts"] = [
+            (m, f) for _, m in measurements(ctx) for f in _integer_fields(m)
+            if f[2] is not None and (f[2] < 0 or (type(f[2]) is float and not f[2].is_integer()))
+        ]
+    return found
+
+
 def _ref(ctx, owner: str, sub: str | None, name: str) -> str:
     return field_ref(ctx, owner, sub, name) if sub else field_ref(ctx, owner, name)
 
@@ -46,11 +57,10 @@ def _ref(ctx, owner: str, sub: str | None, name: str) -> str:
 @rule("A101", ERROR, "A count is negative.",
       "Counts of patients, encounters or events are zero or more.", SRC, '"performanceNotMet": -3')
 def negative_count(ctx):
-    for _, m in measurements(ctx):
-        for label, name, value, owner, sub in _integer_fields(m):
-            if value is not None and value < 0:
-                yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts cannot be negative",
-                          m.measure_id)
+    for m, (label, name, value, owner, sub) in _odd_counts(ctx):
+        if value < 0:
+            yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts cannot be negative",
+                      m.measure_id)
 
 
 @rule("A102", ERROR, "A count is not a whole number.",
@@ -58,13 +68,10 @@ def negative_count(ctx):
       "put where a count belongs. (Non-proportion measures may report fractional numerators and "
       "denominators.)", SRC, '"eligiblePopulation": 12.5')
 def fractional_count(ctx):
-    for _, m in measurements(ctx):
-        if isinstance(m.value, NonProportionValue):
-            continue
-        for label, name, value, owner, sub in _integer_fields(m):
-            if isinstance(value, float) and not value.is_integer():
-                yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts must be whole numbers",
-                          m.measure_id)
+    for m, (label, name, value, owner, sub) in _odd_counts(ctx):
+        if isinstance(value, float) and not value.is_integer() and not isinstance(m.value, NonProportionValue):
+            yield Hit(_ref(ctx, owner, sub, name), f"{label}{name} is {value}: counts must be whole numbers",
+                      m.measure_id)
 
 
 def _n(x) -> float:

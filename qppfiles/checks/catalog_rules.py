@@ -73,15 +73,16 @@ def program_allowed(ctx):
     from .mvp import known_programs
 
     mvps, known = ctx.catalog.mvps, known_programs(ctx.year)
-    for ms, m in measurements(ctx):
-        if ms.program in mvps or ms.program not in known:
+    for ms in ctx.submission.measurement_sets:
+        program = ms.program
+        if program in mvps or program not in known:
             continue  # MVP membership (R102, R103) and unknown program names (R101) have their own rules
-        entry = catalog_entry(ctx, ms, m.measure_id)
-        if entry is None or not entry.allowed_programs:
-            continue
-        if ms.program not in entry.allowed_programs:
+        for m in ms.measurements:
+            entry = catalog_entry(ctx, ms, m.measure_id)
+            if entry is None or not entry.allowed_programs or program in entry.allowed_programs:
+                continue
             yield Hit(field_ref(ctx, m.ref, "measureId"),
-                      f"measure {m.measure_id} is not allowed under program '{ms.program}' in {ctx.year}",
+                      f"measure {m.measure_id} is not allowed under program '{program}' in {ctx.year}",
                       m.measure_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import ERROR, WARNING
 from ..model import BooleanValue, ProportionValue
 from . import Hit, rule
-from ._walk import field_ref, is_count, is_pi, memo
+from ._walk import field_ref, is_count, is_pi
 
 SRC_REQ = "mips-rules.md §3.1 (measures by year), §3.2 (what a category score above 0 requires); year pack pi.requirements"
 SRC_RULES = "mips-rules.md §3.2 (validation rules: substitutes 2021, exclusions 2020, APM entities)"
@@ -24,7 +24,10 @@ NAMES = {
 
 
 def pi_sets(ctx):
-    return [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
+    found = ctx.cache.get("pi_sets")
+    if found is None:
+        found = ctx.cache["pi_sets"] = [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
+    return found
 
 
 def _name(requirement) -> str:
@@ -35,21 +38,25 @@ def _consequence(ctx) -> str:
     return f"the Promoting Interoperability category scores 0 ({ctx.pack.final.weights.pi:g}% of the final score)"
 
 
-def _by_id(ms):
-    out = {}
-    for m in ms.measurements:
-        if isinstance(m.measure_id, str):
-            out.setdefault(m.measure_id, m)
+def _by_id(ctx, ms):
+    """{measure id: first measurement} of a set, built once per file for the PI rules."""
+    key = ("pi_by_id", id(ms))
+    out = ctx.cache.get(key)
+    if out is None:
+        out = ctx.cache[key] = {}
+        for m in ms.measurements:
+            if isinstance(m.measure_id, str):
+                out.setdefault(m.measure_id, m)
     return out
 
 
 def _states(ctx, ms):
     """[(requirement, state, failing ids)] of a PI set, computed once per file for P101 and P108."""
-    cache = memo(ctx)
+    cache = ctx.cache
     key = ("pi_states", id(ms))
     found = cache.get(key)
     if found is None:
-        present = _by_id(ms)
+        present = _by_id(ctx, ms)
         found = cache[key] = (present, [(r, *_requirement_state(ctx, r, present)) for r in ctx.pack.pi.requirements])
     return found
 
@@ -125,7 +132,7 @@ def required_missing(ctx):
       SRC_REQ, '{"measureId": "PI_PPHI_1", "value": false}')
 def attestation_false(ctx):
     for ms in pi_sets(ctx):
-        present = _by_id(ms)
+        present = _by_id(ctx, ms)
         for requirement in ctx.pack.pi.requirements:
             if requirement.kind != "attestation":
                 continue
@@ -142,7 +149,7 @@ def attestation_false(ctx):
       '"PI_EP_1" with {"numerator": 5, ...} and "PI_LVPP_1": true in the same set')
 def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
-        present = _by_id(ms)
+        present = _by_id(ctx, ms)
         for mid, m in present.items():
             record = ctx.catalog.pi.get(mid)
             for exclusion in (record.exclusion or ()) if record is not None else ():
@@ -159,7 +166,7 @@ def exclusion_with_measure(ctx):
       '"PI_HIE_1" and "PI_HIE_5" in the same set')
 def substitute_with_measure(ctx):
     for ms in pi_sets(ctx):
-        present = _by_id(ms)
+        present = _by_id(ctx, ms)
         order = list(present)
         for later_index, mid in enumerate(order):
             record = ctx.catalog.pi.get(mid)

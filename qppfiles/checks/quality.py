@@ -8,7 +8,7 @@ from ..findings import ERROR, INFO, WARNING
 from ..model import MultiRateValue, NonProportionValue, SingleRateValue
 from ..scoring.rates import REGISTRY_METRIC_TYPES, multi, non_proportion, single
 from . import Hit, rule
-from ._walk import catalog_entry, field_ref, measurements, memo, num, pct, plural
+from ._walk import catalog_entry, field_ref, measurements, num, pct, plural
 
 SRC_DC = "mips-rules.md §1.1 (data completeness thresholds, points when not met), §1.3 (formulas)"
 SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
@@ -47,7 +47,7 @@ def cases_to_threshold(threshold: float, eligible: float, reported: float) -> in
 
 def _scored(ctx):
     """(set, measurement, catalog entry, rates) of every quality measurement with computable counts."""
-    cache = memo(ctx)
+    cache = ctx.cache
     found = cache.get("quality_rates")
     if found is None:
         found = cache["quality_rates"] = []

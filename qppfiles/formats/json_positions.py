@@ -17,6 +17,8 @@ from typing import Dict, List, Optional, Tuple
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
+# Below this size a lookup counts newlines; above it, the line starts are indexed once.
+_COUNT_LINES_BELOW = 1 << 20
 
 
 def escape_token(key: str) -> str:
@@ -55,6 +57,9 @@ class PositionMap:
     _line_starts: Optional[List[int]] = None
 
     def line_col(self, offset: int) -> Tuple[int, int]:
+        if self._line_starts is None and not self.offsets and len(self.text) < _COUNT_LINES_BELOW:
+            # A few lookups (the usual case): counting newlines in C beats indexing every line.
+            return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
         if self._line_starts is None:
             starts = [0]
             find = self.text.find

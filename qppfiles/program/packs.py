@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -141,7 +141,7 @@ class PiRequirement:
     options: tuple[tuple[str, ...], ...]
     points: int | None                          # max points of the objective, when fixed
 
-    @property
+    @cached_property
     def measure_ids(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m for option in self.options for m in option))
 

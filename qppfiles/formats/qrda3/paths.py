@@ -28,6 +28,19 @@ def _name(el) -> str:
 
 
 def element_path(el) -> str:
+    # lxml builds the same path in C (positions only among same-named siblings); names in
+    # other namespaces need their prefix, which only the slow walk below gives.
+    if isinstance(el.tag, str):
+        root = el.getroottree().getroot()
+        if root is not None and isinstance(root.tag, str) and root.tag.startswith(_HL7):
+            relative = el.getroottree().getelementpath(el)
+            if "{" not in relative.replace(_HL7, ""):
+                top = "/" + root.tag[len(_HL7):]
+                return top if relative == "." else f"{top}/{relative.replace(_HL7, '')}"
+    return _walked_path(el)
+
+
+def _walked_path(el) -> str:
     parts = []
     while el is not None:
         parent = el.getparent()
