@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List
 
 import click
 
 from . import __version__
+from .commands._common import max_file_size_option, max_findings_option
 
 SUBMISSION_SUFFIXES = (".json", ".xml")
 
@@ -28,20 +29,6 @@ def _default_year() -> int:
 
     years = supported_years()
     return min(max(datetime.date.today().year, years[0]), years[-1])
-
-
-def _parse_size(value: str) -> int:
-    units = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
-    text = value.strip().lower().rstrip("b")
-    factor = units.get(text[-1:], 1)
-    number = text[:-1] if text[-1:] in units else text
-    try:
-        size = int(float(number) * factor)
-    except ValueError:
-        raise click.BadParameter(f"'{value}' is not a size (examples: 500k, 200M, 1G)") from None
-    if size <= 0:
-        raise click.BadParameter("the size must be positive")
-    return size
 
 
 def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
@@ -101,18 +88,19 @@ def main() -> None:
               help="Directory of QRDA III IG packages (<year>/*.sch, cda-schema/) for --profile strict.")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
               help="Exit 1 on errors only, or on warnings too.")
-@click.option("--max-file-size", default="200M", show_default=True, callback=lambda c, p, v: _parse_size(v),
-              help="Refuse files larger than this (k, M, G suffixes).")
+@max_file_size_option
+@max_findings_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Files checked in parallel by this many processes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
-def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size, jobs,
-             output) -> None:
+def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
+             max_findings, jobs, output) -> None:
     """Validate QPP JSON and QRDA III submission files.
 
     PATHS are files or directories (walked for .json and .xml files). Exit code: 0 no error,
-    1 errors found (or warnings with --fail-on warning), 2 bad usage or unreadable input.
+    1 errors found (or warnings with --fail-on warning), 2 bad usage or unreadable input
+    (including a file above --max-file-size).
 
     \b
     Examples:
@@ -125,7 +113,7 @@ def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, 
     from .runner import validate_many
 
     options = Options(year=year, small_practice=small_practice, special_status=special_status,
-                      profile=profile, ig_dir=ig_dir, max_file_size=max_file_size)
+                      profile=profile, ig_dir=ig_dir, max_file_size=max_file_size, max_findings=max_findings)
     problems: List[str] = []
     files = expand_paths(paths, problems)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout

@@ -1,17 +1,19 @@
 """Codes of the file and schema layers (reading a file, and its JSON shape)."""
 
 from .codes import define
-from .findings import ERROR, WARNING
+from .findings import ERROR, INFO, WARNING
 
 SRC_FORMAT = "QPP Submissions API JSON reference (measurements, measurementSets, submissions fields)"
 
 define("F001", ERROR, "file", "The file is empty.",
-       "An empty file (or one holding only white space) is not a submission.", SRC_FORMAT)
+       "An empty file (or one holding only white space, or only a byte-order mark) is not a submission.",
+       SRC_FORMAT)
 define("F002", ERROR, "file", "The file is not valid UTF-8 text.",
        "QPP JSON is UTF-8. The finding gives the offset, line and column of the first byte that cannot be "
        "decoded; re-save the file as UTF-8.", "RFC 8259 §8.1")
 define("F003", WARNING, "file", "The file is UTF-16 encoded.",
-       "qppfiles reads UTF-16 with a byte-order mark, but the Submissions API expects UTF-8.", "RFC 8259 §8.1")
+       "qppfiles reads UTF-16, with a byte-order mark or without one (then recognised by the NUL byte beside "
+       "each of the first ASCII characters), but the Submissions API expects UTF-8.", "RFC 8259 §8.1")
 define("F004", ERROR, "file", "The file contains NUL bytes: it is binary, not a submission.",
        "A NUL byte never occurs in JSON or XML text; the file is probably an archive, a spreadsheet or "
        "a corrupted export.")
@@ -31,12 +33,17 @@ define("F009", ERROR, "file", "The top level is not a JSON object.",
        "A QPP JSON document is an object: a submission, the API envelope {\"data\": {\"submission\": …}}, or "
        "a single measurement set.", SRC_FORMAT, example="[1, 2, 3]")
 define("F010", ERROR, "file", "The file is larger than the size limit.",
-       "Files above --max-file-size (default 200 MB) are refused unread to keep memory bounded.")
+       "Files above --max-file-size (default 200 MB) are refused unread to keep memory bounded. Like any "
+       "input that cannot be read, it makes `validate` and `lint` exit with code 2.")
 define("F011", ERROR, "file", "The file could not be read.",
        "The path could not be opened or read (missing, a directory, or no permission).")
 define("F012", ERROR, "file", "An internal error occurred while checking this file.",
        "qppfiles failed on this input. The run continued with the next file. Please report it with the file "
        "(or a redacted copy) and the output of `qppfiles --version`.")
+define("F013", INFO, "file", "The report stopped at the findings limit.",
+       "A file with more findings than --max-findings (default 1,000) gets that many and this note: the "
+       "remaining checks are not run, so time and memory stay bounded for a file broken in every item. "
+       "Fix what is reported, or raise the limit (--max-findings 0 means no limit) to see the rest.")
 define("S001", ERROR, "schema", "A required field is missing.",
        "The QPP JSON schema requires this field at this place.", SRC_FORMAT,
        example='{"entityType": "individual"}  (no performanceYear)')

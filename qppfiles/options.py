@@ -6,6 +6,9 @@ from dataclasses import dataclass
 from typing import Optional
 
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
+# Past this many findings in one file a report says no more, and qppfiles stops looking:
+# time and memory then stay bounded however broken the file is.
+DEFAULT_MAX_FINDINGS = 1000
 
 
 @dataclass(frozen=True)
@@ -16,3 +19,4 @@ class Options:
     profile: str = "accept"               # accept | strict
     ig_dir: Optional[str] = None          # IG packages for the strict profile
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    max_findings: int = DEFAULT_MAX_FINDINGS  # per file; 0 means no limit

@@ -27,13 +27,13 @@ def _check_star(args) -> FileReport:
 
 def validate_many(paths: Iterable[str], options: Options, jobs: int = 1,
                   problems: List[str] | None = None) -> Iterator[FileReport]:
-    """Yield a report per path, in input order; unreadable paths are also noted in ``problems``."""
+    """Yield a report per path, in input order; paths not read (F010, F011) are also noted in ``problems``."""
     if jobs <= 1:
         reports = (check_file(p, options) for p in paths)
     else:
         reports = _parallel(paths, options, jobs)
     for report in reports:
-        if problems is not None and any(f.code == "F011" for f in report.findings):
+        if problems is not None and report.unreadable:
             problems.append(f"{report.path}: {report.findings[0].message}")
         yield report
 
@@ -43,4 +43,16 @@ def _parallel(paths: Iterable[str], options: Options, jobs: int) -> Iterator[Fil
 
     ctx = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else multiprocessing
     with ctx.Pool(jobs) as pool:
-        yield from pool.imap(_check_star, ((p, options) for p in paths), chunksize=16)
+        yield from pool.imap(_check_star, ((p, options) for p in paths), chunksize=_chunk_size(paths, options, jobs))
+
+
+def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:
+    """Files sent to a worker at a time: many small ones amortise the hand-off; slow or few ones
+    (strict profile: seconds per file) go one by one so that every worker gets some."""
+    if options.profile == "strict":
+        return 1
+    try:
+        count = len(paths)  # type: ignore[arg-type]
+    except TypeError:
+        return 16
+    return max(1, min(16, count // (4 * jobs)))

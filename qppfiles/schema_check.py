@@ -6,21 +6,29 @@ lacks it; an unknown property on the property itself. Each pointer gets at most 
 
 jsonschema-rs is used when it is importable and jsonschema otherwise; both give the same
 result. Schemas are read and compiled on first use, so importing this module is cheap.
+
+``check_document(doc, limit=N)`` stops reading the backend's errors once more than N pointers
+have a problem, so a document with a problem in each of 200,000 list items costs little more
+than one with N. Below the limit its result is exactly ``validate_document``'s. jsonschema is
+lazy by itself; jsonschema-rs builds all the errors of a call at once, so long arrays are given
+to it a window of items at a time (see ``_windows``).
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator, NamedTuple, Optional
 
-__all__ = ["validate_document", "available_backends", "load_schemas", "ROOT_SCHEMA"]
+__all__ = ["validate_document", "check_document", "SchemaCheck", "available_backends", "load_schemas",
+           "ROOT_SCHEMA"]
 
 ROOT_SCHEMA = "document.json"
 BACKENDS = ("jsonschema_rs", "jsonschema")
 
 _schemas: dict[str, dict] | None = None
 _validators: dict[str, Any] = {}
+_backends: tuple[str, ...] | None = None
 
 # Patterns used by the schemas, and how to name what they expect.
 _PATTERN_NAMES = {
@@ -59,21 +67,38 @@ def load_schemas() -> dict[str, dict]:
 
 
 def available_backends() -> tuple[str, ...]:
-    """The validation backends that can be imported here, preferred first."""
-    found = []
-    for name in BACKENDS:
-        try:
-            __import__(name)
-        except ImportError:
-            continue
-        found.append(name)
-    return tuple(found)
+    """The validation backends that can be imported here, preferred first (looked up once)."""
+    global _backends
+    if _backends is None:
+        found = []
+        for name in BACKENDS:
+            try:
+                __import__(name)
+            except ImportError:
+                continue
+            found.append(name)
+        _backends = tuple(found)
+    return _backends
+
+
+class SchemaCheck(NamedTuple):
+    problems: list[tuple[str, str]]  # (pointer, message), sorted by pointer
+    complete: bool                   # False when the limit stopped the check early
 
 
 def validate_document(doc: Any, *, backend: str | None = None) -> list[tuple[str, str]]:
     """Check ``doc`` (already parsed JSON) against ``document.json``.
 
     ``backend`` forces "jsonschema_rs" or "jsonschema"; by default the fastest available is used.
+    """
+    return check_document(doc, backend=backend).problems
+
+
+def check_document(doc: Any, *, limit: Optional[int] = None, backend: str | None = None) -> SchemaCheck:
+    """Like :func:`validate_document`, reporting at most ``limit`` pointers (None: no limit).
+
+    The result is complete, and identical to ``validate_document``'s, whenever the document has
+    at most ``limit`` problem pointers; otherwise it holds ``limit`` of them and ``complete`` is False.
     """
     if backend is None:
         backend = available_backends()[0]
@@ -83,7 +108,7 @@ def validate_document(doc: Any, *, backend: str | None = None) -> list[tuple[str
         raws = _errors_py(doc)
     else:
         raise ValueError(f"unknown schema backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    return _summarise(raws)
+    return _summarise(raws, limit)
 
 
 # --- backends ---------------------------------------------------------------------------------
@@ -138,8 +163,104 @@ _RS_KEYWORDS = {
 }
 
 
+# JSON values one jsonschema-rs call may see. It builds every error of a call (each a few kB)
+# before returning the first, so a call must not see an unbounded number of bad items.
+BUDGET = 5000
+
+
+def _windows(iter_errors, doc: Any, budget: int) -> Iterator[tuple[tuple, Any]]:
+    """``(path, error)`` for every error of ``doc``, each backend call seeing about ``budget`` values.
+
+    An array item's errors depend only on the item (the schemas apply ``items`` with no
+    sibling-dependent keyword but ``minItems: 1``), so an array too heavy for one call is cut
+    into chunks: the document is checked with each heavy array cut to its first chunk, then each
+    further chunk in a copy where it is all its array holds (other heavy arrays emptied), keeping
+    only the errors inside the chunk, their paths shifted back.
+    """
+    try:
+        _, splits = _plan(doc, (), budget)
+    except RecursionError:  # absurdly deep: not one the reader would have let through
+        splits = []
+    if not splits:
+        for error in iter_errors(doc):
+            yield tuple(error.instance_path), error
+        return
+    yield from _windows(iter_errors, _with(doc, {path: _at(doc, path)[:chunks[1]] for path, chunks in splits}),
+                        budget)
+    emptied = _with(doc, {path: [] for path, _ in splits})
+    for path, chunks in splits:
+        items, depth = _at(doc, path), len(path)
+        for start, stop in zip(chunks, chunks[1:] + [len(items)]):
+            if start == 0:
+                continue
+            window = _with(emptied, {path: items[start:stop]})
+            for found, error in _windows(iter_errors, window, budget):
+                if len(found) > depth and found[:depth] == path:
+                    yield path + (found[depth] + start,) + found[depth + 1:], error
+
+
+def _plan(node: Any, path: tuple, budget: int) -> tuple[int, list]:
+    """The number of JSON values in ``node``, and the outermost arrays to cut: ``(path, chunk starts)``.
+
+    An array is cut when it holds more than one item and more than ``budget`` values; its chunks
+    hold at most ``budget`` values each (or a single heavier item, cut further when checked).
+    """
+    weight, splits = 1, []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, (dict, list)):
+                w, inner = _plan(value, path + (key,), budget)
+                weight += w
+                splits += inner
+            else:
+                weight += 1
+        return weight, splits
+    if not isinstance(node, list):
+        return weight, splits
+    weights = []
+    for i, value in enumerate(node):
+        if isinstance(value, (dict, list)):
+            w, inner = _plan(value, path + (i,), budget)
+            splits += inner
+        else:
+            w = 1
+        weights.append(w)
+        weight += w
+    if len(node) < 2 or weight - 1 <= budget:  # its items fit in one call
+        return weight, splits
+    starts, filled = [0], 0  # more than one start: the items weigh more than the budget together
+    for i, w in enumerate(weights):
+        if filled and filled + w > budget:
+            starts.append(i)
+            filled = 0
+        filled += w
+    return weight, [(path, starts)]
+
+
+def _with(node: Any, replacements: dict) -> Any:
+    """A copy of ``node`` with the values at the given paths replaced; only containers on the paths are copied."""
+    if () in replacements:
+        return replacements[()]
+    by_head: dict = {}
+    for path, value in replacements.items():
+        by_head.setdefault(path[0], {})[path[1:]] = value
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    for head, rest in by_head.items():
+        copy[head] = _with(node[head], rest)
+    return copy
+
+
+def _at(doc: Any, path: tuple) -> Any:
+    for part in path:
+        doc = doc[part]
+    return doc
+
+
 def _errors_rs(doc: Any) -> Iterable[_Raw]:
-    for error in _validator("jsonschema_rs").iter_errors(doc):
+    validator = _validator("jsonschema_rs")
+    if validator.is_valid(doc):  # the common case, and much cheaper than looking for errors
+        return
+    for path, error in _windows(validator.iter_errors, doc, BUDGET):
         kind = error.kind
         keyword = _RS_KEYWORDS.get(type(kind).__name__, type(kind).__name__)
         detail: Any = None
@@ -157,7 +278,7 @@ def _errors_rs(doc: Any) -> Iterable[_Raw]:
             detail = kind.pattern
         elif keyword in ("minLength", "minItems", "minimum", "maximum"):
             detail = kind.limit
-        yield _Raw(tuple(error.instance_path), keyword, error.instance, detail)
+        yield _Raw(path, keyword, error.instance, detail)
 
 
 def _errors_py(doc: Any) -> Iterable[_Raw]:
@@ -252,20 +373,39 @@ def _path_key(path: tuple) -> tuple:
     return tuple((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path)
 
 
-def _summarise(raws: Iterable[_Raw]) -> list[tuple[str, str]]:
+def _summarise(raws: Iterable[_Raw], limit: Optional[int] = None) -> SchemaCheck:
     missing: dict[tuple, set[str]] = {}
     unknown: dict[tuple, str] = {}
     other: dict[tuple, _Raw] = {}
+    # Paths with a problem. Reading stops at the first path past the limit: only then is it
+    # certain that the limit cuts the result, and every path seen so far has all its errors
+    # except, possibly, ones the backend would have produced later.
+    paths: set[tuple] = set()
+    complete = True
+
+    def full(path: tuple) -> bool:
+        paths.add(path)
+        return limit is not None and len(paths) > limit
+
     for raw in raws:
         if raw.keyword == "required":
             missing.setdefault(raw.path, set()).add(raw.detail)
+            stop = full(raw.path)
         elif raw.keyword == "additionalProperties":
+            stop = False
             for key in raw.detail:
                 unknown[raw.path + (key,)] = f"unknown field '{key}'"
+                stop = full(raw.path + (key,))
+                if stop:
+                    break
         else:
             current = other.get(raw.path)
             if current is None or _rank(raw.keyword) < _rank(current.keyword):
                 other[raw.path] = raw
+            stop = full(raw.path)
+        if stop:
+            complete = False
+            break
     result: dict[tuple, str] = {}
     for path, names in missing.items():
         ordered = sorted(names)
@@ -276,7 +416,10 @@ def _summarise(raws: Iterable[_Raw]) -> list[tuple[str, str]]:
             result[path] = _message(raw)
     for path, text in unknown.items():
         result.setdefault(path, text)
-    return [(_pointer(path), result[path]) for path in sorted(result, key=_path_key)]
+    ordered = sorted(result, key=_path_key)
+    if not complete:
+        ordered = ordered[:limit]
+    return SchemaCheck([(_pointer(path), result[path]) for path in ordered], complete)
 
 
 def _rank(keyword: str) -> int:

@@ -11,11 +11,12 @@ import errno
 import os
 import stat
 from dataclasses import dataclass, field
-from typing import List, Optional
+from itertools import islice
+from typing import Iterable, List, Optional
 
 from . import codes_io  # noqa: F401  (registers file and schema codes)
 from .codes import define
-from .findings import ERROR, LAYERS, WARNING, Finding, Location
+from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
 from .formats import QPP_JSON, QRDA3, ReadResult, sniff_format
 from .options import Options
 
@@ -47,6 +48,11 @@ class FileReport:
         return any(f.code == INTERNAL_ERROR for f in self.findings)
 
     @property
+    def unreadable(self) -> bool:
+        """The file was not read: too large (F010) or not readable at all (F011)."""
+        return any(f.code in UNREADABLE for f in self.findings)
+
+    @property
     def valid(self) -> bool:
         return self.errors == 0
 
@@ -70,13 +76,55 @@ def _schema_code(message: str) -> str:
     return "S004"
 
 
-def _schema_findings(document) -> List[Finding]:
-    from .schema_check import validate_document
+class CappedFindings:
+    """One file's findings, up to ``cap`` (None: no cap). Past the cap nothing more is computed."""
 
-    return [
-        Finding(_schema_code(message), ERROR, "schema", message, None, Location(pointer=pointer))
-        for pointer, message in validate_document(document)
-    ]
+    def __init__(self, cap: Optional[int]):
+        self.cap = cap
+        self.items: List[Finding] = []
+        self.truncated = False
+
+    @property
+    def room(self) -> Optional[int]:
+        return None if self.cap is None else self.cap - len(self.items)
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        if self.cap is None:
+            self.items.extend(findings)
+            return
+        if self.truncated:
+            return
+        room = self.cap - len(self.items)
+        # One more than there is room for tells whether anything was left out.
+        taken = list(islice(findings, room + 1))
+        if len(taken) > room:
+            self.truncated = True
+            del taken[room:]
+        self.items.extend(taken)
+
+    def finish(self) -> List[Finding]:
+        if self.truncated:
+            self.items.append(findings_limit_reached(self.cap))
+        return self.items
+
+
+FINDINGS_LIMIT = "F013"
+
+
+def findings_limit_reached(cap: int) -> Finding:
+    return Finding(FINDINGS_LIMIT, INFO, "file",
+                   f"stopped after {cap:,} findings: the rest of the file was not checked; raise the limit with "
+                   f"--max-findings N (0 for no limit) to see more", None, Location())
+
+
+def _schema_findings(document, found: CappedFindings) -> None:
+    from .schema_check import check_document
+
+    check = check_document(document, limit=found.room)
+    found.add(Finding(_schema_code(message), ERROR, "schema", message, None, Location(pointer=pointer))
+              for pointer, message in check.problems)
+    if not check.complete:
+        found.truncated = True
 
 
 def _read(data: bytes, path: Optional[str]) -> ReadResult:
@@ -89,7 +137,8 @@ def _read(data: bytes, path: Optional[str]) -> ReadResult:
     return read_json(data, path)
 
 
-def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -> tuple[List[Finding], Optional[int]]:
+def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
+    """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from .checks import Context, run
     from .program import supported_years
 
@@ -106,7 +155,7 @@ def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -
         location = Location(pointer=pointer) if pointer is not None else Location(xpath=sub.ref or None)
         return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules", message, None, location)], year
     ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
-    return list(run(ctx)), year
+    return run(ctx), year
 
 
 def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[Finding]:
@@ -115,6 +164,33 @@ def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[
     return list(strict.validate(result.document if result.document is not None else data,
                                 options.ig_dir or os.environ.get("QPPFILES_IG"),
                                 year=result.performance_year))
+
+
+# Between these numbers of JSON findings to place, one pass over the text places them all (see
+# json_locate). Below, the reader places a few one by one; above (only with no findings limit), the
+# reader's full position map is as cheap, being built once for every node.
+BATCH_LOCATE = 32
+BATCH_LOCATE_MAX = 50_000
+
+
+def _located(findings: List[Finding], result: ReadResult, data: bytes) -> List[Finding]:
+    """The findings with line and column; linear in the file and the findings, whatever their number."""
+    pending = {f.location.pointer for f in findings if f.location.pointer is not None and f.location.line is None}
+    if result.format == QPP_JSON and BATCH_LOCATE < len(pending) <= BATCH_LOCATE_MAX:
+        from .formats.qpp_json import decode
+        from .json_locate import line_columns, locate_pointers
+
+        text = decode(data, [])
+        try:
+            offsets = locate_pointers(text, pending) if text is not None else None
+        except (ValueError, IndexError, StopIteration, RecursionError):  # the reader parsed it otherwise: its way
+            offsets = None
+        if offsets is not None:
+            lines = line_columns(text, offsets.values())
+            placed = {pointer: lines[offset] for pointer, offset in offsets.items()}
+            return [f.located(Location(f.location.pointer, f.location.xpath, *placed[f.location.pointer]))
+                    if f.location.pointer in placed and f.location.line is None else f for f in findings]
+    return [f.located(result.locate(f.location)) for f in findings]
 
 
 _LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
@@ -130,19 +206,19 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
     fmt = sniff_format(data)
     try:
         result = _read(data, path)
-        findings = list(result.findings)
-        fatal = any(f.severity == ERROR and f.layer == "file" for f in findings)
+        found = CappedFindings(options.max_findings or None)
+        found.add(result.findings)
+        fatal = any(f.severity == ERROR and f.layer == "file" for f in result.findings)
         year = result.performance_year
-        if result.format == QPP_JSON and result.document is not None and not fatal:
-            findings.extend(_schema_findings(result.document))
-        if options.profile == "strict" and result.format == QRDA3 and not fatal:
-            findings.extend(_strict_findings(data, result, options))
+        if result.format == QPP_JSON and result.document is not None and not fatal and not found.truncated:
+            _schema_findings(result.document, found)
+        if options.profile == "strict" and result.format == QRDA3 and not fatal and not found.truncated:
+            found.add(_strict_findings(data, result, options))
         if result.submission is not None and not fatal:
-            schema_pointers = {f.location.pointer for f in findings if f.layer == "schema"}
+            schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
-            findings.extend(rule_findings)
-        if findings:
-            findings = [f.located(result.locate(f.location)) for f in findings]
+            found.add(rule_findings)
+        findings = _located(found.finish(), result, data)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding
@@ -150,6 +226,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
 
 
 INTERNAL_ERROR = "F012"
+UNREADABLE = ("F010", "F011")
 
 
 def internal_error(exc: BaseException) -> Finding:

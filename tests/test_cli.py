@@ -135,8 +135,10 @@ def test_output_file(tmp_path):
 
 def test_max_file_size(tmp_path):
     path = write(tmp_path, "big.json", b" " * 2048 + b"{}")
-    report = json.loads(invoke("validate", path, "--format", "json", "--max-file-size", "1k").output)
+    result = invoke("validate", path, "--format", "json", "--max-file-size", "1k")
+    report = json.loads(result.stdout)
     assert [f["code"] for f in report["files"][0]["findings"]] == ["F010"]
+    assert result.exit_code == 2  # refused unread: like any unreadable input
 
 
 def test_parallel_run_matches_serial(tmp_path):

@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
+from qppfiles.options import Options
 from qppfiles.validate import validate_bytes
 
 from .conftest import FIXTURES
@@ -322,7 +323,8 @@ def test_huge_measurement_array_is_linear_and_located(tmp_path):
     count = 200_000
     doc["measurementSets"][2]["measurements"] = [{"measureId": f"PI_X{i}", "value": True} for i in range(count)]
     started = time.perf_counter()
-    report = validate_bytes(json.dumps(doc, indent=None).encode(), "huge.json")
+    # No findings limit: every one of the 200,000 findings is located.
+    report = validate_bytes(json.dumps(doc, indent=None).encode(), "huge.json", Options(max_findings=0))
     assert time.perf_counter() - started < 60  # hang guard: locating findings used to be quadratic
     unknown = [f for f in report.findings if f.location.pointer and f.location.pointer.startswith(
         "/measurementSets/2/measurements/")]
@@ -354,9 +356,31 @@ def test_utf16_is_read(tmp_path, clean_json_codes, clean_xml_codes):
     assert codes(report) == clean_xml_codes
 
 
-def test_utf16_without_bom_is_one_file_finding(tmp_path):
-    code, report, _ = validate_cli(tmp_path, "utf16le.json", JSON_FIXTURE.read_text().encode("utf-16-le"))
-    assert code == 1 and len(report["findings"]) == 1 and report["findings"][0]["layer"] == "file"
+@pytest.mark.parametrize("encoding, order", [("utf-16-le", "little-endian"), ("utf-16-be", "big-endian")])
+def test_utf16_without_bom_is_read_with_a_warning(tmp_path, clean_json_codes, encoding, order):
+    _, report, _ = validate_cli(tmp_path, "utf16.json", JSON_FIXTURE.read_text().encode(encoding))
+    assert codes(report) == sorted(["F003"] + clean_json_codes, key=lambda c: (c[0] != "F",))
+    warning = report["findings"][0]
+    assert warning["severity"] == "warning" and order in warning["message"] and "UTF-8" in warning["message"]
+    # Findings still point at the right lines of the decoded text.
+    lines = JSON_FIXTURE.read_text().splitlines()
+    for f in report["findings"][1:]:
+        key = f["location"]["pointer"].rsplit("/", 1)[-1]
+        assert not key or key.isdigit() or key in lines[f["location"]["line"] - 1], f
+
+
+def test_utf16_without_bom_that_does_not_decode_is_one_file_finding(tmp_path):
+    data = JSON_FIXTURE.read_text().encode("utf-16-le")[:-1]  # an odd number of bytes
+    code, report, _ = validate_cli(tmp_path, "odd.json", data)
+    assert code == 1
+    assert_one_file_finding(report, "F002", located=False)
+
+
+def test_a_nul_after_the_first_characters_is_still_binary(tmp_path):
+    # Only NUL bytes beside each of the first characters mean UTF-16.
+    code, report, _ = validate_cli(tmp_path, "nul.json", b'{"a\x00": 1}')
+    assert code == 1
+    assert_one_file_finding(report, "F004")
 
 
 def test_invalid_utf8(tmp_path):
@@ -417,6 +441,16 @@ def test_empty_files(tmp_path, name, content):
     exit_code, report, _ = validate_cli(tmp_path, name, content)
     assert exit_code == 1
     assert_one_file_finding(report, "F001", located=False)
+
+
+@pytest.mark.parametrize("name", ["bom.json", "bom.xml"])
+@pytest.mark.parametrize("content", [b"\xef\xbb\xbf", b"\xef\xbb\xbf \r\n\t", b"\xff\xfe", b"\xfe\xff",
+                                     " \n".encode("utf-16"), " \n ".encode("utf-16-le")])
+def test_a_byte_order_mark_alone_is_an_empty_file(tmp_path, name, content):
+    exit_code, report, _ = validate_cli(tmp_path, name, content)
+    assert exit_code == 1
+    finding = assert_one_file_finding(report, "F001", located=False)
+    assert "empty" in finding["message"]
 
 
 @pytest.mark.parametrize("escape, pointer", [

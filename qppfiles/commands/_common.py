@@ -1,8 +1,12 @@
-"""What the file-producing commands share: reading one input, writing one output safely."""
+"""What the commands share: input limits, reading one input, writing one output safely."""
 
 from __future__ import annotations
 
 import click
+
+from ..options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
+
+_SIZE_UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
 
 class CommandProblem(click.ClickException):
@@ -11,14 +15,41 @@ class CommandProblem(click.ClickException):
     exit_code = 2
 
 
-def load_input(path: str):
+def parse_size(value: str) -> int:
+    """A size in bytes from text such as 4096, 500k, 200M or 1.5G (binary units, a trailing B allowed)."""
+    text = str(value).strip().lower().removesuffix("b")
+    factor = _SIZE_UNITS.get(text[-1:], 1)
+    number = text[:-1] if text[-1:] in _SIZE_UNITS else text
+    try:
+        size = int(float(number) * factor)
+    except (ValueError, OverflowError):  # not a number, NaN, or infinite
+        raise click.BadParameter(f"'{value}' is not a size (examples: 500k, 200M, 1G)") from None
+    if size <= 0:
+        raise click.BadParameter("the size must be positive")
+    return size
+
+
+def max_file_size_option(fn):
+    """``--max-file-size``: files above it are refused before a byte of them is read."""
+    return click.option("--max-file-size", default=f"{DEFAULT_MAX_FILE_SIZE // 1024 ** 2}M", show_default=True,
+                        metavar="SIZE", callback=lambda ctx, param, value: parse_size(value),
+                        help="Refuse input files larger than this (k, M, G suffixes).")(fn)
+
+
+def max_findings_option(fn):
+    """``--max-findings``: a file's report stops (and checking stops) after this many findings."""
+    return click.option("--max-findings", type=click.IntRange(min=0), default=DEFAULT_MAX_FINDINGS,
+                        show_default=True, metavar="N",
+                        help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
+
+
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
     """Read a QPP JSON or QRDA III file; return its ReadResult, or raise CommandProblem when unreadable."""
     from ..findings import ERROR
-    from ..options import DEFAULT_MAX_FILE_SIZE
     from ..validate import FileTooLarge, _read, read_limited
 
     try:
-        data = read_limited(path, DEFAULT_MAX_FILE_SIZE)
+        data = read_limited(path, max_size)
     except (OSError, FileTooLarge) as exc:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ._common import ensure_writable, load_input, write_output
+from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, write_output
 
 TARGETS = ("json", "qrda3")
 
@@ -27,7 +27,9 @@ def _report_findings(path: str, findings) -> None:
               help="Output format (default: the other one: QRDA III for JSON input, JSON for QRDA III input).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists (never the input).")
-def convert_command(source, target, output, force):
+@max_file_size_option
+@max_findings_option
+def convert_command(source, target, output, force, max_file_size, max_findings):
     """Convert a submission between QPP JSON and QRDA Category III.
 
     The output is written even when the submission breaks program rules: those
@@ -43,10 +45,10 @@ def convert_command(source, target, output, force):
     """
     if output:
         ensure_writable(output, force, [source])
-    result = load_input(source)
+    result = load_input(source, max_file_size)
     target = target or _default_target(result.format)
     data = _convert(result.submission, target)
-    _report_findings(source, _rule_findings(result))
+    _report_findings(source, _rule_findings(result, max_findings))
     if output:
         write_output(output, data, force, [source])
         click.echo(f"wrote {output} ({target})", err=True)
@@ -68,16 +70,17 @@ def _convert(submission, target: str) -> bytes:
         sys.exit(1)
 
 
-def _rule_findings(result):
+def _rule_findings(result, max_findings: int):
     """The submission's own findings (reader and program rules), reported but never blocking."""
     from ..options import Options
-    from ..validate import _rule_findings as rules_of
+    from ..validate import CappedFindings, _rule_findings as rules_of
 
-    findings = list(result.findings)
+    found = CappedFindings(max_findings or None)
+    found.add(result.findings)
     if result.submission is not None:
-        rule_findings, _ = rules_of(result, Options(), set())
-        findings.extend(rule_findings)
-    return [f.located(result.locate(f.location)) for f in findings]
+        rule_findings, _ = rules_of(result, Options(max_findings=max_findings), set())
+        found.add(rule_findings)
+    return [f.located(result.locate(f.location)) for f in found.finish()]
 
 
 COMMANDS = (convert_command,)

@@ -29,6 +29,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import click
 
+from ._common import max_findings_option
+
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
 _OPTION_KEYS = {"year": int, "profile": str, "small-practice": bool, "special-status": bool}
@@ -204,9 +206,11 @@ def options_for(config: Config, path: str, cli: Dict[str, object]):
         if matches(relative, override.patterns):
             settings.update(override.settings)
     settings.update({k: v for k, v in cli.items() if v is not None})
+    limit = cli.get("max-findings")
     return Options(year=settings.get("year"), small_practice=bool(settings.get("small-practice")),
                    special_status=bool(settings.get("special-status")),
-                   profile=str(settings.get("profile") or "accept"), ig_dir=cli.get("ig"))
+                   profile=str(settings.get("profile") or "accept"), ig_dir=cli.get("ig"),
+                   **({} if limit is None else {"max_findings": limit}))
 
 
 def _batches(config: Config, files: List[str], cli: Dict[str, object]):
@@ -267,15 +271,17 @@ def _summary_table(reports, out) -> None:
               help="QRDA III IG packages for --profile strict.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True),
               help="pyproject.toml to read [tool.qppfiles] from (default: the nearest one).")
+@max_findings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profile, ig_dir, config_path,
-         output) -> None:
+         max_findings, output) -> None:
     """Validate every submission file (.json, .xml) under PATHS, for CI and pre-commit.
 
     PATHS default to the configured paths, or the current directory. Settings come from
     [tool.qppfiles] in the nearest pyproject.toml (include/exclude globs, year, profile,
     small-practice, special-status, fail-on, per-path overrides); options given here win.
-    Exit code: 0 no error, 1 errors (or warnings with --fail-on warning), 2 bad usage.
+    Exit code: 0 no error, 1 errors (or warnings with --fail-on warning), 2 bad usage or
+    unreadable input (including a file above the 200 MB size limit).
 
     \b
     Examples:
@@ -290,7 +296,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
     problems: List[str] = []
     files = discover(config, targets, problems)
     cli = {"year": year, "small-practice": small_practice, "special-status": special_status, "profile": profile,
-           "ig": ig_dir}
+           "ig": ig_dir, "max-findings": max_findings}
     jobs = jobs or min(os.cpu_count() or 1, 4)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:

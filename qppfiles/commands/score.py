@@ -10,7 +10,7 @@ import sys
 
 import click
 
-from ._common import CommandProblem, ensure_writable, load_input, write_output
+from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
@@ -55,8 +55,9 @@ def render_text(card) -> str:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+@max_file_size_option
 def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force):
+                  output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -77,7 +78,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
 
     if output:
         ensure_writable(output, force, [file])
-    submission = load_input(file).submission
+    submission = load_input(file, max_file_size).submission
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,

@@ -77,18 +77,41 @@ def _file_finding(code: str, message: str, pointer: Optional[str] = "", severity
 
 
 def decode(data: bytes, findings: list) -> Optional[str]:
-    """Bytes to text; UTF-8 (with or without BOM), UTF-16 with a BOM accepted with a warning."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Bytes to text: UTF-8 (with or without BOM); UTF-16 accepted with a warning.
+
+    UTF-16 is recognised by its byte-order mark or, without one, by the NUL byte beside each of
+    the first characters: a JSON document starts with ASCII, which UTF-16 stores as a byte and a NUL.
+    A file holding only a byte-order mark and white space is empty.
+    """
+    head = data[:8] if len(data) >= 2 else b""
+    units = [head[i:i + 2] for i in range(0, len(head) - 1, 2)]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding, described = "utf-16", "UTF-16"
+    elif units and all(u[1] == 0 and 0 < u[0] < 0x80 for u in units):
+        encoding, described = "utf-16-le", "UTF-16 (little-endian, without a byte-order mark)"
+    elif units and all(u[0] == 0 and 0 < u[1] < 0x80 for u in units):
+        encoding, described = "utf-16-be", "UTF-16 (big-endian, without a byte-order mark)"
+    else:
+        encoding = None
+    if encoding is not None:
         try:
-            text = data.decode("utf-16")
+            text = data.decode(encoding)
         except UnicodeDecodeError:
-            findings.append(_file_finding("F002", "the file starts with a UTF-16 byte-order mark but is not valid UTF-16"))
+            findings.append(_file_finding(
+                "F002", "the file starts like UTF-16 (a byte-order mark or NUL bytes beside ASCII characters) but "
+                        "is not valid UTF-16"))
+            return None
+        if not text.strip(" \t\r\n"):
+            findings.append(_file_finding("F001", "the file is empty: it holds only a byte-order mark or white space"))
             return None
         findings.append(_file_finding(
-            "F003", "the file is encoded in UTF-16; CMS expects UTF-8, re-save it as UTF-8", severity=WARNING))
+            "F003", f"the file is encoded in {described}; CMS expects UTF-8, re-save it as UTF-8", severity=WARNING))
         return text
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        if not data.strip():
+            findings.append(_file_finding("F001", "the file is empty: it holds only a byte-order mark or white space"))
+            return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -116,6 +139,60 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
         findings.append(_file_finding("F004", "the file contains a NUL byte: it is binary, not JSON",
                                       line=line, column=column))
         return None, findings, text, None
+    doc, pm = _parse_fast(text, findings)
+    if doc is _FAILED:
+        return None, findings, text, pm
+    if _SURROGATE_ESCAPE.search(text):
+        pointer = _lone_surrogate(doc, "")
+        if pointer is not None:
+            findings.append(_file_finding(
+                "F002", "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): it is not valid "
+                "Unicode and cannot be written as UTF-8", pointer))
+            return None, findings, text, pm
+    return doc, findings, text, pm
+
+
+_FAILED = object()
+_CAREFUL = object()
+_DOUBLE_MAX = 1.7976931348623157e308
+# Closes a key (and sometimes a quote inside a string): never fewer than the keys in the text.
+_KEY_END = re.compile(r'"\s*:')
+
+
+def _parse_fast(text: str, findings: list):
+    """Plain json.loads, then one walk that checks depth and numbers and counts object members.
+
+    Most files are fine, and hooks on every object and number would double the parse time.
+    Duplicate keys vanish in json.loads; they show as fewer members in the parsed objects than
+    key-closing quotes in the text.  That count can only over-estimate the keys (a ``":`` inside a
+    string), so equal counts prove there are none; otherwise the position map decides.  A NaN,
+    an infinity or an integer beyond a double sends the file to the careful parse, which locates it.
+    """
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
+                                      line=exc.lineno, column=exc.colno))
+        return _FAILED, None
+    except RecursionError:
+        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+        return _FAILED, None
+    except ValueError:  # an integer past int()'s digit limit
+        return _parse_careful(text, findings)
+    members = _walk(doc)
+    if members is _CAREFUL:
+        return _parse_careful(text, findings)
+    pm = None
+    if members is None or members != len(_KEY_END.findall(text)):
+        pm = build_positions(text)
+        _report_duplicates(pm, findings)
+    if members is None:
+        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+        return _FAILED, pm
+    return doc, pm
+
+
+def _parse_careful(text: str, findings: list):
     dup = _Duplicates()
     try:
         doc = json.loads(text, object_pairs_hook=dup, parse_constant=_reject_constant, parse_float=_parse_float,
@@ -126,34 +203,31 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
             line, column = pm.line_col(offset)
             findings.append(_file_finding(
                 "F006", "NaN, Infinity and numbers too large for a double are not usable JSON numbers; CMS rejects them", pointer, line=line, column=column))
-        return None, findings, text, pm
+        return _FAILED, pm
     except json.JSONDecodeError as exc:
         findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
                                       line=exc.lineno, column=exc.colno))
-        return None, findings, text, None
+        return _FAILED, None
     except RecursionError:
         findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
-        return None, findings, text, None
+        return _FAILED, None
     pm = None
     if dup.found:
         pm = build_positions(text)
-        for pointer, offset in pm.duplicates:
-            line, column = pm.line_col(offset)
-            key = pointer.rsplit("/", 1)[-1]
-            findings.append(_file_finding(
-                "F008", f"duplicate key '{key}': readers disagree on which value wins; keep one",
-                pointer, line=line, column=column))
-    if _nested_too_deep(doc):
+        _report_duplicates(pm, findings)
+    if _walk(doc) is None:
         findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
-        return None, findings, text, pm
-    if _SURROGATE_ESCAPE.search(text):
-        pointer = _lone_surrogate(doc, "")
-        if pointer is not None:
-            findings.append(_file_finding(
-                "F002", "a string holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff): it is not valid "
-                "Unicode and cannot be written as UTF-8", pointer))
-            return None, findings, text, pm
-    return doc, findings, text, pm
+        return _FAILED, pm
+    return doc, pm
+
+
+def _report_duplicates(pm: PositionMap, findings: list) -> None:
+    for pointer, offset in pm.duplicates:
+        line, column = pm.line_col(offset)
+        key = pointer.rsplit("/", 1)[-1]
+        findings.append(_file_finding(
+            "F008", f"duplicate key '{key}': readers disagree on which value wins; keep one",
+            pointer, line=line, column=column))
 
 
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
@@ -179,44 +253,66 @@ def _lone_surrogate(node: Any, pointer: str) -> Optional[str]:
     return None
 
 
-def _nested_too_deep(doc: Any) -> bool:
-    # A submission is at most ~8 levels deep; walk containers breadth-first with a depth budget.
+def _walk(doc: Any):
+    """The number of object members in ``doc``; None when it nests deeper than MAX_DEPTH;
+    _CAREFUL when it holds a number that is not a finite double (NaN, infinity, a huge integer).
+
+    Breadth-first with a depth budget: a submission is about 8 levels deep.
+    """
+    members = 0
     level = [doc]
+    if type(doc) not in (dict, list):
+        level = []
+        if type(doc) in (int, float) and not -_DOUBLE_MAX <= doc <= _DOUBLE_MAX:  # also false for NaN
+            return _CAREFUL
     for _ in range(MAX_DEPTH):
+        if not level:
+            return members
         nxt = []
+        push = nxt.append
         for node in level:
-            if isinstance(node, dict):
-                nxt.extend(v for v in node.values() if isinstance(v, (dict, list)))
-            elif isinstance(node, list):
-                nxt.extend(v for v in node if isinstance(v, (dict, list)))
-        if not nxt:
-            return False
+            if type(node) is dict:
+                members += len(node)
+                node = node.values()
+            for v in node:
+                t = type(v)
+                if t is dict or t is list:
+                    push(v)
+                elif t is float:
+                    if v - v != 0:  # NaN or an infinity
+                        return _CAREFUL
+                elif t is int and not -_DOUBLE_MAX <= v <= _DOUBLE_MAX:
+                    return _CAREFUL
         level = nxt
-    return True
+    return None if level else members
 
 
 # ---------------------------------------------------------------- model building
 
+# type() rather than isinstance(): json gives exact types, a bool must not pass as a number, and
+# these run for every field of every measurement.
 def _str(v) -> Optional[str]:
-    return v if isinstance(v, str) else None
+    return v if type(v) is str else None
 
 
 def _num(v):
-    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    t = type(v)
+    return v if t is int or t is float else None
 
 
 def _bool(v) -> Optional[bool]:
-    return v if isinstance(v, bool) else None
+    return v if type(v) is bool else None
 
 
 def _counts(d: dict) -> Counts:
+    get = d.get
     return Counts(
-        performance_met=_num(d.get("performanceMet")),
-        performance_not_met=_num(d.get("performanceNotMet")),
-        eligible_population=_num(d.get("eligiblePopulation")),
-        eligible_population_exclusion=_num(d.get("eligiblePopulationExclusion")),
-        eligible_population_exception=_num(d.get("eligiblePopulationException")),
-        numerator_exclusion=_num(d.get("numeratorExclusion")),
+        _num(get("performanceMet")),
+        _num(get("performanceNotMet")),
+        _num(get("eligiblePopulation")),
+        _num(get("eligiblePopulationExclusion")),
+        _num(get("eligiblePopulationException")),
+        _num(get("numeratorExclusion")),
     )
 
 
