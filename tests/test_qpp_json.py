@@ -169,3 +169,37 @@ def test_single_pointer_lookup_agrees_with_full_map_on_every_fixture_node():
     text = '{"a": [1, {"b": 2}]}'
     assert find(text, "/a/5") == (text.index('"a"'), False)
     assert find(text, "/a/1/zz") == (text.index('{"b"'), False)
+
+
+# The plain parse proves "no duplicate key" by counting; these inputs try to fool the count.
+@pytest.mark.parametrize("text, pointers", [
+    ('{"a": "x\\":", "a": 1}', ["/a"]),                  # a `":` inside a string hides a lost key
+    ('{"a" : 1, "a" :\n 2}', ["/a"]),                    # whitespace before the colons
+    ('{"b": {"c": "\\"\\":\\":", "c": 2}}', ["/b/c"]),   # escaped quotes before colons, nested
+    ('{"a": "\\":\\":", "b": 1}', []),                   # extra `":` in strings, no duplicate
+])
+def test_duplicate_keys_found_whatever_the_strings_hold(text, pointers):
+    doc, findings, _, _ = qpp_json.parse(text.encode())
+    assert [f.location.pointer for f in findings if f.code == "F008"] == pointers
+    assert doc == json.loads(text)
+
+
+@pytest.mark.parametrize("text, pointer", [
+    ('{"a": [1, 1e400]}', "/a/1"),
+    ('{"a": -1e400}', "/a"),
+    ('{"a": ' + "9" * 400 + "}", "/a"),
+    ('{"a": ' + "9" * 5000 + "}", "/a"),                 # past int()'s digit limit
+    ('{"a": {"b": NaN}}', "/a/b"),
+    ('[-Infinity]', "/0"),
+])
+def test_numbers_beyond_a_double_are_located(text, pointer):
+    doc, findings, _, _ = qpp_json.parse(text.encode())
+    assert doc is None
+    assert [(f.code, f.location.pointer) for f in findings] == [("F006", pointer)]
+
+
+def test_depth_limit_is_exact():
+    ok = "[" * qpp_json.MAX_DEPTH + "]" * qpp_json.MAX_DEPTH
+    deep = "[" * (qpp_json.MAX_DEPTH + 1) + "1" + "]" * (qpp_json.MAX_DEPTH + 1)
+    assert qpp_json.parse(ok.encode())[1] == []
+    assert [f.code for f in qpp_json.parse(deep.encode())[1]] == ["F007"]

@@ -159,6 +159,18 @@ _DOUBLE_MAX = 1.7976931348623157e308
 _KEY_END = re.compile(r'"\s*:')
 
 
+def _loads(text: str, findings: list, **hooks):
+    """json.loads, or _FAILED with the finding that says why; other ValueErrors are the caller's."""
+    try:
+        return json.loads(text, **hooks)
+    except json.JSONDecodeError as exc:
+        findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
+                                      line=exc.lineno, column=exc.colno))
+    except RecursionError:
+        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+    return _FAILED
+
+
 def _parse_fast(text: str, findings: list):
     """Plain json.loads, then one walk that checks depth and numbers and counts object members.
 
@@ -169,16 +181,11 @@ def _parse_fast(text: str, findings: list):
     an infinity or an integer beyond a double sends the file to the careful parse, which locates it.
     """
     try:
-        doc = json.loads(text)
-    except json.JSONDecodeError as exc:
-        findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
-                                      line=exc.lineno, column=exc.colno))
-        return _FAILED, None
-    except RecursionError:
-        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
-        return _FAILED, None
+        doc = _loads(text, findings)
     except ValueError:  # an integer past int()'s digit limit
         return _parse_careful(text, findings)
+    if doc is _FAILED:
+        return _FAILED, None
     members = _walk(doc)
     if members is _CAREFUL:
         return _parse_careful(text, findings)
@@ -195,8 +202,8 @@ def _parse_fast(text: str, findings: list):
 def _parse_careful(text: str, findings: list):
     dup = _Duplicates()
     try:
-        doc = json.loads(text, object_pairs_hook=dup, parse_constant=_reject_constant, parse_float=_parse_float,
-                         parse_int=_parse_int)
+        doc = _loads(text, findings, object_pairs_hook=dup, parse_constant=_reject_constant,
+                     parse_float=_parse_float, parse_int=_parse_int)
     except _NonFinite:
         pm = build_positions(text)
         for pointer, offset in pm.non_finite or [("", 0)]:
@@ -204,12 +211,7 @@ def _parse_careful(text: str, findings: list):
             findings.append(_file_finding(
                 "F006", "NaN, Infinity and numbers too large for a double are not usable JSON numbers; CMS rejects them", pointer, line=line, column=column))
         return _FAILED, pm
-    except json.JSONDecodeError as exc:
-        findings.append(_file_finding("F005", f"not valid JSON: {exc.msg.lower()}", None,
-                                      line=exc.lineno, column=exc.colno))
-        return _FAILED, None
-    except RecursionError:
-        findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
+    if doc is _FAILED:
         return _FAILED, None
     pm = None
     if dup.found:
