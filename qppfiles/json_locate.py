@@ -85,32 +85,28 @@ def _walk(text: str, idx: int, node: _Node) -> int:
             key_start = idx
             key, idx = scanstring(text, idx + 1)
             idx = ws(text, ws(text, idx).end() + 1).end()  # past the colon
-            child = node.children.get(key)
-            if child is not None:
-                # With a duplicate key, each node keeps the first place found, as a PositionMap does.
-                if child.offset is None:
-                    child.offset = key_start
-                idx = _walk(text, idx, child)
-            else:
-                idx = _scan_value(text, idx)[1]
-            idx = ws(text, idx).end()
-            if text[idx] == ",":
-                idx = ws(text, idx + 1).end()
+            idx = _member(text, idx, node.children.get(key), key_start)
         return idx + 1  # the closing brace
     if c == "[":
         idx = ws(text, idx + 1).end()
         i = 0
         while text[idx] != "]":
-            child = node.children.get(str(i))
-            if child is not None:
-                if child.offset is None:
-                    child.offset = idx
-                idx = _walk(text, idx, child)
-            else:
-                idx = _scan_value(text, idx)[1]
-            idx = ws(text, idx).end()
-            if text[idx] == ",":
-                idx = ws(text, idx + 1).end()
+            idx = _member(text, idx, node.children.get(str(i)), idx)
             i += 1
         return idx + 1
     return _scan_value(text, idx)[1]
+
+
+def _member(text: str, idx: int, child: Optional[_Node], offset: int) -> int:
+    """Read the value at ``idx`` (walking it when a pointer goes through it) and the comma after it."""
+    if child is None:
+        idx = _scan_value(text, idx)[1]
+    else:
+        # With a duplicate key, each node keeps the first place found, as a PositionMap does.
+        if child.offset is None:
+            child.offset = offset
+        idx = _walk(text, idx, child)
+    idx = _WS.match(text, idx).end()
+    if text[idx] == ",":
+        idx = _WS.match(text, idx + 1).end()
+    return idx

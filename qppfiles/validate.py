@@ -166,31 +166,10 @@ def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[
                                 year=result.performance_year))
 
 
-# Between these numbers of JSON findings to place, one pass over the text places them all (see
-# json_locate). Below, the reader places a few one by one; above (only with no findings limit), the
-# reader's full position map is as cheap, being built once for every node.
-BATCH_LOCATE = 32
-BATCH_LOCATE_MAX = 50_000
-
-
-def _located(findings: List[Finding], result: ReadResult, data: bytes) -> List[Finding]:
-    """The findings with line and column; linear in the file and the findings, whatever their number."""
-    pending = {f.location.pointer for f in findings if f.location.pointer is not None and f.location.line is None}
-    if result.format == QPP_JSON and BATCH_LOCATE < len(pending) <= BATCH_LOCATE_MAX:
-        from .formats.qpp_json import decode
-        from .json_locate import line_columns, locate_pointers
-
-        text = decode(data, [])
-        try:
-            offsets = locate_pointers(text, pending) if text is not None else None
-        except (ValueError, IndexError, StopIteration, RecursionError):  # the reader parsed it otherwise: its way
-            offsets = None
-        if offsets is not None:
-            lines = line_columns(text, offsets.values())
-            placed = {pointer: lines[offset] for pointer, offset in offsets.items()}
-            return [f.located(Location(f.location.pointer, f.location.xpath, *placed[f.location.pointer]))
-                    if f.location.pointer in placed and f.location.line is None else f for f in findings]
-    return [f.located(result.locate(f.location)) for f in findings]
+def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
+    """The findings with line and column (linear in the file and the findings, whatever their number)."""
+    locations = result.located([f.location for f in findings])
+    return [f.located(location) for f, location in zip(findings, locations)]
 
 
 _LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
@@ -218,7 +197,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
             found.add(rule_findings)
-        findings = _located(found.finish(), result, data)
+        findings = _located(found.finish(), result)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding

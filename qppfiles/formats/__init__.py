@@ -31,6 +31,13 @@ class ReadResult:
     locate: Callable[[Location], Location] = _no_positions
     # The parsed document (dict for JSON, lxml root for XML), for later layers.
     document: object = None
+    # Locates many at once, when a reader can do that faster than one by one.
+    locate_all: Optional[Callable[[List[Location]], List[Location]]] = None
+
+    def located(self, locations: List[Location]) -> List[Location]:
+        if self.locate_all is not None:
+            return self.locate_all(locations)
+        return [self.locate(location) for location in locations]
 
     @property
     def performance_year(self) -> Optional[int]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Optional
+from typing import Any, List, Optional
 
 from ..findings import ERROR, WARNING, Finding, Location
 from ..model import (
@@ -31,6 +31,10 @@ from .json_positions import PositionMap, build as build_positions, escape_token,
 
 MAX_DEPTH = 64
 POINTER_LOOKUPS = 64  # findings located one by one before a full position map is built
+# Between these numbers of pointers to place, one pass over the text places them all (json_locate);
+# above (only with no findings limit) the full position map is as cheap, being built once for every node.
+BATCH_LOCATE = 32
+BATCH_LOCATE_MAX = 50_000
 
 
 class _NonFinite(ValueError):
@@ -432,6 +436,14 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
             return location
         return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
 
+    def locate_all(locations: List[Location]) -> List[Location]:
+        pending = {loc.pointer for loc in locations if loc.pointer is not None and loc.line is None}
+        placed = _place_in_one_pass(text, pending) if BATCH_LOCATE < len(pending) <= BATCH_LOCATE_MAX else None
+        if placed is None:
+            return [locate(loc) for loc in locations]
+        return [Location(loc.pointer, loc.xpath, *placed[loc.pointer])
+                if loc.pointer in placed and loc.line is None else loc for loc in locations]
+
     submission = None
     if doc is not None:
         obj, _ = unwrap(doc)
@@ -441,7 +453,21 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
                 "F009", f"the top level is {kind}; a QPP submission is a JSON object", ""))
         else:
             submission = to_model(doc)
-    return ReadResult(QPP_JSON, submission, findings, locate, doc)
+    return ReadResult(QPP_JSON, submission, findings, locate, doc, locate_all)
+
+
+def _place_in_one_pass(text: Optional[str], pointers: set):
+    """{pointer: (line, column)} found in one pass over the text, or None to place them one by one."""
+    from ..json_locate import line_columns, locate_pointers
+
+    if text is None:
+        return None
+    try:
+        offsets = locate_pointers(text, pointers)
+    except (ValueError, IndexError, StopIteration, RecursionError):  # the text was parsed the careful way
+        return None
+    lines = line_columns(text, offsets.values())
+    return {pointer: lines[offset] for pointer, offset in offsets.items()}
 
 
 # ---------------------------------------------------------------- writer
