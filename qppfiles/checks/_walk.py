@@ -16,17 +16,31 @@ def is_pi(category: Optional[str]) -> bool:
     return category in PI_CATEGORIES
 
 
-def measurements(ctx, category: Optional[str] = None) -> List[Tuple[MeasurementSet, Measurement]]:
-    """Every (set, measurement) of the submission, optionally of one category (``pi`` covers ``aci``)."""
-    key = ("measurements", category)
-    found = ctx.cache.get(key)
-    if found is None:
-        found = ctx.cache[key] = [
-            (ms, m) for ms in ctx.submission.measurement_sets
-            if category is None or ms.category == category or (category == "pi" and is_pi(ms.category))
-            for m in ms.measurements
-        ]
-    return found
+def measurements(ctx, category: Optional[str] = None) -> List[Tuple[MeasurementSet, Measurement, object]]:
+    """(set, measurement, catalog record or None) of the submission, optionally of one category
+    (``pi`` covers ``aci``).  Built once per file: every rule walks these lists."""
+    by_category = ctx.cache.get("measurements")
+    if by_category is None:
+        by_category = ctx.cache["measurements"] = _index(ctx)
+    return by_category.get(category, ())
+
+
+def _index(ctx) -> dict:
+    cat = ctx.catalog
+    tables = {} if cat is None else {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "aci": cat.pi}
+    every: list = []
+    by_category = {None: every, "quality": [], "ia": [], "pi": []}
+    for ms in ctx.submission.measurement_sets:
+        category = ms.category
+        table = tables.get(category) if type(category) is str else None
+        group = by_category.get("pi" if category in PI_CATEGORIES else category) if category is not None else None
+        for m in ms.measurements:
+            mid = m.measure_id
+            item = (ms, m, table.get(mid) if table is not None and type(mid) is str else None)
+            every.append(item)
+            if group is not None:
+                group.append(item)
+    return by_category
 
 
 def field_ref(ctx, ref: str, *fields: str) -> str:
@@ -38,18 +52,23 @@ def field_ref(ctx, ref: str, *fields: str) -> str:
 
 def count_groups(ctx, m: Measurement):
     """(label, Counts, ref) of a performance-rate measurement: its own counts, or each stratum's."""
-    key = ("count_groups", id(m))
-    groups = ctx.cache.get(key)
-    if groups is None:
-        value = m.value
-        if isinstance(value, SingleRateValue):
-            groups = [("", value.counts, field_ref(ctx, m.ref, "value"))]
-        elif isinstance(value, MultiRateValue):
-            groups = [(f"stratum '{s.name}': ", s.counts, s.ref or m.ref) for s in value.strata]
-        else:
-            groups = []
-        ctx.cache[key] = groups
-    return groups
+    value = m.value
+    if type(value) is SingleRateValue:
+        return [("", value.counts, field_ref(ctx, m.ref, "value"))]
+    if type(value) is MultiRateValue:
+        return [(f"stratum '{s.name}': ", s.counts, s.ref or m.ref) for s in value.strata]
+    return []
+
+
+def rate_measurements(ctx):
+    """(set, measurement, catalog record, count groups) of every quality measurement with counts."""
+    found = ctx.cache.get("rate_measurements")
+    if found is None:
+        found = ctx.cache["rate_measurements"] = [
+            (ms, m, entry, groups) for ms, m, entry in measurements(ctx, "quality")
+            for groups in (count_groups(ctx, m),) if groups
+        ]
+    return found
 
 
 def is_count(x) -> bool:
@@ -58,34 +77,21 @@ def is_count(x) -> bool:
     return t is int or t is float
 
 
-_MISSING = object()
-
-
 def catalog_entry(ctx, ms: MeasurementSet, measure_id: Optional[str]):
     """The catalog record of a measurement in its set's category, or None."""
-    if measure_id is None:
+    if type(measure_id) is not str:
         return None
-    cache = ctx.cache
-    key = (ms.category, measure_id)
-    try:
-        found = cache.get(key, _MISSING)
-    except TypeError:  # an unhashable id the schema layer reports
-        return None
-    if found is not _MISSING:
-        return found
     cat = ctx.catalog
     if cat is None:
-        entry = None
-    elif ms.category == "quality":
-        entry = cat.quality.get(measure_id)
-    elif ms.category == "ia":
-        entry = cat.ia.get(measure_id)
-    elif is_pi(ms.category):
-        entry = cat.pi.get(measure_id)
-    else:
-        entry = None
-    cache[key] = entry
-    return entry
+        return None
+    category = ms.category
+    if category == "quality":
+        return cat.quality.get(measure_id)
+    if category == "ia":
+        return cat.ia.get(measure_id)
+    if category in PI_CATEGORIES:
+        return cat.pi.get(measure_id)
+    return None
 
 
 def pct(x: float) -> str:
@@ -104,12 +110,15 @@ def parse_day(text) -> Optional[date]:
         return None
 
 
-def period_days(ms: MeasurementSet) -> Optional[int]:
-    """Days in a set's performance period, both ends included; None when a date is unusable."""
-    start, end = parse_day(ms.performance_start), parse_day(ms.performance_end)
-    if start is None or end is None or end < start:
-        return None
-    return (end - start).days + 1
+def set_periods(ctx) -> List[Tuple[MeasurementSet, Optional[date], Optional[date]]]:
+    """(set, start day, end day) of every measurement set; a day is None when it is not a real date."""
+    found = ctx.cache.get("set_periods")
+    if found is None:
+        found = ctx.cache["set_periods"] = [
+            (ms, parse_day(ms.performance_start), parse_day(ms.performance_end))
+            for ms in ctx.submission.measurement_sets
+        ]
+    return found
 
 
 def num(x) -> str:

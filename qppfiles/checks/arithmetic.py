@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..findings import ERROR, WARNING
 from ..model import MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
-from ._walk import catalog_entry, count_groups, field_ref, is_count, measurements
+from ._walk import field_ref, is_count, measurements, rate_measurements
 
 SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
 _COUNT_FIELDS = (
@@ -39,13 +39,36 @@ def _integer_fields(m):
                 yield label, json_name, getattr(s.counts, attr), s.ref or m.ref, None
 
 
+def _is_odd(x) -> bool:
+    return x is not None and (x < 0 or (type(x) is float and not x.is_integer()))
+
+
+def _count_numbers(c) -> tuple:
+    return (c.performance_met, c.performance_not_met, c.eligible_population, c.eligible_population_exclusion,
+            c.eligible_population_exception, c.numerator_exclusion)
+
+
+def _numbers(v) -> tuple:
+    """Every count of a value, for a quick look before the labelled walk of _integer_fields."""
+    t = type(v)
+    if t is SingleRateValue:
+        return _count_numbers(v.counts)
+    if t is ProportionValue:
+        return v.numerator, v.denominator
+    if t is NonProportionValue:
+        return v.numerator, v.denominator, v.observation_instances
+    if t is MultiRateValue:
+        return tuple(x for s in v.strata for x in _count_numbers(s.counts))
+    return ()
+
+
 def _odd_counts(ctx):
     """(measurement, field) of every count that is negative or fractional; one pass serves A101 and A102."""
     found = ctx.cache.get("odd_counts")
     if found is None:
         found = ctx.cache["odd_counts"] = [
-            (m, f) for _, m in measurements(ctx) for f in _integer_fields(m)
-            if f[2] is not None and (f[2] < 0 or (type(f[2]) is float and not f[2].is_integer()))
+            (m, f) for _, m, _ in measurements(ctx) if any(map(_is_odd, _numbers(m.value)))
+            for f in _integer_fields(m) if _is_odd(f[2])
         ]
     return found
 
@@ -75,7 +98,8 @@ def fractional_count(ctx):
 
 
 def _n(x) -> float:
-    return x if is_count(x) else 0
+    # The model holds a count as an int, a float or None.
+    return x or 0
 
 
 @rule("A103", ERROR, "The parts add up to more than the eligible population.",
@@ -83,12 +107,12 @@ def _n(x) -> float:
       "cannot exceed eligiblePopulation: every case counted in a part is a case of the population.", SRC,
       '{"performanceMet": 40, "performanceNotMet": 30, "eligiblePopulation": 60}')
 def parts_exceed_population(ctx):
-    for _, m in measurements(ctx, "quality"):
-        for label, c, ref in count_groups(ctx, m):
-            if not is_count(c.eligible_population):
+    for _, m, _, groups in rate_measurements(ctx):
+        for label, c, ref in groups:
+            if c.eligible_population is None:
                 continue
-            parts = _n(c.performance_met) + _n(c.performance_not_met) + _n(c.eligible_population_exception) \
-                + _n(c.eligible_population_exclusion)
+            parts = (c.performance_met or 0) + (c.performance_not_met or 0) + (c.eligible_population_exception or 0) \
+                + (c.eligible_population_exclusion or 0)
             if parts > c.eligible_population:
                 yield Hit(ref, f"{label}met {_n(c.performance_met):g} + not met {_n(c.performance_not_met):g}"
                                f" + exceptions {_n(c.eligible_population_exception):g} + exclusions "
@@ -100,9 +124,9 @@ def parts_exceed_population(ctx):
       "In a proportion the numerator counts a subset of the denominator.", SRC,
       '{"numerator": 12, "denominator": 10}')
 def numerator_exceeds_denominator(ctx):
-    for _, m in measurements(ctx):
+    for _, m, _ in measurements(ctx):
         v = m.value
-        if isinstance(v, ProportionValue) and is_count(v.numerator) and is_count(v.denominator) \
+        if type(v) is ProportionValue and v.numerator is not None and v.denominator is not None \
                 and v.numerator > v.denominator:
             yield Hit(field_ref(ctx, m.ref, "value", "numerator"),
                       f"numerator {v.numerator:g} is larger than denominator {v.denominator:g}", m.measure_id)
@@ -114,12 +138,11 @@ def numerator_exceeds_denominator(ctx):
       "QPP JSON reference: cqmSinglePerformanceRate.eligiblePopulationExclusion; change log 8/15/2020",
       '"eligiblePopulationExclusion": 4')
 def exclusion_for_cqm(ctx):
-    for ms, m in measurements(ctx, "quality"):
-        entry = catalog_entry(ctx, ms, m.measure_id)
-        if entry is None or entry.is_registry_measure or ms.submission_method not in ("registry",):
+    for ms, m, entry, groups in rate_measurements(ctx):
+        if entry is None or entry.is_registry_measure or ms.submission_method != "registry":
             continue
-        for label, c, ref in count_groups(ctx, m):
-            if is_count(c.eligible_population_exclusion) and c.eligible_population_exclusion != 0:
+        for label, c, ref in groups:
+            if c.eligible_population_exclusion:
                 yield Hit(field_ref(ctx, ref, "eligiblePopulationExclusion"),
                           f"{label}eligiblePopulationExclusion is {c.eligible_population_exclusion:g}; MIPS "
                           f"CQMs report 0 (leave excluded patients out of eligiblePopulation)", m.measure_id)
@@ -129,9 +152,9 @@ def exclusion_for_cqm(ctx):
       "Registry and QCDR measures submit performanceRate as a percentage from 0 to 100.",
       "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate", '"performanceRate": 1.7 is fine; 170 is not')
 def rate_range(ctx):
-    for _, m in measurements(ctx, "quality"):
+    for _, m, _ in measurements(ctx, "quality"):
         rate = getattr(m.value, "performance_rate", None)
-        if is_count(rate) and not 0 <= rate <= 100:
+        if rate is not None and not 0 <= rate <= 100:
             yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
                       f"performanceRate {rate:g} is outside 0–100", m.measure_id)
 
@@ -150,9 +173,9 @@ def _counts_rate(c):
       "QPP JSON reference: cqmSinglePerformanceRate.performanceRate",
       '{"performanceMet": 45, "performanceNotMet": 5, "performanceRate": 50}')
 def rate_consistent(ctx):
-    for _, m in measurements(ctx, "quality"):
+    for _, m, _ in measurements(ctx, "quality"):
         v = m.value
-        if not isinstance(v, SingleRateValue) or not is_count(v.performance_rate):
+        if type(v) is not SingleRateValue or v.performance_rate is None:
             continue
         expected = _counts_rate(v.counts)
         if expected is not None and abs(expected - v.performance_rate) > RATE_TOLERANCE:
@@ -165,11 +188,10 @@ def rate_consistent(ctx):
       "rate; a reported rate of 0 there is meaningless and the measure earns no achievement points.", SRC,
       '{"performanceMet": 0, "performanceNotMet": 0, "eligiblePopulation": 0, "performanceRate": 0}')
 def rate_without_cases(ctx):
-    for _, m in measurements(ctx, "quality"):
+    for _, m, _, groups in rate_measurements(ctx):
         v = m.value
-        if isinstance(v, (SingleRateValue, MultiRateValue)) and is_count(v.performance_rate):
-            groups = count_groups(ctx, m)
-            if groups and all(_n(c.performance_met) + _n(c.performance_not_met) == 0 for _, c, _ in groups):
+        if v.performance_rate is not None:
+            if all(_n(c.performance_met) + _n(c.performance_not_met) == 0 for _, c, _ in groups):
                 yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
                           f"performanceRate {v.performance_rate:g} is reported but there are no met or not-met "
                           f"cases", m.measure_id)

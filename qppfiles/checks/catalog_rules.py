@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
 from ..findings import ERROR
 from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
-from ._walk import catalog_entry, field_ref, is_pi, measurements
+from ._walk import field_ref, is_pi, measurements
 
 SRC = "CMS qpp-measures-data, measures/<year>/measures-data.json"
 
@@ -40,13 +38,12 @@ def _elsewhere(ctx, measure_id: str) -> str:
       "category of its measurement set. Measures are added and retired every year; `qppfiles measures "
       "--year YEAR` lists that year's.", SRC, '{"category": "quality", "measurements": [{"measureId": "999"}]}')
 def measure_exists(ctx):
-    for ms, m in measurements(ctx):
-        if m.measure_id is None or ms.category not in ("quality", "ia", "pi", "aci"):
+    for ms, m, entry in measurements(ctx):
+        if entry is not None or m.measure_id is None or ms.category not in ("quality", "ia", "pi", "aci"):
             continue
-        if catalog_entry(ctx, ms, m.measure_id) is None:
-            yield Hit(field_ref(ctx, m.ref, "measureId"),
-                      f"measure '{m.measure_id}' is not a {ms.category} measure of {ctx.year}"
-                      f"{_elsewhere(ctx, m.measure_id)}", m.measure_id)
+        yield Hit(field_ref(ctx, m.ref, "measureId"),
+                  f"measure '{m.measure_id}' is not a {ms.category} measure of {ctx.year}"
+                  f"{_elsewhere(ctx, m.measure_id)}", m.measure_id)
 
 
 @rule("M102", ERROR, "The submission method is not allowed for this quality measure.",
@@ -54,10 +51,11 @@ def measure_exists(ctx):
       "CQMs, electronicHealthRecord for eCQMs, cmsWebInterface, ...). A measure reported by another "
       "method is not scored.", SRC, '"submissionMethod": "electronicHealthRecord" for a registry-only measure')
 def method_allowed(ctx):
-    for ms, m in measurements(ctx, "quality"):
-        entry = catalog_entry(ctx, ms, m.measure_id)
+    for ms, m, entry in measurements(ctx, "quality"):
+        if entry is None:
+            continue
         method = ms.submission_method
-        if entry is None or method is None or not entry.submission_methods:
+        if method is None or not entry.submission_methods:
             continue
         if method not in entry.submission_methods:
             yield Hit(field_ref(ctx, m.ref, "measureId"),
@@ -72,18 +70,14 @@ def method_allowed(ctx):
 def program_allowed(ctx):
     from .mvp import known_programs
 
-    mvps, known = ctx.catalog.mvps, known_programs(ctx.year)
-    for ms in ctx.submission.measurement_sets:
+    for ms, m, entry in measurements(ctx):
+        if entry is None or not entry.allowed_programs:
+            continue
         program = ms.program
-        if program in mvps or program not in known:
+        if program in entry.allowed_programs or program in ctx.catalog.mvps or program not in known_programs(ctx.year):
             continue  # MVP membership (R102, R103) and unknown program names (R101) have their own rules
-        for m in ms.measurements:
-            entry = catalog_entry(ctx, ms, m.measure_id)
-            if entry is None or not entry.allowed_programs or program in entry.allowed_programs:
-                continue
-            yield Hit(field_ref(ctx, m.ref, "measureId"),
-                      f"measure {m.measure_id} is not allowed under program '{program}' in {ctx.year}",
-                      m.measure_id)
+        yield Hit(field_ref(ctx, m.ref, "measureId"),
+                  f"measure {m.measure_id} is not allowed under program '{program}' in {ctx.year}", m.measure_id)
 
 
 @rule("M104", ERROR, "The value's shape does not match the measure's metric type.",
@@ -91,13 +85,12 @@ def program_allowed(ctx):
       "rate measure takes performanceMet, performanceNotMet and eligiblePopulation; a multi-rate measure "
       "takes strata.", SRC, '{"measureId": "PI_PPHI_1", "value": {"numerator": 1, "denominator": 1}}')
 def value_shape(ctx):
-    for ms, m in measurements(ctx):
-        entry = catalog_entry(ctx, ms, m.measure_id)
+    for ms, m, entry in measurements(ctx):
         if entry is None:
             continue
         metric = getattr(entry, "metric_type", None) or ("boolean" if ms.category == "ia" else None)
         expected = SHAPES.get(metric)
-        if expected is None or m.value.kind == "unknown" or isinstance(m.value, expected):
+        if expected is None or type(m.value) is expected or m.value.kind == "unknown" or isinstance(m.value, expected):
             continue
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"measure {m.measure_id} is {metric}: its value must be {_SHAPE_NAMES[expected]}, "
@@ -108,9 +101,8 @@ def value_shape(ctx):
       "A multi-performance-rate measure is reported with one entry per stratum, named exactly as in the "
       "measures data of the year.", SRC, '"strata": [{"stratum": "Overall", ...}] where the measure names "overall"')
 def strata_names(ctx):
-    for ms, m in measurements(ctx, "quality"):
-        entry = catalog_entry(ctx, ms, m.measure_id)
-        if entry is None or not isinstance(m.value, MultiRateValue):
+    for ms, m, entry in measurements(ctx, "quality"):
+        if entry is None or type(m.value) is not MultiRateValue:
             continue
         expected = [s.name for s in entry.strata if s.name]
         if not expected:
@@ -149,10 +141,10 @@ def duplicate_measure(ctx):
       "a second one replaces the first at CMS.", "QPP JSON reference: measurementSets",
       'two quality sets, both "submissionMethod": "registry" and "programName": "mips"')
 def duplicate_set(ctx):
-    keys = Counter()
+    seen: dict = {}
     for ms in ctx.submission.measurement_sets:
         key = ("pi" if is_pi(ms.category) else ms.category, ms.submission_method, ms.program)
-        keys[key] += 1
-        if keys[key] == 2:
+        seen[key] = times = seen.get(key, 0) + 1
+        if times == 2:
             yield Hit(ms.ref, f"a second {key[0]} measurement set with submissionMethod '{key[1]}' and "
                               f"programName '{key[2]}'")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import ERROR, WARNING
 from . import Hit, rule
-from ._walk import field_ref, is_pi, parse_day, period_days, plural
+from ._walk import field_ref, is_pi, plural, set_periods
 
 SRC_FIELDS = "QPP JSON reference: measurementSets.performanceStart, performanceEnd"
 SRC_PERIODS = "mips-rules.md §2 (IA: 90 continuous days), §3.1 (PI: 90 days to 2023, 180 from 2024), §10"
@@ -15,9 +15,12 @@ SRC_PERIODS = "mips-rules.md §2 (IA: 90 continuous days), §3.1 (PI: 90 days to
       "2024-02-30 has the right shape but does not exist; CMS cannot read the period.", SRC_FIELDS,
       '"performanceEnd": "2023-02-29"')
 def date_parses(ctx):
-    for ms in ctx.submission.measurement_sets:
-        for name, value in (("performanceStart", ms.performance_start), ("performanceEnd", ms.performance_end)):
-            if isinstance(value, str) and parse_day(value) is None:
+    for ms, start, end in set_periods(ctx):
+        if start is not None and end is not None:
+            continue
+        for name, value, day in (("performanceStart", ms.performance_start, start),
+                                 ("performanceEnd", ms.performance_end, end)):
+            if isinstance(value, str) and day is None:
                 yield Hit(field_ref(ctx, ms.ref, name), f"{name} '{value}' is not a calendar date (YYYY-MM-DD)")
 
 
@@ -25,8 +28,7 @@ def date_parses(ctx):
       "performanceStart must be on or before performanceEnd.", SRC_FIELDS,
       '"performanceStart": "2024-12-31", "performanceEnd": "2024-01-01"')
 def start_before_end(ctx):
-    for ms in ctx.submission.measurement_sets:
-        start, end = parse_day(ms.performance_start), parse_day(ms.performance_end)
+    for ms, start, end in set_periods(ctx):
         if start is not None and end is not None and end < start:
             yield Hit(field_ref(ctx, ms.ref, "performanceEnd"),
                       f"the period ends on {end} but starts on {start}: the end must not come first")
@@ -38,21 +40,23 @@ def start_before_end(ctx):
       '"performanceYear": 2024 with "performanceStart": "2023-10-01"')
 def inside_year(ctx):
     periods = ctx.pack.periods
-    for ms in ctx.submission.measurement_sets:
-        for name, value in (("performanceStart", ms.performance_start), ("performanceEnd", ms.performance_end)):
-            day = parse_day(value)
-            if day is not None and not periods.start <= day <= periods.end:
+    first, last = periods.start, periods.end
+    for ms, start, end in set_periods(ctx):
+        if (start is None or first <= start <= last) and (end is None or first <= end <= last):
+            continue
+        for name, day in (("performanceStart", start), ("performanceEnd", end)):
+            if day is not None and not first <= day <= last:
                 yield Hit(field_ref(ctx, ms.ref, name),
                           f"{name} {day} is outside performance year {ctx.year} "
                           f"({periods.start} to {periods.end})")
 
 
 def _too_short(ctx, category_test, minimum: int, label: str, consequence: str):
-    for ms in ctx.submission.measurement_sets:
-        if not category_test(ms.category):
+    for ms, start, end in set_periods(ctx):
+        if start is None or end is None or end < start or not category_test(ms.category):
             continue
-        days = period_days(ms)
-        if days is not None and days < minimum:
+        days = (end - start).days + 1
+        if days < minimum:
             yield Hit(field_ref(ctx, ms.ref, "performanceStart"),
                       f"the {label} period {ms.performance_start} to {ms.performance_end} is "
                       f"{plural(days, 'day')}; {ctx.year} requires at least {minimum} continuous days: "
@@ -85,11 +89,8 @@ def ia_period_length(ctx):
       '2024 quality set from "2024-07-01" to "2024-12-31"')
 def quality_full_year(ctx):
     periods = ctx.pack.periods
-    for ms in ctx.submission.measurement_sets:
-        if ms.category != "quality":
-            continue
-        start, end = parse_day(ms.performance_start), parse_day(ms.performance_end)
-        if start is None or end is None or end < start:
+    for ms, start, end in set_periods(ctx):
+        if ms.category != "quality" or start is None or end is None or end < start:
             continue
         days = (end - start).days + 1
         if periods.quality_full_year_required and (start, end) != (periods.start, periods.end):

@@ -8,7 +8,7 @@ from ..findings import ERROR, INFO, WARNING
 from ..model import MultiRateValue, NonProportionValue, SingleRateValue
 from ..scoring.rates import REGISTRY_METRIC_TYPES, multi, non_proportion, single
 from . import Hit, rule
-from ._walk import catalog_entry, field_ref, measurements, num, pct, plural
+from ._walk import field_ref, measurements, num, pct, plural
 
 SRC_DC = "mips-rules.md §1.1 (data completeness thresholds, points when not met), §1.3 (formulas)"
 SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
@@ -51,8 +51,7 @@ def _scored(ctx):
     found = cache.get("quality_rates")
     if found is None:
         found = cache["quality_rates"] = []
-        for ms, m in measurements(ctx, "quality"):
-            entry = catalog_entry(ctx, ms, m.measure_id)
+        for ms, m, entry in measurements(ctx, "quality"):
             if entry is None:
                 continue
             rates = measure_rates(entry, m)
@@ -104,16 +103,18 @@ def case_minimum(ctx):
 
 def _reported_by_program(ctx):
     """{program: (first set, [catalog entries of distinct known measures])} over quality sets."""
+    found = ctx.cache.get("quality_by_program")
+    if found is not None:
+        return found
     out: dict = {}
     for ms in ctx.submission.measurement_sets:
-        if ms.category != "quality":
-            continue
-        first, entries = out.setdefault(ms.program, (ms, {}))
-        for m in ms.measurements:
-            entry = catalog_entry(ctx, ms, m.measure_id)
-            if entry is not None:
-                entries.setdefault(entry.measure_id, entry)
-    return {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
+        if ms.category == "quality":
+            out.setdefault(ms.program, (ms, {}))
+    for ms, _, entry in measurements(ctx, "quality"):
+        if entry is not None:
+            out[ms.program][1].setdefault(entry.measure_id, entry)
+    found = ctx.cache["quality_by_program"] = {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
+    return found
 
 
 def _final_points(ctx, quality_points: float) -> str:
@@ -211,7 +212,7 @@ def no_benchmark(ctx):
       SRC_BENCH, 'a 2024 registry measure 005 (isToppedOutByProgram: true)')
 def topped_out(ctx):
     cap = ctx.pack.quality.topped_out_cap_points
-    for ms, m in measurements(ctx, "quality"):
+    for ms, m, _ in measurements(ctx, "quality"):
         if m.measure_id is None or ms.submission_method is None:
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, ms.submission_method)
@@ -229,8 +230,7 @@ def topped_out(ctx):
       "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate, multiPerformanceRate.performanceRate; "
       "mips-rules.md §1.3", '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate')
 def registry_rate_required(ctx):
-    for ms, m in measurements(ctx, "quality"):
-        entry = catalog_entry(ctx, ms, m.measure_id)
+    for ms, m, entry in measurements(ctx, "quality"):
         if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:
             continue
         if isinstance(m.value, (SingleRateValue, MultiRateValue)) and m.value.performance_rate is None:
