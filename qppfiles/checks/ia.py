@@ -7,31 +7,30 @@ import math
 from ..findings import INFO, WARNING
 from ..model import BooleanValue
 from . import Hit, rule
-from ._walk import field_ref, num, plural
+from ._walk import field_ref, measurements, num, plural
 
 SRC = "mips-rules.md §2 (weights, full credit, special status, 2025+ activity counts, PCMH, APMs)"
 
 
-def ia_sets_by_program(ctx):
-    """{program: [IA sets]}, in file order."""
-    out: dict = {}
+def attested_by_program(ctx):
+    """{program: ([IA sets], [(measurement, catalog activity)])}, in file order: the activities answered
+    true that the year's catalog knows, each once.  Built once per file."""
+    found = ctx.cache.get("ia_attested")
+    if found is not None:
+        return found
+    found = ctx.cache["ia_attested"] = {}
     for ms in ctx.submission.measurement_sets:
         if ms.category == "ia":
-            out.setdefault(ms.program, []).append(ms)
-    return out
-
-
-def attested(ctx, sets):
-    """(measurement, catalog activity) of every activity answered true that the year's catalog knows."""
+            found.setdefault(ms.program, ([], []))[0].append(ms)
     seen = set()
-    for ms in sets:
-        for m in ms.measurements:
-            activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
-            if activity is None or m.measure_id in seen:
-                continue
-            if isinstance(m.value, BooleanValue) and m.value.value is True:
-                seen.add(m.measure_id)
-                yield m, activity
+    for ms, m, activity in measurements(ctx, "ia"):
+        key = (ms.program, m.measure_id)
+        if activity is None or key in seen:
+            continue
+        if type(m.value) is BooleanValue and m.value.value is True:
+            seen.add(key)
+            found[key[0]][1].append((m, activity))
+    return found
 
 
 def is_special(ctx) -> bool:
@@ -85,8 +84,7 @@ def below_full_credit(ctx):
     if ctx.submission.entity_type == "apm":
         return
     pcmh = ctx.pack.ia.pcmh_activity_id
-    for program, sets in ia_sets_by_program(ctx).items():
-        activities = list(attested(ctx, sets))
+    for program, (sets, activities) in attested_by_program(ctx).items():
         if any(a.measure_id == pcmh for _, a in activities):
             continue
         message = ia_shortfall(ctx, program, activities)
@@ -114,8 +112,8 @@ def not_attested(ctx):
       "of their practice sites recognised.", SRC, '{"measureId": "IA_PCMH", "value": true}')
 def pcmh_full_credit(ctx):
     pcmh = ctx.pack.ia.pcmh_activity_id
-    for program, sets in ia_sets_by_program(ctx).items():
-        for m, _ in attested(ctx, sets):
+    for _, activities in attested_by_program(ctx).values():
+        for m, _ in activities:
             if m.measure_id == pcmh:
                 yield Hit(field_ref(ctx, m.ref, "measureId"),
                           f"{pcmh} attested: the improvement activities category gets full credit "

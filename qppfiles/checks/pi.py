@@ -57,7 +57,9 @@ def _states(ctx, ms):
     found = cache.get(key)
     if found is None:
         present = _by_id(ctx, ms)
-        found = cache[key] = (present, [(r, *_requirement_state(ctx, r, present)) for r in ctx.pack.pi.requirements])
+        excluded = _exclusions(ctx, present)
+        found = cache[key] = (present, excluded, [(r, *_requirement_state(r, present, excluded))
+                                                  for r in ctx.pack.pi.requirements])
     return found
 
 
@@ -75,27 +77,32 @@ def _positive(m):
     return None
 
 
-def _excluded(ctx, present, measure_id) -> bool:
-    record = ctx.catalog.pi.get(measure_id)
-    exclusions = (record.exclusion or ()) if record is not None else ()
-    return any(e in present and _is_yes(present[e]) for e in exclusions)
+def _exclusions(ctx, present):
+    """A test ``excluded(measure id)``: is an exclusion of that measure claimed (answered yes) in the set?"""
+    claimed = {mid for mid, m in present.items() if _is_yes(m)}
+    if not claimed:
+        return lambda measure_id: False
+    table = ctx.catalog.pi
+
+    def excluded(measure_id) -> bool:
+        record = table.get(measure_id)
+        return record is not None and any(e in claimed for e in record.exclusion or ())
+
+    return excluded
 
 
-def _requirement_state(ctx, requirement, present):
+def _requirement_state(requirement, present, excluded):
     """('met' | 'missing' | 'failed', failing measure ids of the first complete option)."""
-    complete = []
-    for option in requirement.options:
-        if all(mid in present or _excluded(ctx, present, mid) for mid in option):
-            complete.append(option)
+    complete = [option for option in requirement.options
+                if all(mid in present or excluded(mid) for mid in option)]
     if not complete:
         return "missing", ()
     for option in complete:
-        failing = [mid for mid in option if not _excluded(ctx, present, mid) and _positive(present[mid]) is False]
+        failing = [mid for mid in option if not excluded(mid) and _positive(present[mid]) is False]
         if not failing:
             return "met", ()
     first = complete[0]
-    return "failed", tuple(mid for mid in first if not _excluded(ctx, present, mid)
-                           and _positive(present[mid]) is False)
+    return "failed", tuple(mid for mid in first if not excluded(mid) and _positive(present[mid]) is False)
 
 
 def _options_text(requirement) -> str:
@@ -111,12 +118,12 @@ def _options_text(requirement) -> str:
       "one, the PI category scores 0.", SRC_REQ, 'a 2024 PI set without PI_PPHI_2 (SAFER Guides)')
 def required_missing(ctx):
     for ms in pi_sets(ctx):
-        present, states = _states(ctx, ms)
+        present, excluded, states = _states(ctx, ms)
         for requirement, state, _ in states:
             if state != "missing":
                 continue
             closest = max(requirement.options, key=lambda o: sum(mid in present for mid in o))
-            absent = [mid for mid in closest if mid not in present and not _excluded(ctx, present, mid)]
+            absent = [mid for mid in closest if mid not in present and not excluded(mid)]
             others = f"; alternatives: {_options_text(requirement)}" if len(requirement.options) > 1 else ""
             if len(requirement.options) == 1 and len(closest) == 1:
                 what = f"the required {_name(requirement)} ({closest[0]}) is missing and no exclusion is claimed"
@@ -170,7 +177,7 @@ def substitute_with_measure(ctx):
         order = list(present)
         for later_index, mid in enumerate(order):
             record = ctx.catalog.pi.get(mid)
-            if record is None:
+            if record is None or not record.substitutes:
                 continue
             earlier = [o for o in order[:later_index] if o in record.substitutes]
             if earlier:
@@ -225,7 +232,7 @@ def apm_pi(ctx):
       SRC_REQ, '{"measureId": "PI_PEA_1", "value": {"numerator": 0, "denominator": 120}}')
 def required_zero(ctx):
     for ms in pi_sets(ctx):
-        present, states = _states(ctx, ms)
+        present, _, states = _states(ctx, ms)
         for requirement, state, failing in states:
             if requirement.kind != "measure":
                 continue
