@@ -6,6 +6,10 @@ for QPP JSON, an XPath for QRDA III), so that a finding can point at it.
 
 A field that was missing or had the wrong type in the file is ``None`` here:
 the schema layer reports it once, and checks skip what they cannot judge.
+A count is an ``int``, a ``float`` or ``None``, never a ``bool``.
+
+The objects are read-only by convention: they are not frozen dataclasses because
+building frozen ones costs three times as much, and readers build thousands per second.
 """
 
 from __future__ import annotations
@@ -19,20 +23,20 @@ CATEGORIES = ("quality", "ia", "pi", "aci")
 Count = Optional[Union[int, float]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class BooleanValue:
     value: Optional[bool]
     kind = "boolean"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class ProportionValue:
     numerator: Count
     denominator: Count
     kind = "proportion"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class NonProportionValue:
     numerator: Count
     denominator: Count
@@ -43,7 +47,7 @@ class NonProportionValue:
     kind = "nonProportion"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Counts:
     """Population counts of a performance-rate measure or of one stratum."""
 
@@ -55,7 +59,7 @@ class Counts:
     numerator_exclusion: Count = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class SingleRateValue:
     counts: Counts
     performance_rate: Count = None  # submitted by registries (registry/QCDR metric types)
@@ -63,14 +67,14 @@ class SingleRateValue:
     kind = "singlePerformanceRate"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Stratum:
     name: Optional[str]
     counts: Counts
     ref: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MultiRateValue:
     strata: Tuple[Stratum, ...]
     performance_rate: Count = None
@@ -78,7 +82,7 @@ class MultiRateValue:
     kind = "multiPerformanceRate"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class UnknownValue:
     """A value whose shape the reader could not recognise (reported by the schema layer)."""
 
@@ -90,14 +94,14 @@ Value = Union[
 ]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Measurement:
     measure_id: Optional[str]
     value: Value
     ref: str = ""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class MeasurementSet:
     category: Optional[str]
     submission_method: Optional[str] = None
@@ -114,7 +118,7 @@ class MeasurementSet:
         return self.program_name or "mips"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Submission:
     performance_year: Optional[int]
     entity_type: Optional[str] = None

@@ -17,7 +17,7 @@ REGISTRY_METRIC_TYPES = ("registrySinglePerformanceRate", "registryMultiPerforma
 OVERALL = "overall"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class MeasureRates:
     performance_rate: Optional[float] = None     # 0-100 (or the observed value for non-proportion)
     reporting_rate: Optional[float] = None       # data completeness, 0-100
