@@ -142,9 +142,11 @@ def build(text: str) -> PositionMap:
     return pm
 
 
-# ------------------------------------------------------------- single-pointer lookup
+# ------------------------------------------------------------- lookups by pointer
 
 _WS = re.compile(r"[ \t\n\r]*")
+_MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*', re.S)
+_SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scan_value = _DECODER.scan_once
 
@@ -153,59 +155,114 @@ def _unescape_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def find(text: str, pointer: str) -> Tuple[int, bool]:
-    """Offset of the node at ``pointer`` (of its key, for an object member).
+class _Container:
+    """What has been read of one object or array: its members or elements so far, and where to go on."""
 
-    Siblings are skipped with the C JSON scanner, so locating a few pointers in a
-    large file costs far less than building a whole :class:`PositionMap`.  When the
-    pointer does not resolve, returns the offset of the deepest ancestor found and
-    False.
+    __slots__ = ("is_object", "children", "pending", "unskipped", "done")
+
+    def __init__(self, is_object: bool, first: int, done: bool):
+        self.is_object = is_object
+        # object: key -> (offset of the key, offset of the value); array: [offset of each element]
+        self.children = {} if is_object else []
+        self.pending = first  # object: offset of the next member to read
+        self.unskipped: Optional[int] = None  # object: value of the last member read, not yet skipped over
+        self.done = done
+
+
+class Locator:
+    """Offsets of the nodes of one JSON text, found by pointer and remembered.
+
+    Each object and array is read only as far as a lookup needs, and later lookups go on from
+    there, so locating any number of pointers reads the text about once.  Siblings are skipped
+    with the C JSON scanner.
     """
-    ws = _WS.match
-    idx = ws(text, 0).end()
-    node_offset = idx
-    if not pointer:
-        return node_offset, True
-    for raw in pointer.split("/")[1:]:
-        segment = _unescape_token(raw)
-        if idx >= len(text):
-            return node_offset, False
-        c = text[idx]
+
+    def __init__(self, text: str):
+        self.text = text
+        self._containers: Dict[int, _Container] = {}  # by offset of the opening bracket
+
+    def find(self, pointer: str) -> Tuple[int, bool]:
+        """Offset of the node at ``pointer`` (of its key, for an object member), and True.
+
+        When the pointer does not resolve: the offset of the deepest ancestor found, and False.
+        """
+        text = self.text
+        value = _WS.match(text, 0).end()
+        node = value
+        if not pointer:
+            return node, True
         try:
-            if c == "{":
-                idx = ws(text, idx + 1).end()
-                found = False
-                while idx < len(text) and text[idx] == '"':
-                    key_start = idx
-                    key, idx = scanstring(text, idx + 1)
-                    idx = ws(text, idx).end() + 1  # the colon
-                    idx = ws(text, idx).end()
-                    if key == segment:
-                        node_offset, found = key_start, True
-                        break
-                    _, idx = _scan_value(text, idx)
-                    idx = ws(text, idx).end()
-                    if idx < len(text) and text[idx] == ",":
-                        idx = ws(text, idx + 1).end()
-                if not found:
-                    return node_offset, False
-            elif c == "[":
-                if not segment.isdigit():
-                    return node_offset, False
-                target = int(segment)
-                idx = ws(text, idx + 1).end()
-                for _ in range(target):
-                    if idx >= len(text) or text[idx] == "]":
-                        return node_offset, False
-                    _, idx = _scan_value(text, idx)
-                    idx = ws(text, idx).end()
-                    if idx < len(text) and text[idx] == ",":
-                        idx = ws(text, idx + 1).end()
-                if idx >= len(text) or text[idx] == "]":
-                    return node_offset, False
-                node_offset = idx
-            else:
-                return node_offset, False
+            for raw in pointer.split("/")[1:]:
+                container = self._container(value)
+                if container is None:
+                    return node, False
+                if container.is_object:
+                    found = self._member(container, _unescape_token(raw))
+                    if found is None:
+                        return node, False
+                    node, value = found
+                else:
+                    if not raw.isdigit():
+                        return node, False
+                    value = self._element(container, int(raw))
+                    if value is None:
+                        return node, False
+                    node = value
         except (StopIteration, ValueError, IndexError):
-            return node_offset, False
-    return node_offset, True
+            return node, False
+        return node, True
+
+    def _container(self, offset: int) -> Optional[_Container]:
+        container = self._containers.get(offset)
+        if container is None:
+            c = self.text[offset:offset + 1]
+            if c not in ("{", "["):
+                return None
+            first = _WS.match(self.text, offset + 1).end()
+            empty = self.text[first:first + 1] == ("}" if c == "{" else "]")
+            container = self._containers[offset] = _Container(c == "{", first, empty)
+        return container
+
+    def _member(self, container: _Container, key: str):
+        found = container.children.get(key)
+        text = self.text
+        while found is None and not container.done:
+            if container.unskipped is not None:
+                after = _SEPARATOR.match(text, _scan_value(text, container.unskipped)[1])
+                container.unskipped = None
+                if after is None:
+                    container.done = True
+                    break
+                container.pending = after.end()
+            idx = container.pending
+            match = _MEMBER.match(text, idx)
+            if match is None:
+                container.done = True
+                break
+            name = match.group(1)
+            if "\\" in name:
+                name = scanstring(text, idx + 1)[0]
+            value = container.unskipped = match.end()
+            if name not in container.children:
+                container.children[name] = (idx, value)
+                if name == key:
+                    found = (idx, value)
+        return found
+
+    def _element(self, container: _Container, index: int) -> Optional[int]:
+        elements = container.children
+        text = self.text
+        if not elements and not container.done:
+            elements.append(container.pending)
+        while len(elements) <= index and not container.done:
+            after = _SEPARATOR.match(text, _scan_value(text, elements[-1])[1])
+            if after is None:
+                container.done = True
+            else:
+                elements.append(after.end())
+        return elements[index] if index < len(elements) else None
+
+
+def find(text: str, pointer: str) -> Tuple[int, bool]:
+    """Offset of the node at ``pointer`` in ``text``: see :meth:`Locator.find`."""
+    return Locator(text).find(pointer)

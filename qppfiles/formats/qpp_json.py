@@ -27,10 +27,9 @@ from ..model import (
     UnknownValue,
 )
 from . import QPP_JSON, ReadResult
-from .json_positions import PositionMap, build as build_positions, escape_token, find as find_pointer
+from .json_positions import Locator, PositionMap, build as build_positions, escape_token
 
 MAX_DEPTH = 64
-POINTER_LOOKUPS = 64  # findings located one by one before a full position map is built
 # Between these numbers of pointers to place, one pass over the text places them all (json_locate);
 # above (only with no findings limit) the full position map is as cheap, being built once for every node.
 BATCH_LOCATE = 32
@@ -416,22 +415,20 @@ def to_model(doc: Any) -> Optional[Submission]:
 
 def read(data: bytes, path: Optional[str] = None) -> ReadResult:
     doc, findings, text, pm = parse(data)
-    state = {"pm": pm, "lookups": 0}
+    state = {"pm": pm, "locator": None}
 
     def locate(location: Location) -> Location:
         if location.pointer is None or location.line is not None or text is None:
             return location
-        if state["pm"] is None:
-            state["pm"] = PositionMap(text)  # line starts only; nodes are found one by one
-        state["lookups"] += 1
-        if state["lookups"] == POINTER_LOOKUPS and not state["pm"].offsets:
-            # Each lookup scans its siblings: past a few, one full map is cheaper (and linear).
-            state["pm"] = build_positions(text)
         pm = state["pm"]
-        if pm.offsets:
+        if pm is not None and pm.offsets:  # the parse built a full map
             pos = pm.position(location.pointer)
         else:
-            pos = pm.line_col(find_pointer(text, location.pointer)[0])
+            if pm is None:
+                pm = state["pm"] = PositionMap(text)  # line starts only
+            if state["locator"] is None:
+                state["locator"] = Locator(text)
+            pos = pm.line_col(state["locator"].find(location.pointer)[0])
         if pos is None:
             return location
         return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
