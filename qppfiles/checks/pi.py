@@ -57,9 +57,10 @@ def _states(ctx, ms):
     found = cache.get(key)
     if found is None:
         present = _by_id(ctx, ms)
-        excluded = _exclusions(ctx, present)
+        requirements = ctx.pack.pi.requirements
+        excluded = _excluded_ids(ctx, present, requirements)
         found = cache[key] = (present, excluded, [(r, *_requirement_state(r, present, excluded))
-                                                  for r in ctx.pack.pi.requirements])
+                                                  for r in requirements])
     return found
 
 
@@ -77,32 +78,40 @@ def _positive(m):
     return None
 
 
-def _exclusions(ctx, present):
-    """A test ``excluded(measure id)``: is an exclusion of that measure claimed (answered yes) in the set?"""
+def _excluded_ids(ctx, present, requirements) -> set:
+    """The measures of the set or of the requirements whose exclusion is claimed (answered yes)."""
     claimed = {mid for mid, m in present.items() if _is_yes(m)}
     if not claimed:
-        return lambda measure_id: False
+        return claimed
     table = ctx.catalog.pi
-
-    def excluded(measure_id) -> bool:
-        record = table.get(measure_id)
-        return record is not None and any(e in claimed for e in record.exclusion or ())
-
-    return excluded
+    ids = set(present).union(*(r.measure_ids for r in requirements))
+    return {mid for mid in ids
+            if (record := table.get(mid)) is not None and not claimed.isdisjoint(record.exclusion or ())}
 
 
 def _requirement_state(requirement, present, excluded):
-    """('met' | 'missing' | 'failed', failing measure ids of the first complete option)."""
-    complete = [option for option in requirement.options
-                if all(mid in present or excluded(mid) for mid in option)]
-    if not complete:
-        return "missing", ()
-    for option in complete:
-        failing = [mid for mid in option if not excluded(mid) and _positive(present[mid]) is False]
-        if not failing:
-            return "met", ()
-    first = complete[0]
-    return "failed", tuple(mid for mid in first if not excluded(mid) and _positive(present[mid]) is False)
+    """('met' | 'missing' | 'failed', failing measure ids of the first complete option).
+
+    An option is complete when each of its measures is reported or excluded; it is met when no
+    reported, non-excluded measure of it is 0 or false.
+    """
+    first_failing = None
+    for option in requirement.options:
+        failing = []
+        for mid in option:
+            if mid in excluded:
+                continue
+            m = present.get(mid)
+            if m is None:
+                break  # incomplete
+            if _positive(m) is False:
+                failing.append(mid)
+        else:
+            if not failing:
+                return "met", ()
+            if first_failing is None:
+                first_failing = tuple(failing)
+    return ("missing", ()) if first_failing is None else ("failed", first_failing)
 
 
 def _options_text(requirement) -> str:
@@ -123,7 +132,7 @@ def required_missing(ctx):
             if state != "missing":
                 continue
             closest = max(requirement.options, key=lambda o: sum(mid in present for mid in o))
-            absent = [mid for mid in closest if mid not in present and not excluded(mid)]
+            absent = [mid for mid in closest if mid not in present and mid not in excluded]
             others = f"; alternatives: {_options_text(requirement)}" if len(requirement.options) > 1 else ""
             if len(requirement.options) == 1 and len(closest) == 1:
                 what = f"the required {_name(requirement)} ({closest[0]}) is missing and no exclusion is claimed"

@@ -29,7 +29,8 @@ class MeasureRates:
 
 
 def _n(value) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    t = type(value)  # exact types: a bool is not a count
+    return float(value) if t is int or t is float else 0.0
 
 
 def _missing(counts: Counts) -> bool:
@@ -51,8 +52,8 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
         return MeasureRates(problem="the eligible population or the performance counts are missing",
                             end_to_end=bool(value.is_end_to_end))
     eligible = _n(c.eligible_population)
-    reported = _reported(c)
     met, not_met = _n(c.performance_met), _n(c.performance_not_met)
+    reported = met + _n(c.eligible_population_exclusion) + _n(c.eligible_population_exception) + not_met
     rate = _percent(met, met + not_met)
     if metric_type in REGISTRY_METRIC_TYPES and isinstance(value.performance_rate, (int, float)):
         rate = float(value.performance_rate)
