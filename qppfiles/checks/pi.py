@@ -58,7 +58,7 @@ def _states(ctx, ms):
     if found is None:
         present = _by_id(ctx, ms)
         requirements = ctx.pack.pi.requirements
-        excluded = _excluded_ids(ctx, present, requirements)
+        excluded = _excluded_ids(ctx, present)
         found = cache[key] = (present, excluded, [(r, *_requirement_state(r, present, excluded))
                                                   for r in requirements])
     return found
@@ -78,15 +78,25 @@ def _positive(m):
     return None
 
 
-def _excluded_ids(ctx, present, requirements) -> set:
-    """The measures of the set or of the requirements whose exclusion is claimed (answered yes)."""
-    claimed = {mid for mid, m in present.items() if _is_yes(m)}
-    if not claimed:
-        return claimed
-    table = ctx.catalog.pi
-    ids = set(present).union(*(r.measure_ids for r in requirements))
-    return {mid for mid in ids
-            if (record := table.get(mid)) is not None and not claimed.isdisjoint(record.exclusion or ())}
+def _excluded_ids(ctx, present) -> set:
+    """The measures whose exclusion is claimed (answered yes) in the set."""
+    excludes = _exclusions_in(ctx.catalog.pi)
+    return {mid for e, m in present.items() if e in excludes and _is_yes(m) for mid in excludes[e]}
+
+
+_EXCLUSIONS: dict = {}
+
+
+def _exclusions_in(table) -> dict:
+    """{exclusion id: the PI measures it excludes} of a catalog's PI table, built once per table."""
+    held = _EXCLUSIONS.get(id(table))
+    if held is None or held[0] is not table:
+        found: dict = {}
+        for mid, record in table.items():
+            for e in record.exclusion or ():
+                found.setdefault(e, []).append(mid)
+        held = _EXCLUSIONS[id(table)] = (table, found)
+    return held[1]
 
 
 def _requirement_state(requirement, present, excluded):
