@@ -89,6 +89,11 @@ class LazyRecords(Mapping, Generic[T]):
     def __contains__(self, key: object) -> bool:
         return key in self._lines
 
+    def parsed(self) -> dict[str, T]:
+        """The records parsed so far, as a plain dict: its ``get`` is the cheapest lookup of a hot loop,
+        falling back on :meth:`get` for a record not parsed yet."""
+        return self._made
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._lines)
 

@@ -33,10 +33,16 @@ def _index(ctx) -> dict:
     for ms in ctx.submission.measurement_sets:
         category = ms.category
         table = tables.get(category) if type(category) is str else None
+        parsed = table.parsed() if table is not None else None
         group = by_category.get("pi" if category in PI_CATEGORIES else category) if category is not None else None
         for m in ms.measurements:
             mid = m.measure_id
-            item = (ms, m, table.get(mid) if table is not None and type(mid) is str else None)
+            entry = None
+            if table is not None and type(mid) is str:
+                entry = parsed.get(mid)
+                if entry is None:
+                    entry = table.get(mid)
+            item = (ms, m, entry)
             every.append(item)
             if group is not None:
                 group.append(item)
@@ -100,14 +106,25 @@ def pct(x: float) -> str:
     return f"{text}%"
 
 
+_DAYS: dict = {}  # the same few dates fill every file of a year
+
+
 def parse_day(text) -> Optional[date]:
     """A YYYY-MM-DD string as a date; None when it is not a real calendar day."""
-    if not isinstance(text, str) or not _DAY.fullmatch(text):
+    if type(text) is not str:
         return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
+    day = _DAYS.get(text, _DAYS)
+    if day is not _DAYS:
+        return day
+    day = None
+    if _DAY.fullmatch(text):
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            pass
+    if len(_DAYS) < 10_000:
+        _DAYS[text] = day
+    return day
 
 
 def set_periods(ctx) -> List[Tuple[MeasurementSet, Optional[date], Optional[date]]]:

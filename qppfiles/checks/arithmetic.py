@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..findings import ERROR, WARNING
-from ..model import MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, is_count, measurements, rate_measurements
 
@@ -73,10 +73,10 @@ def _odd_counts(ctx):
     """(measurement, field) of every count that is negative or fractional; one pass serves A101 and A102."""
     found = ctx.cache.get("odd_counts")
     if found is None:
-        found = ctx.cache["odd_counts"] = [
-            (m, f) for _, m, _ in measurements(ctx) if _any_odd(_numbers(m.value))
-            for f in _integer_fields(m) if _is_odd(f[2])
-        ]
+        found = ctx.cache["odd_counts"] = []
+        for _, m, _ in measurements(ctx):
+            if type(m.value) is not BooleanValue and _any_odd(_numbers(m.value)):
+                found.extend((m, f) for f in _integer_fields(m) if _is_odd(f[2]))
     return found
 
 

@@ -145,7 +145,9 @@ def build(text: str) -> PositionMap:
 # ------------------------------------------------------------- lookups by pointer
 
 _WS = re.compile(r"[ \t\n\r]*")
-_MEMBER = re.compile(r'"((?:[^"\\]|\\.)*)"[ \t\n\r]*:[ \t\n\r]*', re.S)
+# A member's key and colon; when its value is a scalar, the value and the comma after it too.
+_MEMBER = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
+                     r'(?:("[^"\\]*(?:\\.[^"\\]*)*"|[-+.\w]+)[ \t\n\r]*(?:,[ \t\n\r]*)?)?', re.S)
 _SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scan_value = _DECODER.scan_once
@@ -242,7 +244,11 @@ class Locator:
             name = match.group(1)
             if "\\" in name:
                 name = scanstring(text, idx + 1)[0]
-            value = container.unskipped = match.end()
+            if match.group(2) is None:  # an object or array: skipped over only if a later lookup needs to
+                value = container.unskipped = match.end()
+            else:
+                value = match.start(2)
+                container.pending = match.end()
             if name not in container.children:
                 container.children[name] = (idx, value)
                 if name == key:

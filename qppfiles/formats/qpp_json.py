@@ -158,8 +158,13 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
 _FAILED = object()
 _CAREFUL = object()
 _DOUBLE_MAX = 1.7976931348623157e308
-# Closes a key (and sometimes a quote inside a string): never fewer than the keys in the text.
-_KEY_END = re.compile(r'"\s*:')
+
+
+def _key_ends(text: str) -> int:
+    """Quotes followed by a colon once white space is dropped: every key's closing quote, and sometimes
+    a quote inside a string, so never fewer than the keys in the text.  (C string methods: a regular
+    expression costs as much as the parse.)"""
+    return "".join(text.split()).count('":')
 
 
 def _loads(text: str, findings: list, **hooks):
@@ -193,7 +198,7 @@ def _parse_fast(text: str, findings: list):
     if members is _CAREFUL:
         return _parse_careful(text, findings)
     pm = None
-    if members is None or members != len(_KEY_END.findall(text)):
+    if members is None or members != _key_ends(text):
         pm = build_positions(text)
         _report_duplicates(pm, findings)
     if members is None:
