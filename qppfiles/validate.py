@@ -234,7 +234,10 @@ def read_limited(path: str, max_size: int) -> bytes:
         size = info.st_size
         if size > max_size:
             raise FileTooLarge(size, max_size)
-        data = fh.read(max_size + 1)
+        # Asking for the known size (not the limit) spares a buffer of the limit's size per file.
+        data = fh.read(size + 1)
+        if len(data) > size:  # the file grew since fstat: read on, up to the limit
+            data += fh.read(max_size + 1 - len(data))
     if len(data) > max_size:  # the file grew while we read it
         raise FileTooLarge(len(data), max_size)
     return data

@@ -106,6 +106,25 @@ def test_file_just_above_a_small_limit(tmp_path):
     assert read_limited(str(at_limit), limit) == data[:limit]
 
 
+def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_up_to_the_limit(tmp_path, monkeypatch):
+    import os
+
+    import qppfiles.validate as validate_module
+
+    path = tmp_path / "growing.json"
+    path.write_bytes(b"x" * 1000)
+    real_fstat = os.fstat
+
+    def stale_fstat(fd):  # the size as it was before the writer appended
+        info = real_fstat(fd)
+        return os.stat_result((info.st_mode, *info[1:6], 10, *info[7:]))
+
+    monkeypatch.setattr(validate_module.os, "fstat", stale_fstat)
+    assert read_limited(str(path), 5000) == b"x" * 1000
+    with pytest.raises(FileTooLarge):
+        read_limited(str(path), 500)
+
+
 @pytest.mark.parametrize("command", ["convert", "score"])
 def test_convert_and_score_refuse_big_files(tmp_path, command):
     big = _gigabyte(tmp_path / "big.json")
