@@ -149,6 +149,7 @@ _WS = re.compile(r"[ \t\n\r]*")
 _MEMBER = re.compile(r'"([^"\\]*(?:\\.[^"\\]*)*)"[ \t\n\r]*:[ \t\n\r]*'
                      r'(?:("[^"\\]*(?:\\.[^"\\]*)*"|[-+.\w]+)[ \t\n\r]*(?:,[ \t\n\r]*)?)?', re.S)
 _SEPARATOR = re.compile(r"[ \t\n\r]*,[ \t\n\r]*")
+_COLON = re.compile(r"[ \t\n\r]*:[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 _scan_value = _DECODER.scan_once
 
@@ -227,6 +228,8 @@ class Locator:
 
     def _member(self, container: _Container, key: str):
         found = container.children.get(key)
+        if found is None and not container.done and container.unskipped is None:
+            found = self._member_among_scalars(container, key)
         text = self.text
         while found is None and not container.done:
             if container.unskipped is not None:
@@ -253,6 +256,30 @@ class Locator:
                 container.children[name] = (idx, value)
                 if name == key:
                     found = (idx, value)
+        return found
+
+    def _member_among_scalars(self, container: _Container, key: str):
+        """The member found by a plain text search, when only scalar members stand before it.
+
+        With no bracket and no backslash between the next member and the first ``"key"``, every
+        quote in between delimits a string of this object, so an even number of them means the
+        match starts a string here; followed by a colon, it is the key.  Otherwise: None, and the
+        caller reads member by member.
+        """
+        if '"' in key or "\\" in key or not key.isprintable():
+            return None
+        text = self.text
+        start = container.pending
+        at = text.find(f'"{key}"', start)
+        if at < 0:
+            return None
+        between = text[start:at]
+        if "{" in between or "[" in between or "\\" in between or between.count('"') % 2:
+            return None
+        colon = _COLON.match(text, at + len(key) + 2)
+        if colon is None:
+            return None
+        found = container.children[key] = (at, colon.end())
         return found
 
     def _element(self, container: _Container, index: int) -> Optional[int]:
