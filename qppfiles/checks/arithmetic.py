@@ -39,11 +39,8 @@ def _integer_fields(m):
                 yield label, json_name, getattr(s.counts, attr), s.ref or m.ref, None
 
 
-def _is_odd(x) -> bool:
-    return x is not None and (x < 0 or (type(x) is float and not x.is_integer()))
-
-
 def _any_odd(numbers) -> bool:
+    """Is one of the counts negative or fractional?"""
     for x in numbers:  # a plain loop: this runs for every measurement
         if x is not None and (x < 0 or (type(x) is float and not x.is_integer())):
             return True
@@ -76,7 +73,7 @@ def _odd_counts(ctx):
         found = ctx.cache["odd_counts"] = []
         for _, m, _ in measurements(ctx):
             if type(m.value) is not BooleanValue and _any_odd(_numbers(m.value)):
-                found.extend((m, f) for f in _integer_fields(m) if _is_odd(f[2]))
+                found.extend((m, f) for f in _integer_fields(m) if _any_odd((f[2],)))
     return found
 
 
@@ -118,8 +115,8 @@ def parts_exceed_population(ctx):
         for label, c, ref in groups:
             if c.eligible_population is None:
                 continue
-            parts = (c.performance_met or 0) + (c.performance_not_met or 0) + (c.eligible_population_exception or 0) \
-                + (c.eligible_population_exclusion or 0)
+            parts = _n(c.performance_met) + _n(c.performance_not_met) + _n(c.eligible_population_exception) \
+                + _n(c.eligible_population_exclusion)
             if parts > c.eligible_population:
                 yield Hit(ref, f"{label}met {_n(c.performance_met):g} + not met {_n(c.performance_not_met):g}"
                                f" + exceptions {_n(c.eligible_population_exception):g} + exclusions "

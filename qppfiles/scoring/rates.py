@@ -53,7 +53,7 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
                             end_to_end=bool(value.is_end_to_end))
     eligible = _n(c.eligible_population)
     met, not_met = _n(c.performance_met), _n(c.performance_not_met)
-    reported = met + _n(c.eligible_population_exclusion) + _n(c.eligible_population_exception) + not_met
+    reported = _reported(c)
     rate = _percent(met, met + not_met)
     if metric_type in REGISTRY_METRIC_TYPES and isinstance(value.performance_rate, (int, float)):
         rate = float(value.performance_rate)
