@@ -21,16 +21,8 @@ def check_file(path: str, options: Options) -> FileReport:
         return FileReport(path, _format_from_name(path), None, [internal_error(exc)])
 
 
-_worker_options: Options = Options()
-
-
-def _set_worker_options(options: Options) -> None:
-    global _worker_options
-    _worker_options = options
-
-
-def _check_in_worker(path: str) -> FileReport:
-    return check_file(path, _worker_options)
+def _lost(path: str, reason: str) -> FileReport:
+    return FileReport(path, _format_from_name(path), None, [internal_error(RuntimeError(reason))])
 
 
 def validate_many(paths: Iterable[str], options: Options, jobs: int = 1,
@@ -47,13 +39,9 @@ def validate_many(paths: Iterable[str], options: Options, jobs: int = 1,
 
 
 def _parallel(paths: Iterable[str], options: Options, jobs: int) -> Iterator[FileReport]:
-    import multiprocessing
+    from .workers import ordered_map
 
-    ctx = multiprocessing.get_context("fork") if hasattr(__import__("os"), "fork") else multiprocessing
-    # The options go to each worker once, not with every path: the parent's share of the work is what
-    # limits the speed-up on few cores.
-    with ctx.Pool(jobs, initializer=_set_worker_options, initargs=(options,)) as pool:
-        yield from pool.imap(_check_in_worker, paths, chunksize=_chunk_size(paths, options, jobs))
+    return ordered_map(check_file, paths, options, jobs, _chunk_size(paths, options, jobs), _lost)
 
 
 def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:

@@ -20,3 +20,30 @@ def test_chunks_spread_few_or_slow_files_over_every_worker():
     assert _chunk_size(["a"] * 13, Options(), 2) == 1
     assert _chunk_size(["a"] * 10_000, Options(), 2) == 16
     assert _chunk_size(iter(["a"] * 5), Options(), 2) == 16  # unknown length: the batch default
+
+
+def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(monkeypatch):
+    import os
+
+    import pytest
+
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork: the replaced check reaches the workers by inheritance")
+    from qppfiles import runner
+
+    victim = FIXTURES[1]
+    real = runner.check_file
+
+    def crashing(path, options):
+        if path == victim:
+            os._exit(9)
+        return real(path, options)
+
+    monkeypatch.setattr(runner, "check_file", crashing)
+    reports = list(validate_many(FIXTURES, Options(), jobs=2))
+    assert [r.path for r in reports] == FIXTURES
+    lost = reports[1]
+    assert [f.code for f in lost.findings] == ["F012"]
+    assert "exit code 9" in lost.findings[0].message
+    others = [r.to_dict() for r in reports if r.path != victim]
+    assert others == [validate_path(p).to_dict() for p in FIXTURES if p != victim]
