@@ -109,7 +109,7 @@ def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, 
       qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
     """
     from .options import Options
-    from .report import render
+    from .report import per_file, render
     from .runner import validate_many
 
     options = Options(year=year, small_practice=small_practice, special_status=special_status,
@@ -118,7 +118,7 @@ def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, 
     files = expand_paths(paths, problems)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        seen = render(fmt, validate_many(files, options, jobs, problems), out)
+        seen = render(fmt, validate_many(files, options, jobs, problems, per_file(fmt)), out)
     finally:
         if output:
             out.close()

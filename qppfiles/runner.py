@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Iterator, List
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, List, Optional, Union
 
 from .findings import ERROR, Finding, Location
 from .options import Options
@@ -21,27 +22,58 @@ def check_file(path: str, options: Options) -> FileReport:
         return FileReport(path, _format_from_name(path), None, [internal_error(exc)])
 
 
+@dataclass
+class Rendered:
+    """A checked file as a streamed report needs it: its output text, rendered where it was checked
+    (in a worker, with -j), and the counts behind the exit code.  Sending this back costs the parent
+    far less than a whole report to unpickle and render."""
+
+    path: str
+    errors: int
+    warnings: int
+    internal_error: bool
+    problem: Optional[str]
+    text: str
+
+    @classmethod
+    def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> "Rendered":
+        return cls(report.path, report.errors, report.warnings, report.internal_error, report.problem,
+                   render(report))
+
+
+def _check_and_render(path: str, setting) -> Rendered:
+    options, render = setting
+    return Rendered.of(check_file(path, options), render)
+
+
 def _lost(path: str, reason: str) -> FileReport:
     return FileReport(path, _format_from_name(path), None, [internal_error(RuntimeError(reason))])
 
 
-def validate_many(paths: Iterable[str], options: Options, jobs: int = 1,
-                  problems: List[str] | None = None) -> Iterator[FileReport]:
-    """Yield a report per path, in input order; paths not read (F010, F011) are also noted in ``problems``."""
-    if jobs <= 1:
-        reports = (check_file(p, options) for p in paths)
+def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problems: List[str] | None = None,
+                  render: Optional[Callable[[FileReport], str]] = None) -> Iterator[Union[FileReport, Rendered]]:
+    """Yield a report per path, in input order; paths not read (F010, F011) are also noted in ``problems``.
+
+    With ``render`` (a module-level function, so that workers can be given it), each report is
+    rendered as soon as it is made and a ``Rendered`` is yielded instead.
+    """
+    if render is None:
+        work, setting, lost = check_file, options, _lost
     else:
-        reports = _parallel(paths, options, jobs)
+        work, setting = _check_and_render, (options, render)
+
+        def lost(path: str, reason: str) -> Rendered:
+            return Rendered.of(_lost(path, reason), render)
+    if jobs <= 1:
+        reports = (work(p, setting) for p in paths)
+    else:
+        from .workers import ordered_map
+
+        reports = ordered_map(work, paths, setting, jobs, _chunk_size(paths, options, jobs), lost)
     for report in reports:
-        if problems is not None and report.unreadable:
-            problems.append(f"{report.path}: {report.findings[0].message}")
+        if problems is not None and report.problem:
+            problems.append(f"{report.path}: {report.problem}")
         yield report
-
-
-def _parallel(paths: Iterable[str], options: Options, jobs: int) -> Iterator[FileReport]:
-    from .workers import ordered_map
-
-    return ordered_map(check_file, paths, options, jobs, _chunk_size(paths, options, jobs), _lost)
 
 
 def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:

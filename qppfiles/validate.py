@@ -53,6 +53,11 @@ class FileReport:
         return any(f.code in UNREADABLE for f in self.findings)
 
     @property
+    def problem(self) -> Optional[str]:
+        """Why the file was not read, for the batch's list of problems; None when it was read."""
+        return self.findings[0].message if self.unreadable else None
+
+    @property
     def valid(self) -> bool:
         return self.errors == 0
 

@@ -148,6 +148,18 @@ def test_parallel_run_matches_serial(tmp_path):
     assert serial == parallel
 
 
+def test_parallel_json_lines_match_serial(tmp_path):
+    fixtures = sorted(str(p) for p in (FIXTURES / "2024").glob("*.json"))
+    paths = fixtures + [write(tmp_path, "broken.json", b"{"), str(tmp_path / "missing.json")]
+    serial = invoke("validate", *paths, "--format", "jsonl")
+    parallel = invoke("validate", *paths, "--format", "jsonl", "-j", "2")
+    assert parallel.stdout == serial.stdout
+    assert parallel.exit_code == serial.exit_code == 2  # the missing path
+    lines = [json.loads(line) for line in parallel.stdout.splitlines()]
+    assert [r["path"] for r in lines[:-1]] == paths[:-1]
+    assert lines[-1]["summary"]["files"] == len(paths) - 1
+
+
 def test_measures_search_and_json():
     result = invoke("measures", "--year", "2024", "--category", "quality", "--format", "json", "diabetes")
     data = json.loads(result.output)

@@ -47,3 +47,20 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(monkeypa
     assert "exit code 9" in lost.findings[0].message
     others = [r.to_dict() for r in reports if r.path != victim]
     assert others == [validate_path(p).to_dict() for p in FIXTURES if p != victim]
+
+
+def test_rendered_in_the_worker_matches_the_report_and_keeps_the_problems(tmp_path):
+    from qppfiles.report.json_report import line
+    from qppfiles.runner import Rendered
+
+    missing = str(tmp_path / "gone.json")
+    paths = FIXTURES + [missing]
+    for jobs in (1, 2):
+        problems = []
+        got = list(validate_many(paths, Options(), jobs, problems, render=line))
+        assert all(isinstance(r, Rendered) for r in got)
+        expected = [validate_path(p) for p in FIXTURES]
+        assert [r.text for r in got[:-1]] == [line(r) for r in expected]
+        assert [(r.errors, r.warnings) for r in got[:-1]] == [(r.errors, r.warnings) for r in expected]
+        assert got[-1].problem is not None and "F011" in got[-1].text
+        assert problems == [f"{missing}: {got[-1].problem}"]

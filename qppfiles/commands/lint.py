@@ -221,12 +221,12 @@ def _batches(config: Config, files: List[str], cli: Dict[str, object]):
     return list(groups.items())
 
 
-def _reports(batches, jobs: int, problems: List[str]):
+def _reports(batches, jobs: int, problems: List[str], render=None):
     from ..runner import validate_many
 
     for options, files in batches:
         use = jobs if len(files) >= 4 * jobs else 1  # process start-up costs more than a few files
-        yield from validate_many(files, options, use, problems)
+        yield from validate_many(files, options, use, problems, render)
 
 
 # ---------------------------------------------------------------- the command
@@ -289,7 +289,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
       qppfiles lint fixtures/ --format junit -o qppfiles-junit.xml
       qppfiles lint --format github --fail-on warning
     """
-    from ..report import render
+    from ..report import per_file, render
 
     config = load_config(".", config_path)
     targets = list(paths) or [os.path.join(config.root, p) for p in config.paths]
@@ -300,7 +300,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
     jobs = jobs or min(os.cpu_count() or 1, 4)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems), out)
+        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems, per_file(fmt)), out)
         if fmt == "text":
             _summary_table(seen, out)
     finally:

@@ -3,6 +3,16 @@
 FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github")
 
 
+def per_file(fmt: str):
+    """The function rendering one file's report on its own in ``fmt``, if the format has one; workers
+    apply it, so that the parent of a parallel run only writes."""
+    if fmt == "jsonl":
+        from .json_report import line
+
+        return line
+    return None
+
+
 def render(fmt: str, reports, out) -> None:
     """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``."""
     if fmt == "text":

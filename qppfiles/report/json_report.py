@@ -20,11 +20,20 @@ def render(reports, out) -> list:
     return reports
 
 
+def line(report) -> str:
+    """A file's JSON Lines record."""
+    return json.dumps(report.to_dict()) + "\n"
+
+
 def render_lines(reports, out) -> list:
-    """One JSON object per file as soon as it is checked, then a summary line."""
+    """One JSON object per file as soon as it is checked, then a summary line.
+
+    ``reports`` may hold ``Rendered`` files, whose lines a worker has already made."""
+    from ..runner import Rendered
+
     seen = []
     for r in reports:
-        out.write(json.dumps(r.to_dict()) + "\n")
+        out.write(r.text if isinstance(r, Rendered) else line(r))
         out.flush()
         seen.append(_Tally(r.errors, r.warnings, r.internal_error))
     out.write(json.dumps({"summary": summary(seen)}) + "\n")
