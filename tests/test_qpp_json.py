@@ -177,11 +177,20 @@ def test_single_pointer_lookup_agrees_with_full_map_on_every_fixture_node():
     ('{"a" : 1, "a" :\n 2}', ["/a"]),                    # whitespace before the colons
     ('{"b": {"c": "\\"\\":\\":", "c": 2}}', ["/b/c"]),   # escaped quotes before colons, nested
     ('{"a": "\\":\\":", "b": 1}', []),                   # extra `":` in strings, no duplicate
+    ('{"t": "10:30", "a": 1, "a": 2}', ["/a"]),          # colons in a string and a lost key
+    ('{"t": "10:30", "u": {"v": "a:b:c"}}', []),         # colons in strings, no duplicate
 ])
 def test_duplicate_keys_found_whatever_the_strings_hold(text, pointers):
     doc, findings, _, _ = qpp_json.parse(text.encode())
     assert [f.location.pointer for f in findings if f.code == "F008"] == pointers
     assert doc == json.loads(text)
+
+
+def test_a_file_whose_colons_all_separate_members_needs_no_position_map():
+    text = '{"a": 1, "b": {"c": [1, {"d": "2024-01-01"}]}}'
+    assert qpp_json._no_duplicates(text, 4)
+    assert not qpp_json._no_duplicates('{"a": 1, "a": 2}', 1)
+    assert qpp_json.parse(text.encode())[3] is None
 
 
 @pytest.mark.parametrize("text, pointer", [

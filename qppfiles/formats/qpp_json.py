@@ -163,6 +163,16 @@ _DOUBLE_MAX = 1.7976931348623157e308
 _SPACE_THEN_COLON = (" :", "\t:", "\n:", "\r:")
 
 
+def _no_duplicates(text: str, members: int) -> bool:
+    """True when the text cannot hold a duplicate key, given the members of its parsed objects.
+
+    Outside strings a colon follows each key exactly once, so colons >= keys >= members, and
+    duplicates would make keys > members.  Equal colons and members prove there are none (and no
+    colon inside a string); otherwise the key-closing quotes are counted, which colons in strings
+    do not disturb."""
+    return text.count(":") == members or _key_ends(text) == members
+
+
 def _key_ends(text: str) -> int:
     """Quotes followed by a colon once white space is dropped: every key's closing quote, and sometimes
     a quote inside a string, so never fewer than the keys in the text.  Only string methods: a regular
@@ -203,7 +213,7 @@ def _parse_fast(text: str, findings: list):
     if members is _CAREFUL:
         return _parse_careful(text, findings)
     pm = None
-    if members is None or members != _key_ends(text):
+    if members is None or not _no_duplicates(text, members):
         pm = build_positions(text)
         _report_duplicates(pm, findings)
     if members is None:
