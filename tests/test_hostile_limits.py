@@ -428,3 +428,17 @@ def test_file_above_the_limit_exits_2_in_validate_and_lint(tmp_path, monkeypatch
     monkeypatch.chdir(tmp_path)
     linted = invoke("lint", ".", "--format", "json")
     assert linted.exit_code == 2 and "above the limit" in linted.stderr
+
+
+@pytest.mark.skipif("jsonschema_rs" not in schema_check.available_backends(), reason="needs jsonschema-rs")
+def test_checking_a_file_imports_only_the_preferred_schema_backend():
+    import subprocess
+    import sys
+
+    code = ("import sys; from qppfiles.validate import validate_bytes; "
+            "r = validate_bytes(b'{\"entityType\": 5}'); "
+            "print(sorted({f.code for f in r.findings}), 'jsonschema' in sys.modules, 'jsonschema_rs' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    codes, python_backend, rust_backend = out.rsplit(" ", 2)
+    assert "S00" in codes  # the schema was checked
+    assert (python_backend, rust_backend.strip()) == ("False", "True")
