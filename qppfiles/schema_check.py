@@ -67,18 +67,19 @@ def load_schemas() -> dict[str, dict]:
     return _schemas
 
 
+def _importable(name: str) -> bool:
+    try:
+        __import__(name)
+    except ImportError:
+        return False
+    return True
+
+
 def available_backends() -> tuple[str, ...]:
     """The validation backends that can be imported here, preferred first (looked up once)."""
     global _backends
     if _backends is None:
-        found = []
-        for name in BACKENDS:
-            try:
-                __import__(name)
-            except ImportError:
-                continue
-            found.append(name)
-        _backends = tuple(found)
+        _backends = tuple(name for name in BACKENDS if _importable(name))
     return _backends
 
 
@@ -87,14 +88,9 @@ def preferred_backend() -> str:
     it stops there: importing the pure-Python ``jsonschema`` too costs a new process about 0.1 s."""
     global _preferred
     if _preferred is None:
-        for name in BACKENDS:
-            try:
-                __import__(name)
-            except ImportError:
-                continue
-            _preferred = name
-            break
-        else:
+        found = _backends if _backends is not None else (name for name in BACKENDS if _importable(name))
+        _preferred = next(iter(found), None)
+        if _preferred is None:
             raise ImportError(f"no JSON schema backend: install one of {', '.join(BACKENDS)}")
     return _preferred
 
