@@ -11,6 +11,17 @@ from qppfiles.formats import qpp_json
 from qppfiles.formats.json_positions import build
 from qppfiles.model import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
 
+
+@pytest.fixture(autouse=True, params=["orjson", "json"])
+def parser(request, monkeypatch):
+    """Every test here runs with orjson (when installed) and with the json module alone."""
+    if request.param == "json":
+        monkeypatch.setattr(qpp_json, "_orjson", None)
+    elif qpp_json._orjson is None:
+        pytest.skip("orjson is not installed")
+    return request.param
+
+
 SUBMISSION = {
     "entityType": "individual",
     "taxpayerIdentificationNumber": "000456789",
@@ -212,3 +223,71 @@ def test_depth_limit_is_exact():
     deep = "[" * (qpp_json.MAX_DEPTH + 1) + "1" + "]" * (qpp_json.MAX_DEPTH + 1)
     assert qpp_json.parse(ok.encode())[1] == []
     assert [f.code for f in qpp_json.parse(deep.encode())[1]] == ["F007"]
+
+
+def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
+    walked = []
+    monkeypatch.setattr(qpp_json, "_walk", lambda doc: walked.append(doc) or 0)
+    doc, findings, _, _ = qpp_json.parse(_bytes(SUBMISSION))
+    assert doc == SUBMISSION and findings == []
+    assert walked == ([] if parser == "orjson" else [doc])
+    # 20 digits: beyond 64 bits, where orjson would give a float; the json path keeps the integer.
+    big = qpp_json.parse(b'{"n": 98765432109876543210, "m": -9223372036854775809}')[0]
+    assert big == {"n": 98765432109876543210, "m": -9223372036854775809}
+    assert {type(v) for v in big.values()} == {int}
+
+
+@pytest.mark.parametrize("text", [
+    '{"a": "x", "a": "y:"}',            # the kept value holds the colon the lost key had
+    '{"a": "x:", "a": "y"}',
+    '{"a": {"b": 1}, "c": [{"d": 1, "d": {"e": ":"}}]}',
+    '[' * 64 + '{"a": 1, "a": 2}' + ']' * 64,   # too many brackets to prove the depth by counting
+])
+def test_duplicates_are_never_hidden_by_the_counts(text):
+    findings = qpp_json.parse(text.encode())[1]
+    assert "F008" in [f.code for f in findings]
+
+
+# Fragments that the two parsers could read differently: every kind of number, escapes, surrogates,
+# duplicates, white space, literals json accepts and CMS does not, and broken syntax.
+_SCALARS = ["0", "-0", "1.5", "-2e3", "1E+2", "01", "1.", ".5", "+1", "18446744073709551616", "9" * 25,
+            "1e400", "NaN", "-Infinity", "true", "false", "null", '"a:b"', '"\\u0041"', '"\\ud800"',
+            '"\\ud83d\\ude00"', '"tab\there"', '"x\\"', '"\\u003a"', '"\u00e9"', '"\t"', "tru", '"']
+_KEYS = ['"a"', '"b"', '"a:"', '"\\u0061"', '"measureId"']
+
+
+def _json_like():
+    from hypothesis import strategies as st
+
+    scalar = st.sampled_from(_SCALARS)
+    space = st.sampled_from(["", " ", "\n  ", "\t", "\r\n", "\x0c"])
+
+    def containers(children):
+        members = st.lists(st.tuples(st.sampled_from(_KEYS), space, children), max_size=4)
+        obj = members.map(lambda ms: "{" + ",".join(f"{k}{w}:{v}" for k, w, v in ms) + "}")
+        arr = st.lists(children, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]")
+        return obj | arr
+
+    return st.recursive(scalar, containers, max_leaves=12)
+
+
+def _outcome(text: str):
+    doc, findings, _, _ = qpp_json.parse(text.encode())
+    return repr(doc), [(f.code, f.message, f.location.pointer, f.location.line, f.location.column)
+                       for f in findings]
+
+
+def test_orjson_and_json_parse_every_text_alike(parser, monkeypatch):
+    if parser != "orjson":
+        pytest.skip("compares the two parsers once")
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+    @given(_json_like())
+    def same(text):
+        fast = _outcome(text)
+        with monkeypatch.context() as m:
+            m.setattr(qpp_json, "_orjson", None)
+            assert _outcome(text) == fast, text
+
+    same()

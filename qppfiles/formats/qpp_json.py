@@ -2,8 +2,9 @@
 
 The reader accepts the bare submission object, the API envelope
 ``{"data": {"submission": ...}}`` and a document holding one measurement set.
-Parsing uses the standard ``json`` module; the position map that gives line
-and column is built only when a finding has to be located.
+Parsing uses orjson when it is installed and the text is plain (see
+``_plain_doc``), the standard ``json`` module otherwise; the position map that
+gives line and column is built only when a finding has to be located.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from ..model import (
 )
 from . import QPP_JSON, ReadResult
 from .json_positions import Locator, PositionMap, build as build_positions, escape_token
+
+try:
+    import orjson as _orjson
+except ImportError:  # optional: the json module reads every file the same, only slower
+    _orjson = None
 
 MAX_DEPTH = 64
 # Between these numbers of pointers to place, one pass over the text places them all (json_locate);
@@ -145,7 +151,7 @@ def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]
     doc, pm = _parse_fast(text, findings)
     if doc is _FAILED:
         return None, findings, text, pm
-    if _SURROGATE_ESCAPE.search(text):
+    if "\\" in text and _SURROGATE_ESCAPE.search(text):
         pointer = _lone_surrogate(doc, "")
         if pointer is not None:
             findings.append(_file_finding(
@@ -195,7 +201,8 @@ def _loads(text: str, findings: list, **hooks):
 
 
 def _parse_fast(text: str, findings: list):
-    """Plain json.loads, then one walk that checks depth and numbers and counts object members.
+    """A plain parse (orjson's when the text allows it, else json.loads), then the checks of depth,
+    numbers and duplicate keys: by counts when orjson parsed, else by one walk of the document.
 
     Most files are fine, and hooks on every object and number would double the parse time.
     Duplicate keys vanish in json.loads; they show as fewer members in the parsed objects than
@@ -203,12 +210,16 @@ def _parse_fast(text: str, findings: list):
     string), so equal counts prove there are none; otherwise the position map decides.  A NaN,
     an infinity or an integer beyond a double sends the file to the careful parse, which locates it.
     """
-    try:
-        doc = _loads(text, findings)
-    except ValueError:  # an integer past int()'s digit limit
-        return _parse_careful(text, findings)
+    doc = _plain_doc(text)
     if doc is _FAILED:
-        return _FAILED, None
+        try:
+            doc = _loads(text, findings)
+        except ValueError:  # an integer past int()'s digit limit
+            return _parse_careful(text, findings)
+        if doc is _FAILED:
+            return _FAILED, None
+    elif _shallow_and_unique(text, doc):
+        return doc, None
     members = _walk(doc)
     if members is _CAREFUL:
         return _parse_careful(text, findings)
@@ -220,6 +231,43 @@ def _parse_fast(text: str, findings: list):
         findings.append(_file_finding("F007", f"the JSON is nested deeper than {MAX_DEPTH} levels"))
         return _FAILED, pm
     return doc, pm
+
+
+# Bytes that may start a number of 19 digits or more: orjson reads an integer beyond 64 bits as a float.
+_DIGIT_CLASS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
+_LONG_DIGITS = b"0" * 19
+
+
+def _plain_doc(text: str):
+    """orjson's parse of a plain text, or _FAILED: orjson is missing, refused the text or would read it
+    differently from json.
+
+    orjson refuses what json accepts but CMS does not (NaN, infinities, unpaired surrogates), so
+    those go to the json path, which reports them. A text with a backslash (a \\u escape could hide
+    a colon) or a run of 19 digits (orjson turns a huge integer into a float) goes there too."""
+    if _orjson is None or "\\" in text:
+        return _FAILED
+    raw = text.encode("utf-8", "surrogatepass")  # a surrogate makes orjson refuse the text
+    if _LONG_DIGITS in raw.translate(_DIGIT_CLASS):
+        return _FAILED
+    try:
+        return _orjson.loads(raw)
+    except _orjson.JSONDecodeError:
+        return _FAILED
+
+
+def _shallow_and_unique(text: str, doc) -> bool:
+    """True when counts prove that ``doc`` (parsed from ``text``, which holds no backslash) nests at
+    most MAX_DEPTH levels and that the text has no duplicate key.
+
+    Depth: no more levels than opening brackets. Duplicates: without escapes a string holds as many
+    colons in the text as once parsed, so the text's colons are its keys plus its strings' colons,
+    and the compact re-serialisation's are the parsed members plus the kept strings' colons. A
+    dropped duplicate key takes at least its own colon with it, so equal counts rule duplicates out.
+    """
+    if text.count("{") + text.count("[") > MAX_DEPTH:
+        return False
+    return _orjson.dumps(doc).count(b":") == text.count(":")
 
 
 def _parse_careful(text: str, findings: list):
