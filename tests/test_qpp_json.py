@@ -8,7 +8,7 @@ import pytest
 
 from qppfiles.findings import Location
 from qppfiles.formats import qpp_json
-from qppfiles.formats.json_positions import build
+from qppfiles.formats.json_positions import build, find
 from qppfiles.model import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
 
 
@@ -291,3 +291,53 @@ def test_orjson_and_json_parse_every_text_alike(parser, monkeypatch):
             assert _outcome(text) == fast, text
 
     same()
+
+
+def _measure_id_pointers(doc):
+    obj, base = qpp_json.unwrap(doc)
+    sets = [(base, obj)] if qpp_json.is_set_only(obj) else \
+        [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(obj.get("measurementSets", []))]
+    return [f"{p}/measurements/{j}/measureId" for p, s in sets for j, m in enumerate(s.get("measurements", []))
+            if isinstance(m, dict) and "measureId" in m]
+
+
+@pytest.mark.parametrize("text, shortcut", [
+    (json.dumps(SUBMISSION, indent=2), True),
+    (json.dumps({"data": {"submission": SUBMISSION}}), True),                 # the API envelope
+    (json.dumps(SUBMISSION["measurementSets"][1]), True),                     # a set on its own
+    ('{"measurementSets": [{"category": "ia", "measurements": [{"value": true}, {"measureId": "B"}]}]}', True),
+    ('{"note": "measureId", "measurementSets": [{"measurements": [{"measureId": "A"}]}]}', False),
+    ('{"x": {"measureId": 1}, "measurementSets": [{"measurements": [{"measureId": "A"}]}]}', False),
+    ('{"measurementSets": [{"measurements": [{"measureId": "A\\u0041"}, {"measureId": "B"}]}]}', False),
+])
+def test_measure_id_keys_found_by_search_agree_with_the_locator(text, shortcut):
+    doc = json.loads(text)
+    keys = qpp_json.MeasureIdKeys(text, doc)
+    pointers = _measure_id_pointers(doc)
+    assert pointers
+    for pointer in pointers:
+        expected = find(text, pointer)
+        assert expected[1]
+        assert keys.offset(pointer) == (expected[0] if shortcut else None), pointer
+    assert keys.offset("/measurementSets/0/measurements/9/measureId") is None
+
+
+def test_measure_id_keys_agree_with_the_locator_on_every_fixture():
+    from .conftest import FIXTURES
+
+    checked = 0
+    for path in sorted(FIXTURES.rglob("*.json")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            continue
+        if not isinstance(qpp_json.unwrap(doc)[0], dict):
+            continue
+        keys = qpp_json.MeasureIdKeys(text, doc)
+        for pointer in _measure_id_pointers(doc):
+            offset = keys.offset(pointer)
+            if offset is not None:
+                assert offset == find(text, pointer)[0], (path, pointer)
+                checked += 1
+    assert checked > 100

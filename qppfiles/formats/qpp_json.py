@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import accumulate
 from typing import Any, List, Optional
 
 from ..findings import ERROR, WARNING, Finding, Location
@@ -481,9 +482,66 @@ def to_model(doc: Any) -> Optional[Submission]:
     )
 
 
+_MEASURE_ID = '"measureId"'
+
+
+class MeasureIdKeys:
+    """Offsets of the measureId keys of a plain text, found by string search.
+
+    Most findings point at a measureId. In a text without backslashes every quote delimits a
+    string, so each ``"measureId"`` is that key or a string equal to it. The text holds at least
+    one per measurement that has the key; when it holds exactly that many (no such string or key
+    elsewhere), they are those keys, in document order. Otherwise ``offset`` gives None and the
+    locator decides. Use it only for a text without duplicate keys.
+    """
+
+    def __init__(self, text: str, doc: Any):
+        self.text = text
+        self.sets: dict = {}  # pointer of a set -> (measureId keys before it, its measurements)
+        self.found: List[int] = []  # offsets of the first keys, in text order
+        self.ordinals: dict = {}  # pointer of a set -> keys before each of its measurements
+        obj, base = unwrap(doc)
+        if "\\" in text or not isinstance(obj, dict):
+            return
+        if is_set_only(obj):
+            sets = [(base, obj)]
+        else:
+            listed = obj.get("measurementSets")
+            sets = [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(listed)] if type(listed) is list else []
+        keys = 0
+        for pointer, s in sets:
+            listed = s.get("measurements") if type(s) is dict else None
+            if type(listed) is list:
+                self.sets[pointer] = (keys, listed)
+                keys += sum(1 for m in listed if type(m) is dict and "measureId" in m)
+        if text.count(_MEASURE_ID) != keys:
+            self.sets = {}
+
+    def offset(self, pointer: str) -> Optional[int]:
+        """Offset of the key at ``pointer`` (".../measurements/N/measureId"), or None."""
+        head, sep, tail = pointer.rpartition("/measurements/")
+        index = tail[:-len("/measureId")]
+        entry = self.sets.get(head) if sep and tail.endswith("/measureId") else None
+        if entry is None or not index.isdigit() or int(index) >= len(entry[1]):
+            return None
+        before, listed = entry
+        j = int(index)
+        if type(listed[j]) is not dict or "measureId" not in listed[j]:
+            return None
+        ordinals = self.ordinals.get(head)
+        if ordinals is None:  # the keys before each measurement of the set, counted once
+            ordinals = self.ordinals[head] = list(accumulate(
+                (type(m) is dict and "measureId" in m for m in listed), initial=before))
+        k = ordinals[j]
+        found, find = self.found, self.text.find
+        while len(found) <= k:
+            found.append(find(_MEASURE_ID, found[-1] + 1 if found else 0))
+        return found[k]
+
+
 def read(data: bytes, path: Optional[str] = None) -> ReadResult:
     doc, findings, text, pm = parse(data)
-    state = {"pm": pm, "locator": None}
+    state = {"pm": pm, "locator": None, "measure_ids": None}
 
     def locate(location: Location) -> Location:
         if location.pointer is None or location.line is not None or text is None:
@@ -494,9 +552,16 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
         else:
             if pm is None:
                 pm = state["pm"] = PositionMap(text)  # line starts only
-            if state["locator"] is None:
-                state["locator"] = Locator(text)
-            pos = pm.line_col(state["locator"].find(location.pointer)[0])
+            offset = None
+            if location.pointer.endswith("/measureId") and doc is not None:
+                if state["measure_ids"] is None:
+                    state["measure_ids"] = MeasureIdKeys(text, doc)
+                offset = state["measure_ids"].offset(location.pointer)
+            if offset is None:
+                if state["locator"] is None:
+                    state["locator"] = Locator(text)
+                offset = state["locator"].find(location.pointer)[0]
+            pos = pm.line_col(offset)
         if pos is None:
             return location
         return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
