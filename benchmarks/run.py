@@ -596,7 +596,7 @@ def versions() -> dict:
     import qppfiles
 
     found = {"qppfiles": qppfiles.__version__}
-    for dist in ("lxml", "jsonschema", "jsonschema-rs", "click"):
+    for dist in ("lxml", "jsonschema", "jsonschema-rs", "orjson", "click"):
         try:
             found[dist] = version(dist)
         except PackageNotFoundError:
