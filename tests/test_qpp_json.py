@@ -248,51 +248,6 @@ def test_duplicates_are_never_hidden_by_the_counts(text):
     assert "F008" in [f.code for f in findings]
 
 
-# Fragments that the two parsers could read differently: every kind of number, escapes, surrogates,
-# duplicates, white space, literals json accepts and CMS does not, and broken syntax.
-_SCALARS = ["0", "-0", "1.5", "-2e3", "1E+2", "01", "1.", ".5", "+1", "18446744073709551616", "9" * 25,
-            "1e400", "NaN", "-Infinity", "true", "false", "null", '"a:b"', '"\\u0041"', '"\\ud800"',
-            '"\\ud83d\\ude00"', '"tab\there"', '"x\\"', '"\\u003a"', '"\u00e9"', '"\t"', "tru", '"']
-_KEYS = ['"a"', '"b"', '"a:"', '"\\u0061"', '"measureId"']
-
-
-def _json_like():
-    from hypothesis import strategies as st
-
-    scalar = st.sampled_from(_SCALARS)
-    space = st.sampled_from(["", " ", "\n  ", "\t", "\r\n", "\x0c"])
-
-    def containers(children):
-        members = st.lists(st.tuples(st.sampled_from(_KEYS), space, children), max_size=4)
-        obj = members.map(lambda ms: "{" + ",".join(f"{k}{w}:{v}" for k, w, v in ms) + "}")
-        arr = st.lists(children, max_size=4).map(lambda xs: "[" + ", ".join(xs) + "]")
-        return obj | arr
-
-    return st.recursive(scalar, containers, max_leaves=12)
-
-
-def _outcome(text: str):
-    doc, findings, _, _ = qpp_json.parse(text.encode())
-    return repr(doc), [(f.code, f.message, f.location.pointer, f.location.line, f.location.column)
-                       for f in findings]
-
-
-def test_orjson_and_json_parse_every_text_alike(parser, monkeypatch):
-    if parser != "orjson":
-        pytest.skip("compares the two parsers once")
-    from hypothesis import HealthCheck, given, settings
-
-    @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
-    @given(_json_like())
-    def same(text):
-        fast = _outcome(text)
-        with monkeypatch.context() as m:
-            m.setattr(qpp_json, "_orjson", None)
-            assert _outcome(text) == fast, text
-
-    same()
-
-
 def _measure_id_pointers(doc):
     obj, base = qpp_json.unwrap(doc)
     sets = [(base, obj)] if qpp_json.is_set_only(obj) else \
