@@ -264,6 +264,7 @@ def _measure_id_pointers(doc):
     ('{"note": "measureId", "measurementSets": [{"measurements": [{"measureId": "A"}]}]}', False),
     ('{"x": {"measureId": 1}, "measurementSets": [{"measurements": [{"measureId": "A"}]}]}', False),
     ('{"measurementSets": [{"measurements": [{"measureId": "A\\u0041"}, {"measureId": "B"}]}]}', False),
+    ('{"measurementSets": [{"measurements": [{"measureId": "A", "measureId": "B"}, {"measureId": "C"}]}]}', False),
 ])
 def test_measure_id_keys_found_by_search_agree_with_the_locator(text, shortcut):
     doc = json.loads(text)

@@ -234,7 +234,8 @@ def _parse_fast(text: str, findings: list):
     return doc, pm
 
 
-# Bytes that may start a number of 19 digits or more: orjson reads an integer beyond 64 bits as a float.
+# Digits become "0" and every other byte a space, so that one search finds a run of 19 digits:
+# the shortest integer beyond 64 bits, which orjson would read as a float.
 _DIGIT_CLASS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
 _LONG_DIGITS = b"0" * 19
 
@@ -491,8 +492,8 @@ class MeasureIdKeys:
     Most findings point at a measureId. In a text without backslashes every quote delimits a
     string, so each ``"measureId"`` is that key or a string equal to it. The text holds at least
     one per measurement that has the key; when it holds exactly that many (no such string or key
-    elsewhere), they are those keys, in document order. Otherwise ``offset`` gives None and the
-    locator decides. Use it only for a text without duplicate keys.
+    elsewhere, no duplicate that dropped one), they are those keys, in document order. Otherwise
+    ``offset`` gives None and the locator decides.
     """
 
     def __init__(self, text: str, doc: Any):
