@@ -127,18 +127,21 @@ def test_below_the_cap_the_report_is_unchanged():
     assert capped[0].code == "F013" and len(capped) == len(unlimited)
 
 
+def _counting(generate, pulled: list):
+    """``generate`` that also appends each item it yields to ``pulled``: how far a caller read."""
+    def wrapper(*args):
+        for item in generate(*args):
+            pulled.append(item)
+            yield item
+
+    return wrapper
+
+
 def test_rules_past_the_cap_are_not_computed(monkeypatch):
     from qppfiles import checks
 
     pulled = []
-    real_run = checks.run
-
-    def counting_run(ctx):
-        for finding in real_run(ctx):
-            pulled.append(finding)
-            yield finding
-
-    monkeypatch.setattr(checks, "run", counting_run)
+    monkeypatch.setattr(checks, "run", _counting(checks.run, pulled))
     data = _with_measurements([_negative(i) for i in range(2000)])
     report = validate_bytes(data, options=Options(max_findings=25))
     assert [f.code for f in report.findings].count("F013") == 1
@@ -293,14 +296,7 @@ def test_check_document_limit(backend, monkeypatch):
 
 def test_python_backend_stops_reading_at_the_limit(monkeypatch):
     pulled = []
-    real = schema_check._errors_py
-
-    def counting(doc):
-        for raw in real(doc):
-            pulled.append(raw)
-            yield raw
-
-    monkeypatch.setattr(schema_check, "_errors_py", counting)
+    monkeypatch.setattr(schema_check, "_errors_py", _counting(schema_check._errors_py, pulled))
     check = schema_check.check_document(json.loads(_nulls(5000)), limit=10, backend="jsonschema")
     assert len(check.problems) == 10 and not check.complete
     assert len(pulled) == 11

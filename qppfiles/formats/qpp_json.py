@@ -459,6 +459,14 @@ def is_set_only(obj: Any) -> bool:
         and "category" in obj
 
 
+def set_nodes(obj: dict, base: str) -> List[tuple]:
+    """(pointer, node) of each measurement set of a submission object, where the model reads them."""
+    if is_set_only(obj):
+        return [(base, obj)]
+    listed = obj.get("measurementSets")
+    return [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(listed)] if isinstance(listed, list) else []
+
+
 def to_model(doc: Any) -> Optional[Submission]:
     obj, base = unwrap(doc)
     if not isinstance(obj, dict):
@@ -469,16 +477,13 @@ def to_model(doc: Any) -> Optional[Submission]:
         if year is None and ms.performance_start and ms.performance_start[:4].isdigit():
             year = int(ms.performance_start[:4])
         return Submission(year, measurement_sets=(ms,), ref=base, set_only=True)
-    sets = obj.get("measurementSets")
     return Submission(
         performance_year=_year(obj.get("performanceYear")),
         entity_type=_str(obj.get("entityType")),
         taxpayer_identification_number=_str(obj.get("taxpayerIdentificationNumber")),
         national_provider_identifier=_str(obj.get("nationalProviderIdentifier")),
         entity_id=_str(obj.get("entityId")),
-        measurement_sets=tuple(
-            _measurement_set(s, f"{base}/measurementSets/{i}") for i, s in enumerate(sets)
-        ) if isinstance(sets, list) else (),
+        measurement_sets=tuple(_measurement_set(s, pointer) for pointer, s in set_nodes(obj, base)),
         ref=base,
     )
 
@@ -504,13 +509,8 @@ class MeasureIdKeys:
         obj, base = unwrap(doc)
         if "\\" in text or not isinstance(obj, dict):
             return
-        if is_set_only(obj):
-            sets = [(base, obj)]
-        else:
-            listed = obj.get("measurementSets")
-            sets = [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(listed)] if type(listed) is list else []
         keys = 0
-        for pointer, s in sets:
+        for pointer, s in set_nodes(obj, base):
             listed = s.get("measurements") if type(s) is dict else None
             if type(listed) is list:
                 self.sets[pointer] = (keys, listed)
