@@ -33,12 +33,20 @@ class Code:
     explanation: str = ""
     source: str = ""
     example: str = ""
+    # For errors: "rejected" when CMS refuses the file at intake, "points" when CMS accepts
+    # it and the problem costs score; empty for warnings and info.
+    consequence: str = ""
+
+
+CONSEQUENCES = ("rejected", "points")
 
 
 def define(code: str, severity: str, layer: str, summary: str, explanation: str = "",
-           source: str = "", example: str = "") -> Code:
+           source: str = "", example: str = "", consequence: str = "") -> Code:
+    if consequence and consequence not in CONSEQUENCES:
+        raise ValueError(f"finding code {code}: consequence must be one of {CONSEQUENCES}")
     existing = _REGISTRY.get(code)
-    entry = Code(code, severity, layer, summary, explanation.strip(), source, example.strip())
+    entry = Code(code, severity, layer, summary, explanation.strip(), source, example.strip(), consequence)
     if existing is not None and existing != entry:
         raise ValueError(f"finding code {code} defined twice")
     _REGISTRY[code] = entry

@@ -65,9 +65,9 @@ _RULE_MODULES = (
 
 
 def rule(code: str, severity: str, summary: str, explanation: str = "", source: str = "",
-         example: str = "", layer: str = "rules"):
+         example: str = "", layer: str = "rules", consequence: str = ""):
     """Register a rule function under a finding code."""
-    entry = define(code, severity, layer, summary, explanation, source, example)
+    entry = define(code, severity, layer, summary, explanation, source, example, consequence)
 
     def decorate(fn):
         _RULES.append(Rule(entry, fn))
