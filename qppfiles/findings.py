@@ -63,6 +63,16 @@ class Finding:
     def __reduce__(self):
         return Finding, (self.code, self.severity, self.layer, self.message, self.measure_id, self.location)
 
+    @property
+    def consequence(self) -> str:
+        """For an error, "rejected" (CMS refuses the file at intake) or "points" (accepted, scored lower)."""
+        if self.severity != ERROR:
+            return ""
+        from .codes import get
+
+        entry = get(self.code)
+        return entry.consequence if entry is not None else ""
+
     def located(self, location: Location) -> "Finding":
         if location is self.location:
             return self
