@@ -23,13 +23,20 @@ class MeasureScore:
     case_count: Optional[float] = None
     submission_method: Optional[str] = None
     notes: List[str] = field(default_factory=list)
+    cases_needed: Optional[int] = None   # more reported cases that would meet data completeness
+    cap: Optional[float] = None          # the cap that limited the points (topped-out measures), if one did
+
+    @property
+    def capped(self) -> bool:
+        return self.cap is not None
 
     def to_dict(self) -> dict:
         out = {"measureId": self.measure_id, "category": self.category, "points": self.points,
-               "reason": self.reason, "picked": self.picked}
+               "reason": self.reason, "picked": self.picked, "capped": self.capped}
         for key, value in (("maxPoints", self.max_points), ("decile", self.decile),
                            ("performanceRate", self.performance_rate), ("reportingRate", self.reporting_rate),
-                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method)):
+                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method),
+                           ("casesNeeded", self.cases_needed), ("cap", self.cap)):
             if value is not None:
                 out[key] = value
         if self.notes:
