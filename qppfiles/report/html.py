@@ -178,8 +178,8 @@ def _marks(m: dict) -> str:
         tags.append("high priority")
     if m.get("inverse"):
         tags.append("lower is better")
-    if m.get("capped"):
-        tags.append(f"capped at {_n(m.get('cap'))}" if m.get("cap") is not None else "topped-out cap")
+    if m.get("cappedAt") is not None:
+        tags.append(f"topped out: capped at {_n(m['cappedAt'])}")
     if not m.get("picked", True):
         tags.append("not counted")
     for code in m.get("findingCodes", ()):
