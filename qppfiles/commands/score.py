@@ -37,7 +37,9 @@ def render_text(card) -> str:
     if card.suggestions:
         lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
     lines += ["", *card.reasons]
-    return "\n".join(lines) + "\n"
+    from ..report.inert import inert  # measure ids and reasons quote the file
+
+    return "".join(inert(line) + "\n" for line in lines)
 
 
 @click.command("score")

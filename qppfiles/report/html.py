@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from html import escape
+import html
 from typing import Optional
+
+from .inert import inert
+
+
+def escape(text: str) -> str:
+    """Text from a file or a card, safe in the page: markup escaped, controls shown as escapes."""
+    return html.escape(inert(str(text)))
+
 
 CATEGORY_LABELS = {"quality": "Quality", "ia": "Improvement activities", "pi": "Promoting Interoperability",
                    "cost": "Cost"}
