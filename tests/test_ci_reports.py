@@ -267,7 +267,11 @@ def test_gitlab_code_quality_issues(tree):
     expected = findings_by_file(tree)
     assert len(issues) == sum(len(v) for v in expected.values())
     for issue in issues:
-        assert set(issue) >= {"description", "check_name", "fingerprint", "severity", "location"}
+        assert set(issue) == {"type", "description", "check_name", "fingerprint", "severity", "categories",
+                              "location"}
+        assert issue["type"] == "issue" and issue["categories"] in (["Bug Risk"], ["Style"])
+        assert set(issue["location"]) == {"path", "lines"} and set(issue["location"]["lines"]) == {"begin"}
+        assert isinstance(issue["location"]["lines"]["begin"], int)
         assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
         assert len(issue["fingerprint"]) == 64 and int(issue["fingerprint"], 16) >= 0
         assert issue["location"]["lines"]["begin"] >= 1
