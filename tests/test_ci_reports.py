@@ -117,6 +117,10 @@ def test_sarif_is_valid_and_every_alert_maps_to_a_repository_file(tree):
     assert len(run["results"]) == sum(len(v) for v in expected.values())
     i101 = next(r for r in run["results"] if r["ruleId"] == "I101")
     assert rules[i101["ruleIndex"]]["defaultConfiguration"] == {"level": "error"}
+    prints = [r["partialFingerprints"]["qppfilesFinding/v1"] for r in run["results"]]
+    assert len(set(prints)) == len(prints)
+    gitlab = json.loads(cli("validate", "subs", "--format", "gitlab").output)
+    assert prints == [i["fingerprint"] for i in gitlab]
     q103 = next(r for r in run["results"] if r["ruleId"] == "Q103")
     assert q103["level"] == "warning" and rules[q103["ruleIndex"]]["defaultConfiguration"] == {"level": "warning"}
 
@@ -288,7 +292,7 @@ def test_gitlab_code_quality_issues(tree):
 
 
 def test_gitlab_fingerprint_changes_with_place_and_message():
-    from qppfiles.report.gitlab import fingerprint
+    from qppfiles.report import fingerprint
 
     f = Finding("I101", "error", "rules", "TIN bad", location=Location(pointer="/tin", line=3, column=5))
     base = fingerprint("a.json", f)

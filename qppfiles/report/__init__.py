@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import List, Optional
 
 FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github", "gitlab")
@@ -63,3 +64,14 @@ _CONSEQUENCE = {"rejected": "CMS rejects the file at intake",
 def consequence_text(consequence: str) -> str:
     """What an error's consequence means, in words; empty when the code does not say."""
     return _CONSEQUENCE.get(consequence, "")
+
+
+def fingerprint(path: str, f, occurrence: int = 0) -> str:
+    """A stable identity for a finding in CI dashboards: the same problem at the same place keeps it
+    from run to run.
+    ``occurrence`` tells apart identical findings in one file."""
+    where = f.location.pointer if f.location.pointer is not None else (f.location.xpath or "")
+    parts = [path, f.code, where, str(f.location.line or ""), str(f.location.column or ""), f.message]
+    if occurrence:
+        parts.append(str(occurrence))
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

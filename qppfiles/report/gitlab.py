@@ -4,10 +4,9 @@ Paths are relative to the project directory (``CI_PROJECT_DIR`` when set, else t
 
 from __future__ import annotations
 
-import hashlib
 import json
 
-from . import consequence_text
+from . import consequence_text, fingerprint
 from .inert import inert
 from .paths import GITLAB_ROOT, shown, source_root
 
@@ -18,16 +17,6 @@ def severity(f) -> str:
     if f.severity == "error":
         return {"rejected": "blocker", "points": "critical"}.get(f.consequence, "major")
     return "minor" if f.severity == "warning" else "info"
-
-
-def fingerprint(path: str, f, occurrence: int = 0) -> str:
-    """A stable identity for the issue: the same problem at the same place keeps it from run to run.
-    ``occurrence`` tells apart identical findings in one file."""
-    where = f.location.pointer if f.location.pointer is not None else (f.location.xpath or "")
-    parts = [path, f.code, where, str(f.location.line or ""), str(f.location.column or ""), f.message]
-    if occurrence:
-        parts.append(str(occurrence))
-    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _description(f) -> str:
@@ -45,11 +34,11 @@ def issues(reports) -> list:
     out = []
     for r in reports:
         path = shown(r.path, root)
-        seen: dict = {}
+        occurrences: dict = {}
         for f in r.findings:
             key = fingerprint(path, f)
-            occurrence = seen.get(key, 0)
-            seen[key] = occurrence + 1
+            occurrence = occurrences.get(key, 0)
+            occurrences[key] = occurrence + 1
             out.append({
                 "type": "issue",
                 "description": _description(f),

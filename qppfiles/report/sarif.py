@@ -11,12 +11,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from . import consequence_text, exit_code
+from . import consequence_text, exit_code, fingerprint
 from .inert import inert
-from .paths import GITHUB_ROOT, relative, source_root
+from .paths import GITHUB_ROOT, relative, shown, source_root
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _SRCROOT = "%SRCROOT%"
+_FINGERPRINT = "qppfilesFinding/v1"
 
 
 def _artifact(path, root) -> dict:
@@ -28,7 +29,7 @@ def _artifact(path, root) -> dict:
     return {"uri": Path(os.path.abspath(path)).as_uri()}
 
 
-def _result(r, f, artifact: dict, rule_index: int) -> dict:
+def _result(f, artifact: dict, rule_index: int, identity: str) -> dict:
     region = {"startLine": f.location.line or 1}
     if f.location.line and f.location.column:
         region["startColumn"] = f.location.column
@@ -46,7 +47,8 @@ def _result(r, f, artifact: dict, rule_index: int) -> dict:
     if consequence:
         properties["consequence"] = consequence
     return {"ruleId": f.code, "ruleIndex": rule_index, "level": _LEVEL.get(f.severity, "note"),
-            "message": {"text": text}, "locations": [location], "properties": properties}
+            "message": {"text": text}, "locations": [location], "partialFingerprints": {_FINGERPRINT: identity},
+            "properties": properties}
 
 
 def _rule(code: str, severity: str) -> dict:
@@ -99,7 +101,13 @@ def render(reports, out, fail_on: str = "error", problems=None) -> list:
     results = []
     for r in reports:
         artifact = _artifact(r.path, root)
-        results.extend(_result(r, f, artifact, index[f.code]) for f in r.findings)
+        path = shown(r.path, root)
+        occurrences: dict = {}
+        for f in r.findings:
+            key = fingerprint(path, f)
+            occurrence = occurrences.get(key, 0)
+            occurrences[key] = occurrence + 1
+            results.append(_result(f, artifact, index[f.code], fingerprint(path, f, occurrence)))
     code = exit_code(reports, problems, fail_on)
     invocation = {"executionSuccessful": code != 2, "exitCode": code}
     if problems:
