@@ -4,6 +4,7 @@ terminal or a page, and HTML markup from a file stays text."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 
@@ -98,3 +99,25 @@ def test_score_text_and_html_make_file_values_inert(evil, tmp_path):
     assert RAW.search(html) is None
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;\\x1b[31mEVIL\\u202e\\x07" in html
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"])
+def test_a_file_name_that_is_not_utf8_is_reported_in_every_format(tmp_path, monkeypatch, fmt):
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.delenv("CI_PROJECT_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "subs").mkdir()
+    name = os.fsdecode(b"subs/bad\xff\x1b.json")
+    try:
+        with open(name, "w", encoding="utf-8") as handle:
+            handle.write('{"entityType": "group"}')
+    except (OSError, UnicodeEncodeError):
+        pytest.skip("this file system takes UTF-8 names only")
+    result = cli("validate", "subs", "--format", fmt)
+    assert result.exit_code == 1, result.output
+    assert RAW.search(result.stdout) is None
+    if fmt == "sarif":
+        uri = json.loads(result.stdout)["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+        assert uri["artifactLocation"]["uri"] == "subs/bad%FF%1B.json"
+    if fmt == "text":
+        assert "subs/bad\\udcff\\x1b.json" in result.stdout

@@ -23,7 +23,7 @@ _FINGERPRINT = "qppfilesFinding/v1"
 def _artifact(path, root) -> dict:
     rel = relative(path, root)
     if rel is not None:
-        return {"uri": quote(rel), "uriBaseId": _SRCROOT}
+        return {"uri": quote(rel, errors="surrogateescape"), "uriBaseId": _SRCROOT}
     if path is None:
         return {"uri": "stdin"}
     return {"uri": Path(os.path.abspath(path)).as_uri()}
