@@ -273,7 +273,7 @@ def test_gitlab_code_quality_issues(tree):
     for issue in issues:
         assert set(issue) == {"type", "description", "check_name", "fingerprint", "severity", "categories",
                               "location"}
-        assert issue["type"] == "issue" and issue["categories"] in (["Bug Risk"], ["Style"])
+        assert issue["type"] == "issue" and issue["categories"] == ["Bug Risk"]
         assert set(issue["location"]) == {"path", "lines"} and set(issue["location"]["lines"]) == {"begin"}
         assert isinstance(issue["location"]["lines"]["begin"], int)
         assert issue["severity"] in ("info", "minor", "major", "critical", "blocker")
