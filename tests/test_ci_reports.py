@@ -23,6 +23,8 @@ from qppfiles.report import render
 from qppfiles.report.github import escape_data, escape_property
 from qppfiles.validate import FileReport
 
+from .conftest import ROOT
+
 DATA = Path(__file__).parent / "data"
 CI_VARIABLES = ("GITHUB_WORKSPACE", "CI_PROJECT_DIR")
 
@@ -343,3 +345,20 @@ def test_github_escapes_follow_the_workflow_command_rules(monkeypatch, tmp_path)
     render("github", [FileReport("/elsewhere/x: y,z.json", "qpp-json", 2024, [finding])], out)
     first = out.getvalue().splitlines()[0]
     assert first == "::error file=/elsewhere/x%3A y%2Cz.json,line=2,col=3,title=I101::100%25 wrong\\x0ahere"
+
+
+def test_reports_on_every_broken_fixture_are_valid(tmp_path, monkeypatch):
+    """Every kind of finding the invalid fixtures raise (file, schema, rules, QRDA III) fits both schemas."""
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(ROOT)
+    sarif = json.loads(cli("validate", "fixtures/invalid", "fixtures/qrda3", "--format", "sarif").stdout)
+    jsonschema.Draft4Validator(sarif_schema()).validate(sarif)
+    results = sarif["runs"][0]["results"]
+    assert {r["ruleId"][0] for r in results} >= {"F", "S", "A", "M"}
+    assert all(r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].startswith("fixtures/")
+               for r in results)
+    out = tmp_path / "junit.xml"
+    cli("validate", "fixtures/invalid", "fixtures/qrda3", "--format", "junit", "-o", out)
+    doc = etree.parse(str(out))
+    junit_schema().assertValid(doc)
+    assert int(doc.getroot().get("failures")) == sum(1 for c in doc.iter("testcase") if c.find("failure") is not None)

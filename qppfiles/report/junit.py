@@ -33,7 +33,7 @@ def _seconds(value: float) -> str:
 
 
 def _failure(findings, fail_on: str):
-    """The (element, type, message) of a file's failure, or None when the file passes."""
+    """The findings, type and message of a file's failure, or None when the file passes."""
     errors = [f for f in findings if f.severity == "error"]
     if errors:
         kinds = [f.consequence for f in errors]
