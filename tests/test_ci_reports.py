@@ -264,6 +264,16 @@ def test_lint_junit_is_valid_too(tree):
     assert doc.getroot().get("failures") == "2"
 
 
+def test_lint_junit_follows_fail_on_from_the_configuration(tree):
+    (tree / "pyproject.toml").write_text('[tool.qppfiles]\nfail-on = "warning"\n')
+    out = tree / "lint.xml"
+    assert cli("lint", "subs", "--format", "junit", "-j", "1", "-o", out).exit_code == 1
+    assert etree.parse(str(out)).getroot().get("failures") == "2"
+    out.unlink()
+    assert cli("lint", "subs", "--format", "junit", "-j", "1", "--fail-on", "error", "-o", out).exit_code == 1
+    assert etree.parse(str(out)).getroot().get("failures") == "1"
+
+
 # --- GitLab Code Quality -------------------------------------------------------------------------------------
 
 def test_gitlab_code_quality_issues(tree):
