@@ -83,16 +83,26 @@ def test_json_report_keeps_values_exact(evil):
     assert EVIL_ID in {f["measureId"] for f in report["files"][0]["findings"]}
 
 
-def test_score_text_and_html_make_file_values_inert(evil, tmp_path):
+@pytest.fixture
+def evil_score(evil, tmp_path):
+    """A scorable submission whose first quality measure id holds markup and escape sequences."""
     data = json.loads(evil.read_text(encoding="utf-8"))
     data["taxpayerIdentificationNumber"] = "123456789"
     quality = next(s for s in data["measurementSets"] if s["category"] == "quality")
     quality["measurements"][0]["measureId"] = "<script>alert(1)</script>" + EVIL_ID
     source = tmp_path / "score.json"
     source.write_text(json.dumps(data), encoding="utf-8")
-    text = cli("score", source).stdout
+    return source
+
+
+def test_score_text_makes_file_values_inert(evil_score):
+    text = cli("score", evil_score).stdout
     assert RAW.search(text) is None
     assert "<script>alert(1)</script>\\x1b[31mEVIL\\u202e\\x07" in text
+
+
+def test_score_html_escapes_markup_and_makes_file_values_inert(evil_score, tmp_path):
+    source = evil_score
     page = tmp_path / "score.html"
     assert cli("score", source, "--format", "html", "-o", page).exit_code == 0
     html = page.read_text(encoding="utf-8")
