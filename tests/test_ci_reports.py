@@ -372,3 +372,49 @@ def test_reports_on_every_broken_fixture_are_valid(tmp_path, monkeypatch):
     doc = etree.parse(str(out))
     junit_schema().assertValid(doc)
     assert int(doc.getroot().get("failures")) == sum(1 for c in doc.iter("testcase") if c.find("failure") is not None)
+
+
+# --- README recipes ------------------------------------------------------------------------------------------
+
+def readme_yaml(heading: str):
+    import yaml
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index(heading):]
+    block = section[section.index("```yaml\n") + 8:]
+    return yaml.safe_load(block[:block.index("```")])
+
+
+def qppfiles_commands(lines):
+    import shlex
+
+    for line in lines:
+        words = shlex.split(line.split(" || ")[0], comments=True)
+        if words and words[0] == "qppfiles":
+            yield words[1:]
+
+
+def test_readme_gitlab_recipe_writes_the_report_gitlab_reads(tree, monkeypatch):
+    job = readme_yaml("#### GitLab CI")["qppfiles"]
+    report = job["artifacts"]["reports"]["codequality"]
+    commands = list(qppfiles_commands(job["script"]))
+    assert commands == [["lint", "--format", "gitlab", "-o", report]]
+    monkeypatch.setenv("CI_PROJECT_DIR", str(tree))
+    assert cli(*commands[0], "-j", "1").exit_code == 1
+    issues = json.loads((tree / report).read_text(encoding="utf-8"))
+    assert {"subs/deep/c.json", "subs/w.json"} <= {i["location"]["path"] for i in issues}
+
+
+def test_readme_github_recipe_uploads_the_sarif_it_writes(tree, monkeypatch):
+    job = readme_yaml("#### GitHub Actions")["jobs"]["qppfiles"]
+    assert job["permissions"]["security-events"] == "write"
+    upload = next(s for s in job["steps"] if str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif"))
+    commands = list(qppfiles_commands(s["run"] for s in job["steps"] if "run" in s))
+    assert commands[0] == ["lint", "--format", "sarif", "-o", upload["with"]["sarif_file"]]
+    assert commands[1] == ["lint", "--format", "github"]
+    monkeypatch.setenv("GITHUB_WORKSPACE", str(tree))
+    assert cli(*commands[0], "-j", "1").exit_code == 1
+    doc = json.loads((tree / upload["with"]["sarif_file"]).read_text(encoding="utf-8"))
+    jsonschema.Draft4Validator(sarif_schema()).validate(doc)
+    lines = cli(*commands[1], "-j", "1").output.splitlines()
+    assert any(line.startswith("::error file=subs/deep/c.json,") for line in lines)
