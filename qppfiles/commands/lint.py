@@ -259,7 +259,7 @@ def _summary_table(reports, out) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Exit 1 on errors only, or on warnings too.")
@@ -300,7 +300,8 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
     jobs = jobs or min(os.cpu_count() or 1, 4)
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems, per_file(fmt)), out)
+        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems, per_file(fmt)), out,
+                      fail_on or config.fail_on, problems)
         if fmt == "text":
             _summary_table(seen, out)
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from html import escape
 from typing import Iterable, Optional
 
+from .inert import inert
 from .score_view import CATEGORY_LABELS
 
 STYLE = """
@@ -64,7 +65,8 @@ def _n(value: Optional[float], digits: int = 2) -> str:
 
 
 def _e(text) -> str:
-    return escape("" if text is None else str(text))
+    """Text in the page: markup escaped, and controls from the file shown as escapes."""
+    return escape(inert("" if text is None else str(text)))
 
 
 def _svg(width: int, height: int, label: str, body: Iterable[str], cls: str = "") -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
+from .inert import inert
 from .score_view import CATEGORY_LABELS, plural
 
 CONSEQUENCE_TEXT = {"rejected": "rejected at intake", "points": "costs points"}
@@ -105,4 +106,4 @@ def render_score_text(report: dict) -> str:
     lines += ["", *report["reasons"]]
     about = report["about"]
     lines.append(f"qppfiles {about['qppfiles']}, measures catalog {about['catalog'] or 'unknown'}, {about['date']}")
-    return "\n".join(lines) + "\n"
+    return "".join(inert(line) + "\n" for line in lines)  # measure ids and reasons quote the file
