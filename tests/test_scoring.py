@@ -339,25 +339,3 @@ def test_every_fixture_scores(fixtures_dir):
         assert all(m.reason for m in card.measures), path
 
 
-# ---------------------------------------------------------------- multi-strata measures
-
-def _strata(*rows):
-    from qppfiles.model import MultiRateValue, Stratum
-
-    return MultiRateValue(tuple(Stratum(name, Counts(met, not_met, eligible, 0, 0)) for name, met, not_met, eligible in rows))
-
-
-def test_overall_algorithms():
-    from qppfiles.scoring.rates import multi
-
-    value = _strata(("a", 30, 10, 50), ("b", 10, 10, 25), ("overall", 40, 20, 75))
-    weighted = multi(value, "weightedAverage")
-    assert weighted.performance_rate == pytest.approx(100 * 40 / 60)   # Σmet / Σ(met + not met), overall left out
-    assert weighted.case_count == 75 and weighted.reporting_rate == pytest.approx(100 * 60 / 75)
-    simple = multi(value, "simpleAverage")
-    assert simple.performance_rate == pytest.approx((75 + 50) / 2) and simple.case_count == 50
-    overall = multi(value, "overallStratumOnly")
-    assert overall.performance_rate == pytest.approx(100 * 40 / 60) and overall.case_count == 75
-    split = multi(_strata(("reporting", 80, 10, 100), ("performance", 9, 1, 12)), "split")
-    assert split.reporting_rate == 90 and split.performance_rate == 90 and split.case_count == 100
-    assert multi(_strata(("reporting", 1, 1, 2)), "split").problem

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import math
-
 from ..findings import ERROR, INFO, WARNING
-from ..model import MultiRateValue, NonProportionValue, SingleRateValue
-from ..scoring.rates import REGISTRY_METRIC_TYPES, multi, non_proportion, single
+from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, cases_to_threshold, class_points,
+                            is_outcome_or_high_priority, new_measure_floor, rates_of)
+from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
 
@@ -15,34 +14,16 @@ SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
 SRC_COUNT = "mips-rules.md §1.1 (6 measures, 1 outcome or high priority), §1.3 (denominator 60), §6 (MVP: 4)"
 SRC_BENCH = "mips-rules.md §1.4 (benchmarks, 7-point cap), §1.1 (points without a benchmark, new-measure floor)"
 APP_PROGRAMS = ("app1", "appPlus")
-PATIENT_EXPERIENCE = "patientEngagementExperience"
-
-
-def measure_rates(entry, m):
-    """Data completeness, case count and rate of a quality measurement, or None when it has no counts."""
-    v = m.value
-    if isinstance(v, SingleRateValue):
-        return single(v, entry.metric_type, bool(entry.is_registry_measure))
-    if isinstance(v, MultiRateValue):
-        return multi(v, entry.overall_algorithm)
-    if isinstance(v, NonProportionValue):
-        return non_proportion(v)
-    return None
 
 
 def points_for(ctx, name: str) -> str:
     """'0 points (3 for a small practice)': the year's points of a measure class for this practice."""
     q = ctx.pack.quality
-    small = getattr(q, f"{name}_small_practice")
+    small = class_points(q, name, True)
     if ctx.options.small_practice:
         return f"{plural(small, 'point')} (small practice)"
-    large = getattr(q, name)
+    large = class_points(q, name, False)
     return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
-
-
-def cases_to_threshold(threshold: float, eligible: float, reported: float) -> int:
-    """More cases to report so that reported / eligible reaches the threshold percent."""
-    return max(0, math.ceil(threshold / 100.0 * eligible - 1e-9) - int(reported))
 
 
 def _scored(ctx):
@@ -54,15 +35,14 @@ def _scored(ctx):
         for ms, m, entry in measurements(ctx, "quality"):
             if entry is None:
                 continue
-            rates = measure_rates(entry, m)
+            rates = rates_of(m.value, entry)
             if rates is not None and rates.reporting_rate is not None:
                 found.append((ms, m, entry, rates))
     return found
 
 
 def _case_minimum(ctx, measure_id: str) -> int:
-    q = ctx.pack.quality
-    return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+    return _minimum(ctx.pack.quality, measure_id)
 
 
 @rule("Q101", WARNING, "Data completeness is below the year's threshold.",
@@ -145,10 +125,6 @@ def too_few_measures(ctx):
               f"applies if fewer than {q.required_measures} do")
 
 
-def is_outcome_or_high_priority(entry) -> bool:
-    return bool(entry.is_high_priority or entry.is_outcome or entry.measure_type == PATIENT_EXPERIENCE)
-
-
 @rule("Q104", WARNING, "No outcome or high-priority quality measure.",
       "One of the required quality measures must be an outcome measure, or a high-priority measure when "
       "no outcome measure applies. Without one, only the other measures are scored and the remaining "
@@ -168,17 +144,6 @@ def outcome_or_high_priority(ctx):
                   f"earns 0 (up to {num(q.max_points_per_measure)} points lost)")
 
 
-def _new_measure_floor(ctx, entry, method):
-    q = ctx.pack.quality
-    first = entry.first_performance_year
-    if q.new_measure_floor_points is None or not isinstance(first, int):
-        return None
-    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
-        return None
-    age = ctx.year - first + 1
-    return {1: q.new_measure_floor_points.first_year, 2: q.new_measure_floor_points.second_year}.get(age)
-
-
 @rule("Q105", WARNING, "The measure has no benchmark for its collection type.",
       "A measure is scored against the benchmark of its collection type (registry, eCQM, claims...). "
       "Without one it scores 3 points (to 2022) or 0 points from 2023 (3 for small practices), however "
@@ -196,7 +161,7 @@ def no_benchmark(ctx):
         benchmark = ctx.catalog.benchmark(m.measure_id, method)
         if benchmark is not None and benchmark.status != "removed":
             continue
-        floor = _new_measure_floor(ctx, entry, method)
+        floor, _ = new_measure_floor(ctx.pack.quality, ctx.year, entry, method)
         if floor is not None:
             scores = f"{plural(floor, 'point')} (new-measure floor)"
         else:

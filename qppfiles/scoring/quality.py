@@ -8,18 +8,16 @@ benchmark's cap and the year's floors.  Every number comes from the year pack
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from ..model import Measurement, MultiRateValue, NonProportionValue, SingleRateValue
+from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
+                            is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
+                            rates_of)
+from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
-from .rates import MeasureRates, multi, non_proportion, single
 from .text import fmt, pct
-
-BONUS_OUTCOME_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome",
-                                 "patientEngagementExperience"})
 
 
 @dataclass(eq=False)
@@ -39,30 +37,14 @@ class QualityResult:
 
     @property
     def is_outcome(self) -> bool:
-        return getattr(self.measure, "measure_type", None) in BONUS_OUTCOME_TYPES
+        return is_outcome_or_patient_experience(self.measure)
 
     @property
     def is_high_priority(self) -> bool:
-        return bool(getattr(self.measure, "is_high_priority", False)) or self.is_outcome
+        return is_outcome_or_high_priority(self.measure)
 
 
 # ------------------------------------------------------------------ one measure
-
-def measure_rates(measurement: Measurement, measure) -> Optional[MeasureRates]:
-    value = measurement.value
-    metric = getattr(measure, "metric_type", None)
-    if isinstance(value, SingleRateValue):
-        return single(value, metric, bool(getattr(measure, "is_registry_measure", False)))
-    if isinstance(value, MultiRateValue):
-        return multi(value, getattr(measure, "overall_algorithm", None))
-    if isinstance(value, NonProportionValue):
-        return non_proportion(value)
-    return None
-
-
-def _by_size(q, name: str, small_practice: bool) -> float:
-    return getattr(q, f"{name}_small_practice") if small_practice else getattr(q, name)
-
 
 def _size_note(small_practice: bool) -> str:
     return " (small practice)" if small_practice else ""
@@ -98,21 +80,6 @@ def achievement(rate: float, benchmark, measure, pack) -> tuple[float, Optional[
     return points, found.decile, found.bounds, reason
 
 
-def _new_measure_floor(measure, method: Optional[str], pack) -> tuple[Optional[float], str]:
-    q = pack.quality
-    first = getattr(measure, "first_performance_year", None)
-    if q.new_measure_floor_points is None or not isinstance(first, int):
-        return None, ""
-    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
-        return None, ""
-    age = pack.year - first + 1
-    if age == 1:
-        return q.new_measure_floor_points.first_year, "first year in the program"
-    if age == 2:
-        return q.new_measure_floor_points.second_year, "second year in the program"
-    return None, ""
-
-
 def score_measure(measurement: Measurement, method: Optional[str], pack, catalog,
                   small_practice: bool = False) -> QualityResult:
     """Achievement points of one quality measurement; never raises."""
@@ -125,7 +92,7 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
     if measure is None:
         score.reason = f"{measure_id} is not a {pack.year} quality measure: 0 points"
         return result
-    rates = measure_rates(measurement, measure)
+    rates = rates_of(measurement.value, measure)
     result.rates = rates
     if rates is None:
         score.reason = f"the value of measure {measure_id} has no performance counts: 0 points"
@@ -137,16 +104,15 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
         score.reason = f"{rates.problem}: 0 points"
         return result
     threshold = q.data_completeness_threshold_percent
-    result.case_minimum = q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+    result.case_minimum = case_minimum(q, measure_id)
     benchmark = catalog.benchmark(measure_id, method) if method else None
     usable = benchmark is not None and benchmark.status != "removed"
     if not q.data_completeness_met(rates.reporting_rate):
-        points = _by_size(q, "points_data_completeness_not_met", small_practice)
+        points = class_points(q, "points_data_completeness_not_met", small_practice)
         score.points = points
         score.reason = (f"data completeness {pct(rates.reporting_rate)} < {pct(threshold)}: "
                         f"{fmt(points)} points{_size_note(small_practice)}")
-        result.cases_needed = max(0, math.ceil(threshold / 100.0 * rates.eligible_population - 1e-9)
-                                  - int(rates.reported_cases))
+        result.cases_needed = cases_to_threshold(threshold, rates.eligible_population, rates.reported_cases)
         result.potential = _points_when_complete(result, benchmark if usable else None, method, pack,
                                                  small_practice)
         return result
@@ -163,26 +129,26 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
     q = pack.quality
     score, rates, measure = result.score, result.rates, result.measure
     if rates.case_count is None or rates.case_count < result.case_minimum:
-        points = _by_size(q, "points_below_case_minimum", small_practice)
+        points = class_points(q, "points_below_case_minimum", small_practice)
         reason = (f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}: "
                   f"{fmt(points)} points{_size_note(small_practice)}")
     elif rates.performance_rate is None:
-        points = _by_size(q, "points_below_case_minimum", small_practice)
+        points = class_points(q, "points_below_case_minimum", small_practice)
         reason = f"{rates.problem}: {fmt(points)} points{_size_note(small_practice)}"
     elif benchmark is None:
-        points = _by_size(q, "points_no_benchmark", small_practice)
+        points = class_points(q, "points_no_benchmark", small_practice)
         reason = (f"no {pack.year} benchmark for {method or 'this collection type'}: "
                   f"{fmt(points)} points{_size_note(small_practice)}")
     else:
         points, decile, bounds, reason = achievement(rates.performance_rate, benchmark, measure, pack)
         if points is None:
-            points = _by_size(q, "points_no_benchmark", small_practice)
+            points = class_points(q, "points_no_benchmark", small_practice)
             reason += f": {fmt(points)} points"
         if with_reason:
             score.decile, score.bounds = decile, bounds
     if with_reason:
-        result.case_minimum_met = rates.case_count is not None and rates.case_count >= result.case_minimum
-    floor, why = _new_measure_floor(measure, method, pack)
+        result.case_minimum_met = case_minimum_met(q, score.measure_id, rates)
+    floor, why = new_measure_floor(q, pack.year, measure, method)
     if floor is not None and points < floor:
         points = floor
         reason += f"; new measure ({why}): raised to {fmt(floor)}"

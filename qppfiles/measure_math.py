@@ -1,17 +1,25 @@
-"""Performance rate, data completeness and case count of a quality measurement.
+"""Quality measure arithmetic, shared by the checks and the score estimate.
+
+Performance rate, data completeness, case count, case minimum, cases still
+needed, point floors and the outcome / high-priority kinds of a measure: one
+implementation, so that what validation says and what the estimate scores
+cannot drift apart.
 
 Formulas of the QPP submissions API: a single rate is met / (met + not met);
 data completeness is (met + exclusions + exceptions + not met) / eligible
 population; multi-strata measures combine strata by the measure's overall
 algorithm.  A value that cannot be computed is None, with the reason why.
+Every year-specific number comes from the year pack's quality rules (``q``).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
-from ..model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
+from .catalog.records import OUTCOME_TYPES
+from .model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
 
 REGISTRY_METRIC_TYPES = ("registrySinglePerformanceRate", "registryMultiPerformanceRate")
 OVERALL = "overall"
@@ -29,8 +37,7 @@ class MeasureRates:
 
 
 def _n(value) -> float:
-    t = type(value)  # exact types: a bool is not a count
-    return float(value) if t is int or t is float else 0.0
+    return float(value) if is_count(value) else 0.0
 
 
 def _missing(counts: Counts) -> bool:
@@ -124,3 +131,86 @@ def _combined_rate(strata: Sequence[Counts], algorithm: Optional[str]) -> Option
     # weightedAverage, sumNumerators, split and unknown algorithms pool the counts.
     met = sum(_n(c.performance_met) for c in strata)
     return _percent(met, met + sum(_n(c.performance_not_met) for c in strata))
+
+
+# ------------------------------------------------------------------ one measurement
+
+def rates_of(value, measure) -> Optional[MeasureRates]:
+    """Rates of a measurement's value under its catalog record; None when the value has no counts."""
+    if isinstance(value, SingleRateValue):
+        return single(value, getattr(measure, "metric_type", None), bool(getattr(measure, "is_registry_measure", False)))
+    if isinstance(value, MultiRateValue):
+        return multi(value, getattr(measure, "overall_algorithm", None))
+    if isinstance(value, NonProportionValue):
+        return non_proportion(value)
+    return None
+
+
+def counts_rate(c: Counts) -> Optional[float]:
+    """met / (met + not met) x 100 from whole counts; None when there are none."""
+    met, not_met = c.performance_met, c.performance_not_met
+    if not (is_count(met) and is_count(not_met)) or met + not_met <= 0:
+        return None
+    return 100.0 * met / (met + not_met)
+
+
+def is_count(x) -> bool:
+    # type(), not isinstance(): a bool is an int to isinstance, and this runs for every count.
+    t = type(x)
+    return t is int or t is float
+
+
+def cases_to_threshold(threshold: float, eligible: float, reported: float) -> int:
+    """More cases to report so that reported / eligible reaches the threshold percent."""
+    return max(0, math.ceil(threshold / 100.0 * eligible - 1e-9) - int(reported))
+
+
+# ------------------------------------------------------------------ year rules
+
+def case_minimum(q, measure_id: Optional[str]) -> int:
+    """The case minimum of a measure: the readmission measure has its own."""
+    return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+
+
+def data_completeness_met(q, rates: MeasureRates) -> bool:
+    return rates.reporting_rate is not None and q.data_completeness_met(rates.reporting_rate)
+
+
+def case_minimum_met(q, measure_id: Optional[str], rates: MeasureRates) -> bool:
+    return rates.case_count is not None and rates.case_count >= case_minimum(q, measure_id)
+
+
+def class_points(q, name: str, small_practice: bool) -> float:
+    """Points of a measure class (``points_no_benchmark``...) for a practice of this size."""
+    return getattr(q, f"{name}_small_practice") if small_practice else getattr(q, name)
+
+
+def new_measure_floor(q, year: int, measure, method: Optional[str]) -> tuple[Optional[float], str]:
+    """(floor points, why) of a measure in its first or second year; (None, "") otherwise."""
+    first = getattr(measure, "first_performance_year", None)
+    if q.new_measure_floor_points is None or not isinstance(first, int):
+        return None, ""
+    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
+        return None, ""
+    age = year - first + 1
+    if age == 1:
+        return q.new_measure_floor_points.first_year, "first year in the program"
+    if age == 2:
+        return q.new_measure_floor_points.second_year, "second year in the program"
+    return None, ""
+
+
+# ------------------------------------------------------------------ kinds of measure
+
+PATIENT_EXPERIENCE = "patientEngagementExperience"
+
+
+def is_outcome_or_patient_experience(measure) -> bool:
+    """Outcome kinds and patient experience: the measures of the larger bonus."""
+    kind = getattr(measure, "measure_type", None)
+    return kind in OUTCOME_TYPES or kind == PATIENT_EXPERIENCE
+
+
+def is_outcome_or_high_priority(measure) -> bool:
+    """Can the measure be the required outcome or high-priority measure?"""
+    return bool(getattr(measure, "is_high_priority", False)) or is_outcome_or_patient_experience(measure)
