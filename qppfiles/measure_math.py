@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Optional, Sequence
 
 from .catalog.records import OUTCOME_TYPES
@@ -160,6 +161,13 @@ def is_count(x) -> bool:
     return t is int or t is float
 
 
+def scored_rate(rate: Optional[float]) -> Optional[float]:
+    """The rate CMS compares with a benchmark: rounded half up to 2 decimals (76.923 -> 76.92)."""
+    if rate is None:
+        return None
+    return float(Decimal(repr(rate)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
 def cases_to_threshold(threshold: float, eligible: float, reported: float) -> int:
     """More cases to report so that reported / eligible reaches the threshold percent."""
     return max(0, math.ceil(threshold / 100.0 * eligible - 1e-9) - int(reported))
@@ -198,6 +206,27 @@ def new_measure_floor(q, year: int, measure, method: Optional[str]) -> tuple[Opt
     if age == 2:
         return q.new_measure_floor_points.second_year, "second year in the program"
     return None, ""
+
+
+WEB_INTERFACE = "cmsWebInterface"
+
+
+def topped_out_cap(q, benchmark, measure_id: Optional[str], method: Optional[str], *,
+                   app: bool = False) -> Optional[float]:
+    """The most points a topped-out measure may earn, or None when it is not capped.
+
+    A year that names its capped measures (2018) caps those; other years cap
+    the benchmarks flagged isToppedOutByProgram.  The APM Performance Pathway
+    and the Web Interface are never capped.
+    """
+    if app or method == WEB_INTERFACE:
+        return None
+    named = q.topped_out_capped_measure_ids
+    if named is not None:
+        return q.topped_out_cap_points if measure_id in named else None
+    if benchmark is not None and benchmark.is_topped_out_by_program and benchmark.status != "removed":
+        return q.topped_out_cap_points
+    return None
 
 
 # ------------------------------------------------------------------ kinds of measure

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..findings import ERROR, INFO, WARNING
 from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, cases_to_threshold, class_points,
-                            is_outcome_or_high_priority, new_measure_floor, rates_of)
+                            is_outcome_or_high_priority, new_measure_floor, rates_of, topped_out_cap)
 from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
@@ -173,18 +173,22 @@ def no_benchmark(ctx):
 
 @rule("Q106", INFO, "The measure is topped out: it can earn at most 7 points.",
       "When a measure's benchmark is topped out two years running (isToppedOutByProgram), its "
-      "achievement points are capped at 7 of 10. Another measure that is not topped out can earn more.",
+      "achievement points are capped at 7 of 10. In 2018, the first year of the cap, it applied to the six "
+      "measures named in rulemaking (021, 023, 052, 224, 262, 359; 42 CFR 414.1380(b)(1)(iv)(A)). The APM "
+      "Performance Pathway and the CMS Web Interface have no cap. Another measure that is not topped out can "
+      "earn more.",
       SRC_BENCH, 'a 2024 registry measure 005 (isToppedOutByProgram: true)')
 def topped_out(ctx):
-    cap = ctx.pack.quality.topped_out_cap_points
+    q = ctx.pack.quality
     for ms, m, _ in measurements(ctx, "quality"):
         if m.measure_id is None or ms.submission_method is None:
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, ms.submission_method)
-        if benchmark is not None and benchmark.is_topped_out_by_program and benchmark.status != "removed":
+        cap = topped_out_cap(q, benchmark, m.measure_id, ms.submission_method, app=ms.program in APP_PROGRAMS)
+        if cap is not None:
             yield Hit(field_ref(ctx, m.ref, "measureId"),
                       f"measure {m.measure_id} is topped out for '{ms.submission_method}' in {ctx.year}: it earns "
-                      f"at most {num(cap)} of {num(ctx.pack.quality.max_points_per_measure)} points",
+                      f"at most {num(cap)} of {num(q.max_points_per_measure)} points",
                       m.measure_id)
 
 

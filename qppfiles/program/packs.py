@@ -77,6 +77,7 @@ class QualityRules:
     points_data_completeness_not_met: float
     points_data_completeness_not_met_small_practice: float
     topped_out_cap_points: float                # when the benchmark isToppedOutByProgram
+    topped_out_capped_measure_ids: tuple[str, ...] | None  # a year that names its capped measures instead
     new_measure_floor_points: NewMeasureFloor | None
     new_measure_floor_excludes_admin_claims: bool
     measure_bonus: MeasureBonusRules | None
@@ -378,6 +379,8 @@ def _quality(raw: dict) -> QualityRules:
                       ("improvement_scoring", ImprovementScoring)):
         if values[name] is not None:
             values[name] = cls(**values[name])
+    if values["topped_out_capped_measure_ids"] is not None:
+        values["topped_out_capped_measure_ids"] = tuple(values["topped_out_capped_measure_ids"])
     if values["defined_topped_out_percentiles"] is not None:
         values["defined_topped_out_percentiles"] = _frozen_map(values["defined_topped_out_percentiles"])
     return QualityRules(**values)

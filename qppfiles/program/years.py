@@ -109,6 +109,10 @@ REFS = {
     "aao-2022-final": "W:https://www.aao.org/eyenet/article/mips-2022-your-mips-final-score",
     "statute-adjustment": "W:https://acs-export.com/2021/12/21/the-secretary-may-reevaluate-the-selection-of-the/",
     "cfr-414-1330": "W:https://law.lawstack.com/laws/42-cfr_s_414-1330_quality-performance-category",
+    "cfr-414-1365": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1365",
+    "cfr-414-1367": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1367",
+    "cfr-414-1380": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1380",
+    "cfr-414-1405": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1405",
     # Identifiers, eligibility
     "cypress-cehrt": "W:https://github.com/projectcypress/cypress (PR #1441, CEHRT 15C only, PY2024)",
     "qrda-program-names": "SD:qrda3 converter Program enum (spec/qrda3-notes.md)",
@@ -147,6 +151,7 @@ YEARS = {
             "points_data_completeness_not_met": 3.0,
             "points_data_completeness_not_met_small_practice": 3.0,
             "topped_out_cap_points": 7.0,
+            "topped_out_capped_measure_ids": None,
             "new_measure_floor_points": None,
             "new_measure_floor_excludes_admin_claims": False,
             "measure_bonus": {
@@ -323,6 +328,8 @@ YEARS = {
             "data_completeness_threshold_percent": 60.0,
             "points_data_completeness_not_met": 1.0,
             "improvement_scoring": {"max_percentage_points": 10, "prior_year_floor_percent": 30},
+            # The first year of the cap named six measures; the benchmark file flags none of them.
+            "topped_out_capped_measure_ids": ("021", "023", "052", "224", "262", "359"),
         },
         "ia": {},
         "pi": {
@@ -381,6 +388,7 @@ YEARS = {
             "quality.points_data_completeness_not_met": ["docs-scoring-old"],
             "quality.points_below_case_minimum_small_practice": ["docs-scoring-old"],
             "quality.improvement_scoring": ["aao-improvement"],
+            "quality.topped_out_capped_measure_ids": ["cfr-414-1380"],
             "pi.requirements": ["md-measures", "polaris-aci"],
             "pi.measure_points": ["md-measures"],
             "pi.bonus_measures": ["md-measures"],
@@ -395,7 +403,6 @@ YEARS = {
             "final.redistribution": "2018 tables believed: other weights go to quality, quality's to IA/PI",
             "final.complex_patient_bonus_cap": "cap for 2018-2020 believed 5",
             "final.small_practice_bonus_points": "2018 small-practice bonus of 5 final-score points",
-            "quality.topped_out_cap_points": "2018 capped six named measures only; not flagged in the benchmark file",
             "eligibility.low_volume_allowed_charges_usd": "2018 low-volume threshold from memory of the CY2018 rule",
             "eligibility.low_volume_beneficiaries": "2018 low-volume threshold from memory of the CY2018 rule",
             "identifiers.entity_types": "virtual groups believed available from 2018",
@@ -405,7 +412,7 @@ YEARS = {
     },
     # ------------------------------------------------------------------ 2019
     2019: {
-        "quality": {"small_practice_bonus_points": 6},
+        "quality": {"small_practice_bonus_points": 6, "topped_out_capped_measure_ids": None},
         "pi": {
             "scoring_model": "points",
             "requirements": (

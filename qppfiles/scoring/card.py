@@ -22,6 +22,7 @@ class MeasureScore:
     reporting_rate: Optional[float] = None
     case_count: Optional[float] = None
     submission_method: Optional[str] = None
+    capped_at: Optional[float] = None    # the topped-out cap that lowered the points (quality)
     notes: List[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
@@ -29,7 +30,8 @@ class MeasureScore:
                "reason": self.reason, "picked": self.picked}
         for key, value in (("maxPoints", self.max_points), ("decile", self.decile),
                            ("performanceRate", self.performance_rate), ("reportingRate", self.reporting_rate),
-                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method)):
+                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method),
+                           ("cappedAt", self.capped_at)):
             if value is not None:
                 out[key] = value
         if self.notes:

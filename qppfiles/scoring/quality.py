@@ -13,7 +13,7 @@ from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
                             is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
-                            rates_of)
+                            rates_of, scored_rate, topped_out_cap)
 from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
@@ -50,16 +50,37 @@ def _size_note(small_practice: bool) -> str:
     return " (small practice)" if small_practice else ""
 
 
-def achievement(rate: float, benchmark, measure, pack) -> tuple[float, Optional[int], Optional[tuple], str]:
-    """Points of a rate against a benchmark, with the benchmark's cap and the year's floor."""
+@dataclass(frozen=True)
+class Achievement:
+    """Points of a rate against a benchmark, and how they came about."""
+
+    points: Optional[float]                     # None when the benchmark has no decile bounds
+    decile: Optional[int]
+    bounds: Optional[tuple]
+    reason: str
+    cap: Optional[float] = None                 # the topped-out cap that lowered the points
+
+    def as_tuple(self):
+        return self.points, self.decile, self.bounds, self.reason
+
+
+def achievement(rate: float, benchmark, measure, pack, *, app: bool = False
+                ) -> tuple[float, Optional[int], Optional[tuple], str]:
+    """(points, decile, bounds, reason) of a rate against a benchmark, with the cap and the year's floor."""
+    return score_rate(rate, benchmark, measure, pack, app=app).as_tuple()
+
+
+def score_rate(rate: float, benchmark, measure, pack, *, app: bool = False) -> Achievement:
+    """Points of a rate (rounded to 2 decimals first, as CMS does) against a benchmark."""
     q = pack.quality
+    rate = scored_rate(rate)
     inverse = benchmark.is_inverse if benchmark.is_inverse is not None else bool(getattr(measure, "is_inverse", False))
     where = f"the {pack.year} {benchmark.submission_method} benchmark"
     if benchmark.status == "flat":
         where += " (flat)"
     found = position(rate, benchmark, inverse)
     if found is None:
-        return None, None, None, f"{where} has no decile bounds"
+        return Achievement(None, None, None, f"{where} has no decile bounds")
     direction = ", lower is better" if inverse else ""
     if found.below_first_decile:
         points = q.points_below_first_decile if q.points_below_first_decile is not None else 0.0
@@ -67,17 +88,19 @@ def achievement(rate: float, benchmark, measure, pack) -> tuple[float, Optional[
     else:
         points = round(found.points, q.decimal_places)
         reason = f"rate {pct(rate)} is in decile {found.decile} of {where}{direction}: {fmt(points)} points"
-    if benchmark.is_topped_out_by_program and points > q.topped_out_cap_points:
-        points = q.topped_out_cap_points
+    cap = topped_out_cap(q, benchmark, benchmark.measure_id, benchmark.submission_method, app=app)
+    applied = None
+    if cap is not None and points > cap:
+        points = applied = cap
         reason += f"; topped out by the program: capped at {fmt(points)}"
-    elif benchmark.is_topped_out and not benchmark.is_topped_out_by_program and found.decile == 10 \
-            and benchmark.percentiles and q.defined_topped_out_percentiles:
+    elif cap is None and benchmark.is_topped_out and not benchmark.is_topped_out_by_program \
+            and found.decile == 10 and benchmark.percentiles and q.defined_topped_out_percentiles:
         reason += " (defined topped-out benchmark, no 7-point cap)"
     floor = q.achievement_floor_points
     if floor is not None and points < floor:
         points = floor
         reason += f"; raised to the {fmt(floor)}-point floor"
-    return points, found.decile, found.bounds, reason
+    return Achievement(points, found.decile, found.bounds, reason, applied)
 
 
 def score_measure(measurement: Measurement, method: Optional[str], pack, catalog,
@@ -97,7 +120,7 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
     if rates is None:
         score.reason = f"the value of measure {measure_id} has no performance counts: 0 points"
         return result
-    score.performance_rate = _round(rates.performance_rate)
+    score.performance_rate = scored_rate(rates.performance_rate)
     score.reporting_rate = _round(rates.reporting_rate)
     score.case_count = rates.case_count
     if rates.reporting_rate is None:
@@ -140,7 +163,10 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
         reason = (f"no {pack.year} benchmark for {method or 'this collection type'}: "
                   f"{fmt(points)} points{_size_note(small_practice)}")
     else:
-        points, decile, bounds, reason = achievement(rates.performance_rate, benchmark, measure, pack)
+        found = score_rate(rates.performance_rate, benchmark, measure, pack)
+        points, decile, bounds, reason = found.as_tuple()
+        if with_reason:
+            score.capped_at = found.cap
         if points is None:
             points = class_points(q, "points_no_benchmark", small_practice)
             reason += f": {fmt(points)} points"

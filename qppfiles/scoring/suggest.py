@@ -43,7 +43,7 @@ def suggestions(card: ScoreCard, results: Sequence, pack, *, slots: int, denomin
                 out.append(Suggestion(
                     f"measure {s.measure_id} has {fmt(r.rates.case_count)} eligible cases; with {missing} more it "
                     f"would be scored against its benchmark", 0.0, s.measure_id, "quality"))
-            elif r.score.picked and s.decile and s.decile < 10 and s.bounds and "capped at" not in s.reason:
+            elif r.score.picked and s.decile and s.decile < 10 and s.bounds and s.capped_at is None:
                 target = next((b for b in s.bounds[s.decile:] if b is not None), None)
                 gain = min(float(s.decile + 1), pack.quality.max_points_per_measure) - s.points
                 if target is not None and gain > 0:
@@ -51,7 +51,7 @@ def suggestions(card: ScoreCard, results: Sequence, pack, *, slots: int, denomin
                         f"raise measure {s.measure_id}'s performance rate from {pct(s.performance_rate)} to "
                         f"{pct(target)} (decile {s.decile + 1}): +{fmt(round(gain, 2))} quality points "
                         f"(+{fmt(round(gain * per_point, 2))} final)", gain * per_point, s.measure_id, "quality"))
-            elif r.score.picked and "capped at" in s.reason:
+            elif r.score.picked and s.capped_at is not None:
                 gain = (pack.quality.max_points_per_measure - s.points)
                 out.append(Suggestion(
                     f"measure {s.measure_id} is topped out and capped at {fmt(s.points)}: a measure without the cap "

@@ -1,0 +1,58 @@
+"""The score estimate as CMS computes it: one test (or more) per quality, MVP, APP and final-score fact.
+
+Each test names the CMS value and the paragraph (42 CFR part 414 subpart O, or the CMS scoring
+engine) it follows.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from qppfiles.program import year_pack
+from qppfiles.scoring import score_submission
+from qppfiles.scoring.suggest import suggestions
+
+from .test_scoring import rate, submission
+
+
+# ---------------------------------------------------------------- rates and caps
+
+def test_rate_is_rounded_to_two_decimals_before_decile_scoring_cms_engine_047():
+    """CMS engine (qpp-submissions-docs guides data.ts): 047 at 120/156 scores with rate 76.92 -> 5.3676
+    (the unrounded 76.923 would give 5.3679)."""
+    m = score_submission(submission(2022, quality=[("047", rate(120, 36, 156))])).measure("047")
+    assert m.performance_rate == 76.92
+    assert m.points == 5.3676
+
+
+def test_2018_cap_names_six_measures_414_1380_b_1_iv_A():
+    """§414.1380(b)(1)(iv)(A) (2020 payment year): 021, 023, 052, 224, 262, 359 earn at most 7 points in 2018,
+    although the 2018 benchmark file flags none of them."""
+    assert year_pack(2018).quality.topped_out_capped_measure_ids == ("021", "023", "052", "224", "262", "359")
+    card = score_submission(submission(2018, quality=[("021", rate(60, 0, 60)), ("001", rate(0, 60, 60))]))
+    capped = card.measure("021")
+    assert capped.points == 7.0 and capped.capped_at == 7.0
+    assert capped.to_dict()["cappedAt"] == 7.0
+    assert card.measure("001").capped_at is None and "cappedAt" not in card.measure("001").to_dict()
+    # 2019 goes back to the benchmark's isToppedOutByProgram flag
+    assert year_pack(2019).quality.topped_out_capped_measure_ids is None
+
+
+def test_suggestion_for_a_capped_measure_reads_the_cap_flag_not_the_wording():
+    card = score_submission(submission(2024, quality=[("005", rate(60, 0, 60))]))
+    m = card.measure("005")
+    assert m.capped_at == 7.0 and m.points == 7.0
+    tip = next(s for s in card.suggestions if s.measure_id == "005")
+    assert tip.text.startswith("measure 005 is topped out and capped at 7")
+    # The advice does not depend on how the reason is worded.
+    m.reason = "seven points"
+    results = [_result_of(card, "005")]
+    again = suggestions(card, results, year_pack(2024), slots=6, denominator=60, chosen=results)
+    assert any(s.text.startswith("measure 005 is topped out") for s in again)
+
+
+def _result_of(card, measure_id):
+    from qppfiles.scoring.quality import QualityResult
+
+    score = card.measure(measure_id)
+    return QualityResult(score, data_completeness_met=True, case_minimum_met=True)
