@@ -56,3 +56,44 @@ def _result_of(card, measure_id):
 
     score = card.measure(measure_id)
     return QualityResult(score, data_completeness_met=True, case_minimum_met=True)
+
+
+# ---------------------------------------------------------------- final score and payment
+
+def test_2020_complex_patient_bonus_cap_is_10_414_1380_c_3_iv():
+    """§414.1380(c)(3)(iv): the 2020 complex patient bonus (2022 payment year) is doubled, capped at 10."""
+    from qppfiles.scoring import score_points
+
+    card = score_points(2020, quality_score=50, ia_score=100, pi_score=50, complex_bonus=12)
+    assert year_pack(2020).final.complex_patient_bonus_cap == 10
+    assert card.final_score == pytest.approx(0.55 * 50 + 15 + 0.30 * 50 + 10)
+    assert any("capped at 10" in r for r in card.reasons)
+
+
+def test_2019_no_quality_redistribution_is_0_15_40_45_414_1380_c_2_ii_C():
+    """§414.1380(c)(2)(ii)(C) (2021 payment year): without quality, cost 15 / IA 40 / PI 45."""
+    from qppfiles.scoring import weights_for
+
+    weights, _ = weights_for(year_pack(2019), ["quality"])
+    assert weights == {"quality": 0, "cost": 15, "ia": 40, "pi": 45}
+
+
+@pytest.mark.parametrize("score, value", [
+    (37.5, -4.5),      # -9 x (75 - 37.5) / 75
+    (60.0, -1.8),      # -9 x 15 / 75
+    (18.75, -9.0),     # at a quarter of the threshold: the full -9
+])
+def test_negative_adjustment_is_one_value_414_1405_b_2(score, value):
+    """§414.1405(b)(2): below the threshold, -max x (PT - FS) / PT; at or below PT/4, -max. One value."""
+    from qppfiles.scoring import adjustment
+
+    adj = adjustment(score, year_pack(2024))
+    assert adj.min == adj.max == value
+
+
+def test_positive_adjustment_stays_a_range_414_1405_b_3():
+    """Above the threshold the budget-neutrality scaling factor is unknown before CMS publishes it."""
+    from qppfiles.scoring import adjustment
+
+    adj = adjustment(87.5, year_pack(2024))
+    assert adj.min == 0 and adj.max == pytest.approx(13.5)

@@ -21,7 +21,7 @@ def render_text(card) -> str:
     lines = [f"MIPS score estimate, performance year {card.performance_year}",
              f"final score {fmt(card.final_score)} (performance threshold {fmt(card.performance_threshold)}): "
              f"{'above' if card.final_score > card.performance_threshold else 'at' if card.final_score == card.performance_threshold else 'below'}",
-             f"payment adjustment {fmt(card.adjustment.min)}% to {fmt(card.adjustment.max)}%: {card.adjustment.reason}",
+             f"payment adjustment {_adjustment_span(card.adjustment, fmt)}: {card.adjustment.reason}",
              "", "categories:"]
     for name, c in card.categories.items():
         state = "reweighted" if c.reweighted else f"{fmt(c.score)}%"
@@ -38,6 +38,10 @@ def render_text(card) -> str:
         lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
     lines += ["", *card.reasons]
     return "\n".join(lines) + "\n"
+
+
+def _adjustment_span(adj, fmt) -> str:
+    return f"{fmt(adj.min)}%" if adj.min == adj.max else f"{fmt(adj.min)}% to {fmt(adj.max)}%"
 
 
 @click.command("score")

@@ -401,7 +401,7 @@ YEARS = {
         "unconfirmed": {
             "pi.cehrt_2015_only_bonus_points": "2018 CEHRT-2015 bonus and total (165 capped at 100)",
             "final.redistribution": "2018 tables believed: other weights go to quality, quality's to IA/PI",
-            "final.complex_patient_bonus_cap": "cap for 2018-2020 believed 5",
+            "final.complex_patient_bonus_cap": "cap for 2018-2019 believed 5",
             "final.small_practice_bonus_points": "2018 small-practice bonus of 5 final-score points",
             "eligibility.low_volume_allowed_charges_usd": "2018 low-volume threshold from memory of the CY2018 rule",
             "eligibility.low_volume_beneficiaries": "2018 low-volume threshold from memory of the CY2018 rule",
@@ -458,7 +458,7 @@ YEARS = {
                 {"without": ("cost",), "weights": [60, 0, 15, 25]},
                 {"without": ("pi",), "weights": [70, 15, 15, 0]},
                 {"without": ("ia",), "weights": [60, 15, 0, 25]},
-                {"without": ("quality",), "weights": [0, 15, 42.5, 42.5]},
+                {"without": ("quality",), "weights": [0, 15, 40, 45]},
                 {"without": ("cost", "pi"), "weights": [85, 0, 15, 0]},
                 {"without": ("cost", "ia"), "weights": [75, 0, 0, 25]},
                 {"without": ("cost", "quality"), "weights": [0, 0, 50, 50]},
@@ -489,11 +489,12 @@ YEARS = {
             "final.weights": ["ion-scoring", "seed-aafp-2020"],
             "final.performance_threshold": ["qsource-pt", "seed-pt-2019"],
             "final.max_adjustment_percent": ["seed-aafp-2020"],
+            "final.redistribution": ["cfr-414-1380"],
         },
         "unconfirmed": {
             "quality.small_practice_bonus_points": "start year 2019 from memory of the CY2019 rule",
             "pi.exclusion_redistribution": "targets from memory of the rules",
-            "final.redistribution": "only 'no cost -> 60/0/15/25' is seen in the engine output",
+            "final.redistribution": "rows other than 'no cost' (engine output) and 'no quality' (CFR) not confirmed",
             "final.exceptional_performance_threshold": "2019 additional threshold 75",
             "identifiers.cehrt_id_patterns": "2015 Edition (15E) or Cures Update (15C) shape assumed",
             "eligibility.low_volume_covered_services": "third criterion believed added in 2019",
@@ -525,6 +526,8 @@ YEARS = {
             "performance_threshold": 45.0,
             "exceptional_performance_threshold": 85.0,
             "max_adjustment_percent": 9.0,
+            # Doubled for the public health emergency (2022 payment year).
+            "complex_patient_bonus_cap": 10,
         },
         "eligibility": {},
         "sources": {
@@ -535,6 +538,7 @@ YEARS = {
             "cost.reweighted_for_all": ["nwahec-2020"],
             "final.weights": ["asa-2020-faq", "cfr-414-1330", "seed-aafp-2020"],
             "final.redistribution": ["nwahec-2020"],
+            "final.complex_patient_bonus_cap": ["cfr-414-1380"],
             "final.performance_threshold": ["qsource-pt", "seed-aafp-2020"],
             "final.exceptional_performance_threshold": ["seed-aafp-2020"],
             "final.max_adjustment_percent": ["aafp-mips", "seed-aafp-2020"],

@@ -84,6 +84,7 @@ def render_html(card, title: str = "MIPS score estimate") -> str:
     tips = "".join(f"<li>{escape(s.text)}</li>" for s in card.suggestions[:5]) or "<li>nothing to suggest</li>"
     problems = "".join(f"<li>{escape(p)}</li>" for p in card.not_scored)
     adj = card.adjustment
+    adj_text = f"{_n(adj.min)}%" if adj.min == adj.max else f"{_n(adj.min)}% to {_n(adj.max)}%"
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>{escape(title)} – {card.performance_year}</title><style>{STYLE}</style></head>
@@ -93,7 +94,7 @@ def render_html(card, title: str = "MIPS score estimate") -> str:
 <p><span class="big {'ok' if above else 'bad'}" id="final-score">{_n(card.final_score)}</span>
 <span class="muted">/ 100, {verdict} the performance threshold of {_n(card.performance_threshold)}</span></p>
 {_score_gauge(card.final_score, card.performance_threshold, card.exceptional_threshold)}
-<p>Payment adjustment: <strong id="adjustment">{_n(adj.min)}% to {_n(adj.max)}%</strong>
+<p>Payment adjustment: <strong id="adjustment">{adj_text}</strong>
 <span class="muted">({escape(adj.reason)})</span></p>
 <h2>Categories</h2>
 <table><tr><th>Category</th><th></th><th>Score</th><th>Weight</th><th>Points</th><th>Why</th></tr>{''.join(rows)}</table>
