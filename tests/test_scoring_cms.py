@@ -97,3 +97,58 @@ def test_positive_adjustment_stays_a_range_414_1405_b_3():
 
     adj = adjustment(87.5, year_pack(2024))
     assert adj.min == 0 and adj.max == pytest.approx(13.5)
+
+
+# ---------------------------------------------------------------- quality category
+
+def _ids(card):
+    return {m.measure_id: m for m in card.measures if m.category == "quality"}
+
+
+def test_improvement_score_needs_full_participation_414_1380_b_1_vi_C_5():
+    """§414.1380(b)(1)(vi)(C)(5) and (F): without every required measure submitted and meeting data
+    completeness, the improvement percent score is 0."""
+    ids = ["001", "236", "047", "130", "134", "317"]
+    full = [(i, rate(40, 10, 55)) for i in ids]
+    with_prior = score_submission(submission(2024, quality=full), prior_quality=30)
+    without = score_submission(submission(2024, quality=full))
+    assert with_prior.categories["quality"].score > without.categories["quality"].score
+    short = full[:5] + [("317", rate(10, 10, 55))]          # 20 of 55 reported: data completeness not met
+    a = score_submission(submission(2024, quality=short), prior_quality=30)
+    b = score_submission(submission(2024, quality=short))
+    assert a.categories["quality"].score == b.categories["quality"].score
+    assert any(r.startswith("improvement score 0") for r in a.categories["quality"].reasons)
+
+
+def test_no_end_to_end_bonus_for_claims_414_1380_b_1_v_B():
+    """§414.1380(b)(1)(v)(B): end-to-end electronic reporting bonus never goes to claims measures."""
+    q = [("236", rate(40, 10, 55, e2e=True)), ("047", rate(40, 10, 55, e2e=True))]
+    registry = score_submission(submission(2019, quality=q, method="registry"))
+    claims = score_submission(submission(2019, quality=q, method="claims"))
+    assert any("end-to-end" in n for n in registry.measure("047").notes)
+    assert not any("end-to-end" in n for m in claims.measures for n in m.notes)
+    # 047 (high priority) still earns its +1 on claims; 236 is the required outcome measure.
+    assert claims.categories["quality"].bonus == 1
+    assert registry.categories["quality"].bonus == 1 + 2
+
+
+def test_inverse_measure_at_0_percent_earns_bonuses_cms_engine_2017_192():
+    """CMS engine PY2017 example: measure 192 (inverse) at 0% gets the outcome bonus (+2) and the end-to-end
+    bonus (+1)."""
+    q = [("236", rate(95, 5, 100)), ("192", rate(0, 40, 40, e2e=True))]   # both 10 points; 236 is required
+    card = score_submission(submission(2017, quality=q))
+    notes = card.measure("192").notes
+    assert "+2 outcome/patient experience bonus" in notes and "+1 end-to-end bonus" in notes
+
+
+def test_required_outcome_measure_is_one_that_counts_cms_engine():
+    """The required outcome/high-priority measure (which earns no bonus) is never one that failed data
+    completeness: the complete outcome measure keeps the requirement, the other outcome earns nothing."""
+    # 236: 15 of 55 reported, below 60%: 3 points for a small practice; 001 at 91% (inverse): the 3-point floor.
+    # Both score 3 and 236 comes first, but it cannot be the required measure.
+    q = [("236", rate(10, 5, 55)), ("001", rate(50, 5, 55))]
+    card = score_submission(submission(2019, quality=q), small_practice=True)
+    assert card.measure("236").points == card.measure("001").points == 3
+    assert "satisfies the outcome/high-priority requirement: no bonus for it" in card.measure("001").notes
+    assert not any("requirement" in n for n in card.measure("236").notes)
+    assert not any(r.startswith("measure bonus points") for r in card.categories["quality"].reasons)

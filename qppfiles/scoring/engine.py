@@ -132,9 +132,10 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     else:
         chosen, pick_notes = pick(results, slots, q.requires_outcome_or_high_priority)
         bonus, bonus_notes = measure_bonuses(results, chosen, pack, denominator)
+        complete = {r.score.measure_id for r in results if r.data_completeness_met}
         quality = quality_percent([r.score.points for r in chosen], pack, small_practice=small_practice,
                                   measures_reported=len(results), bonus=bonus, prior_quality=prior_quality,
-                                  denominator=denominator, slots=slots)
+                                  denominator=denominator, slots=slots, full_participation=len(complete) >= slots)
         quality.reasons.extend(pick_notes + bonus_notes)
         if mvp:
             quality.reasons.append(f"MVP reporting: {slots} measures, denominator {fmt(denominator)}")

@@ -216,6 +216,17 @@ def pick(results: Sequence[QualityResult], slots: int, requires_outcome_or_hp: b
     return chosen, notes
 
 
+NO_END_TO_END_METHODS = ("claims",)      # §414.1380(b)(1)(v)(B): claims never earn the end-to-end bonus
+
+
+def bonus_eligible(r: QualityResult) -> bool:
+    """Complete, above the case minimum and with a rate above 0 -- or 0% on an inverse measure,
+    its best rate (the CMS engine's example gives measure 192 at 0% its bonuses)."""
+    if not (r.data_completeness_met and r.case_minimum_met) or r.rates.performance_rate is None:
+        return False
+    return r.rates.performance_rate > 0 or bool(getattr(r.measure, "is_inverse", False))
+
+
 def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityResult], pack,
                     denominator: float) -> tuple[float, list[str]]:
     """Outcome/high-priority and end-to-end bonus points of the years that had them."""
@@ -223,9 +234,11 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
     if rules is None:
         return 0.0, []
     cap = rules.cap_percent_of_denominator / 100.0 * denominator
-    eligible = [r for r in results if r.data_completeness_met and r.case_minimum_met and
-                (r.rates.performance_rate or 0) > 0]
-    required = next((r for r in chosen if r.is_outcome), None) or next((r for r in chosen if r.is_high_priority), None)
+    eligible = [r for r in results if bonus_eligible(r)]
+    # The required measure is one that counts: never one that failed data completeness.
+    counting = [r for r in chosen if r.data_completeness_met]
+    required = next((r for r in counting if r.is_outcome), None) \
+        or next((r for r in counting if r.is_high_priority), None)
     priority = e2e = 0.0
     seen: set[str] = set()
     for r in eligible:
@@ -237,7 +250,7 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
             kind = "outcome/patient experience" if r.is_outcome else "high priority"
             priority += points
             r.score.notes.append(f"+{points} {kind} bonus")
-        if r.rates.end_to_end:
+        if r.rates.end_to_end and r.score.submission_method not in NO_END_TO_END_METHODS:
             e2e += rules.end_to_end_points
             r.score.notes.append(f"+{rules.end_to_end_points} end-to-end bonus")
     notes = []
@@ -253,8 +266,13 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
 
 def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False, measures_reported: int = None,
                     bonus: float = 0.0, prior_quality: Optional[float] = None,
-                    denominator: Optional[float] = None, slots: Optional[int] = None) -> CategoryScore:
-    """The quality category percent from the picked measures' points (the published formula)."""
+                    denominator: Optional[float] = None, slots: Optional[int] = None,
+                    full_participation: bool = True) -> CategoryScore:
+    """The quality category percent from the picked measures' points (the published formula).
+
+    ``full_participation``: every required measure submitted and meeting data completeness;
+    without it the improvement score is 0.
+    """
     q = pack.quality
     points = list(points)
     denominator = denominator or q.denominator
@@ -278,6 +296,10 @@ def quality_percent(points: Iterable[float], pack, *, small_practice: bool = Fal
         rules = q.improvement_scoring
         if rules is None:
             reasons.append(f"no improvement scoring in {pack.year}")
+        elif not full_participation:
+            # §414.1380(b)(1)(vi)(C)(5), (F): only with every required measure submitted and complete.
+            reasons.append(f"improvement score 0: fewer than {slots} measures meet data completeness "
+                           f"(full participation is required)")
         else:
             current = 100.0 * achieved / denominator
             prior = max(float(prior_quality), rules.prior_year_floor_percent)
