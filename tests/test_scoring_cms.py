@@ -15,6 +15,21 @@ from qppfiles.scoring.suggest import suggestions
 from .test_scoring import rate, submission
 
 
+@pytest.fixture()
+def cli_runner():
+    from click.testing import CliRunner
+
+    from qppfiles.cli import main
+
+    runner = CliRunner()
+
+    def run(*args):
+        result = runner.invoke(main, [str(a) for a in args])
+        assert result.exit_code == 0, result.output
+        return result
+    return run
+
+
 # ---------------------------------------------------------------- rates and caps
 
 def test_rate_is_rounded_to_two_decimals_before_decile_scoring_cms_engine_047():
@@ -152,3 +167,142 @@ def test_required_outcome_measure_is_one_that_counts_cms_engine():
     assert "satisfies the outcome/high-priority requirement: no bonus for it" in card.measure("001").notes
     assert not any("requirement" in n for n in card.measure("236").notes)
     assert not any(r.startswith("measure bonus points") for r in card.categories["quality"].reasons)
+
+
+# ---------------------------------------------------------------- measures CMS computes, Web Interface
+
+def _quality_reason(card, prefix):
+    return next((r for r in card.categories["quality"].reasons if r.startswith(prefix)), None)
+
+
+def test_readmission_measure_adds_10_to_the_denominator_when_given_414_1380_b_1_vii():
+    """Readmission (479 from 2021): groups of 16+ clinicians meeting 200 cases add 10 points to the quality
+    denominator; CMS computes it from claims, so its points are an option and the estimate says so."""
+    ids = ["001", "236", "047", "130", "134", "317"]
+    sub = submission(2024, quality=[(i, rate(40, 10, 55)) for i in ids], entity="group")
+    plain = score_submission(sub)
+    given = score_submission(sub, cms_measures={"479": 6.0})
+    points = sum(m.points for m in plain.measures if m.category == "quality" and m.picked)
+    assert plain.categories["quality"].score == pytest.approx(100 * points / 60, abs=1e-4)
+    assert given.categories["quality"].score == pytest.approx(100 * (points + 6) / 70, abs=1e-4)
+    assert any(a.startswith("readmission measure 479 not given") for a in plain.assumptions)
+    assert any(a.startswith("readmission measure 479: 6 points as given") for a in given.assumptions)
+    assert given.to_dict()["assumptions"] == given.assumptions
+
+
+@pytest.mark.parametrize("others, denominator", [(5, 50), (6, 60)])
+def test_cahps_sampling_shortfall_414_1380_b_1_vii_B(others, denominator):
+    """§414.1380(b)(1)(vii)(B): a CAHPS sampling shortfall takes 10 points off the denominator of a group
+    with 5 or fewer other measures."""
+    ids = ["001", "236", "047", "130", "134", "317"][:others]
+    sub = submission(2024, quality=[(i, rate(40, 10, 55)) for i in ids], entity="group")
+    card = score_submission(sub, cahps_shortfall=True)
+    points = sum(m.points for m in card.measures if m.category == "quality" and m.picked)
+    assert card.categories["quality"].score == pytest.approx(100 * points / denominator, abs=1e-4)
+    assert any(a.startswith("CAHPS sampling shortfall") for a in card.assumptions)
+
+
+def test_web_interface_specifics_cms_2017_2024():
+    """Web Interface: a measure failing data completeness scores 0 (not the year's 1 point), a measure
+    without a benchmark leaves the numerator and the denominator, every other measure counts."""
+    q = [("112", rate(85, 15, 100)), ("236", rate(70, 30, 100)), ("110", rate(60, 20, 80)),
+         ("113", rate(20, 10, 100))]                          # 113: 30 of 100 reported, below 60%
+    card = score_submission(submission(2019, quality=q, method="cmsWebInterface", entity="group"))
+    assert card.measure("113").points == 0 and card.measure("113").picked
+    assert "left out of the numerator and the denominator" in card.measure("110").reason
+    assert not card.measure("110").picked
+    assert _quality_reason(card, "Web Interface") == "Web Interface: every reported measure counts, denominator 30"
+    points = card.measure("112").points + card.measure("236").points
+    assert card.categories["quality"].score == pytest.approx(100 * points / 30, abs=1e-4)
+
+
+# ---------------------------------------------------------------- MVP and APP
+
+def test_mvp_population_health_measure_is_an_option_414_1365_c_4_ii(cli_runner, fixtures_dir):
+    """§414.1365(c)(4)(ii), (d)(3)(i)(A): the MVP population-health measure counts (denominator 50) when CMS
+    scores it; it leaves the denominator otherwise (40). The estimate says which it assumed."""
+    import json
+
+    path = fixtures_dir / "2024" / "subgroup-mvp.json"
+    without = json.loads(cli_runner("score", path, "--format", "json").output)
+    given = json.loads(cli_runner("score", path, "--format", "json", "--cms-measure", "479=5").output)
+    assert "MVP reporting: 4 measures, denominator 40" in without["categories"]["quality"]["reasons"]
+    assert "MVP reporting: 4 measures, denominator 50" in given["categories"]["quality"]["reasons"]
+    assert any(a.startswith("MVP population-health measure (479, 484) not given") for a in without["assumptions"])
+    assert any(a.startswith("MVP population-health measure 479: 5 points as given") for a in given["assumptions"])
+    text = cli_runner("score", path, "--cms-measure", "479=5").output
+    assert "assumed (CMS computes these itself):" in text and "population-health measure 479" in text
+
+
+def test_app_measures_cms_computes_leave_the_denominator_unless_given_414_1367_c_1_i(cli_runner, fixtures_dir):
+    """§414.1367(c)(1)(i): an APP measure without a benchmark or the case minimum -- CAHPS 321 and 479 when
+    not given -- leaves the numerator and the denominator."""
+    import json
+
+    path = fixtures_dir / "2025" / "apm-entity-app-plus.json"
+    without = json.loads(cli_runner("score", path, "--format", "json").output)
+    given = json.loads(cli_runner("score", path, "--format", "json", "--cms-measure", "321=8",
+                                  "--cms-measure", "479=7").output)
+    assert _reason(without, "4 measures counted").endswith("of 40 points")
+    assert _reason(given, "6 measures counted").endswith("of 60 points")
+    assert any("321, 479 computed by CMS not given" in a for a in without["assumptions"])
+
+
+def _reason(data, prefix):
+    return next(r for r in data["categories"]["quality"]["reasons"] if r.startswith(prefix))
+
+
+def test_app_has_no_topped_out_cap_414_1367_c_1_ii():
+    """§414.1367(c)(1)(ii): under the APP a topped-out measure is not capped at 7 points."""
+    from qppfiles.catalog import load_catalog
+    from qppfiles.measure_math import topped_out_cap
+    from qppfiles.scoring.quality import achievement
+
+    pack, bench = year_pack(2024), load_catalog(2024).benchmark("005", "registry")
+    assert bench.is_topped_out_by_program
+    assert topped_out_cap(pack.quality, bench, "005", "registry") == 7
+    assert topped_out_cap(pack.quality, bench, "005", "registry", app=True) is None
+    assert achievement(100.0, bench, None, pack)[0] == 7
+    assert achievement(100.0, bench, None, pack, app=True)[0] == 10
+
+
+@pytest.mark.parametrize("reweighted, expected", [
+    ("pi", {"quality": 75, "cost": 0, "ia": 25, "pi": 0}),
+    ("quality", {"quality": 0, "cost": 0, "ia": 25, "pi": 75}),
+])
+def test_app_reweighting_75_25_414_1367_d_2(reweighted, expected):
+    """§414.1367(d)(2): under the APP, PI reweighted -> quality 75% / IA 25%; quality reweighted -> PI 75% /
+    IA 25%."""
+    from qppfiles.scoring import weights_for
+
+    weights, _ = weights_for(year_pack(2024), [reweighted], app=True)
+    assert weights == expected
+
+
+def test_complex_organization_adjustment_2025_414_1380_b_1_vii_C():
+    """§414.1380(b)(1)(vii)(C), from 2025: an APM entity or a virtual group gets 1 point per submitted eCQM
+    meeting data completeness and the case minimum, capped at 10% of the available points."""
+    q = [(i, rate(40, 10, 55)) for i in ("001", "236", "134")] + [("130", rate(10, 5, 55))]  # 130 incomplete
+    for entity, points in (("virtualGroup", 3), ("apm", 3), ("group", 0), ("individual", 0)):
+        card = score_submission(submission(2025, quality=q, method="electronicHealthRecord", entity=entity))
+        note = _quality_reason(card, "complex organization adjustment")
+        assert (note is not None) == bool(points), entity
+        if points:
+            assert note.startswith("complex organization adjustment: 3 eCQMs") and note.endswith("+3 points")
+    # not before 2025
+    card = score_submission(submission(2024, quality=q, method="electronicHealthRecord", entity="virtualGroup"))
+    assert _quality_reason(card, "complex organization adjustment") is None
+    # capped at 10% of a 60-point denominator: 6
+    many = [(i, rate(40, 10, 55)) for i in ("001", "005", "007", "008", "012", "019", "065", "112")]
+    card = score_submission(submission(2025, quality=many, method="electronicHealthRecord", entity="virtualGroup"))
+    assert _quality_reason(card, "complex organization adjustment").endswith("+6 points (capped at 6)")
+
+
+@pytest.mark.parametrize("bad", ["479", "479=11", "=5", "479=nan"])
+def test_cms_measure_option_rejects_what_is_not_id_equals_points(bad, fixtures_dir):
+    from click.testing import CliRunner
+
+    from qppfiles.cli import main
+
+    result = CliRunner().invoke(main, ["score", str(fixtures_dir / "2024" / "subgroup-mvp.json"), "--cms-measure", bad])
+    assert result.exit_code == 2 and "expected ID=POINTS" in result.output

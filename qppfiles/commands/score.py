@@ -34,10 +34,29 @@ def render_text(card) -> str:
         lines.extend(f"{'':26}{note}" for note in m.notes)
     if card.not_scored:
         lines += ["", "could not be scored:"] + [f"  {p}" for p in card.not_scored]
+    if card.assumptions:
+        lines += ["", "assumed (CMS computes these itself):"] + [f"  {a}" for a in card.assumptions]
     if card.suggestions:
         lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
     lines += ["", *card.reasons]
     return "\n".join(lines) + "\n"
+
+
+def _measure_points(ctx, param, values) -> dict:
+    """ID=POINTS pairs as {id: points}, points 0-10."""
+    import math
+
+    out = {}
+    for text in values:
+        measure_id, sep, points = text.partition("=")
+        try:
+            value = float(points)
+        except ValueError:
+            value = math.nan
+        if not sep or not measure_id.strip() or not math.isfinite(value) or not 0 <= value <= 10:
+            raise click.BadParameter(f"{text!r}: expected ID=POINTS with POINTS from 0 to 10", ctx, param)
+        out[measure_id.strip()] = value
+    return out
 
 
 def _adjustment_span(adj, fmt) -> str:
@@ -56,12 +75,20 @@ def _adjustment_span(adj, fmt) -> str:
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
 @click.option("--year", type=int, help="Score under this performance year instead of the file's.")
+# Facts CMS computes itself, which no file holds (the estimate lists what it assumed without them).
+@click.option("--cms-measure", "cms_measures", multiple=True, callback=_measure_points, metavar="ID=POINTS",
+              help="Achievement points CMS computed for a measure it scores from claims or surveys: the "
+                   "readmission measure (458/479, groups of 16+ clinicians), an MVP's population-health measure "
+                   "(adds 10 to the denominator; left out without it), CAHPS 321, the APP's 479/484. Repeatable.")
+@click.option("--cahps-shortfall", is_flag=True,
+              help="The group's CAHPS survey fell short of its sample: with 5 or fewer other measures the quality "
+                   "denominator loses 10 points.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force, max_file_size):
+def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
+                  cms_measures, cahps_shortfall, fmt, output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -86,7 +113,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight)
+                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":

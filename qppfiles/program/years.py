@@ -161,6 +161,7 @@ YEARS = {
                 "cap_percent_of_denominator": 10,
             },
             "small_practice_bonus_points": 0,
+            "complex_organization_adjustment": None,
             "improvement_scoring": None,
             "defined_topped_out_percentiles": None,
             "cahps_measure_id": "321",
@@ -241,6 +242,7 @@ YEARS = {
             ),
             "small_practice_redistribution": (),
             "app_weights": None,
+            "app_redistribution": (),
             "performance_threshold": 3.0,
             "exceptional_performance_threshold": 70.0,
             "max_adjustment_percent": 4.0,
@@ -605,6 +607,11 @@ YEARS = {
                 {"without": ("quality", "ia"), "weights": [0, 20, 0, 80]},
             ),
             "app_weights": [50, 0, 20, 30],
+            # §414.1367(d)(2): PI reweighted -> quality 75 / IA 25; quality reweighted -> PI 75 / IA 25.
+            "app_redistribution": (
+                {"without": ("cost", "pi"), "weights": [75, 0, 25, 0]},
+                {"without": ("cost", "quality"), "weights": [0, 0, 25, 75]},
+            ),
             "performance_threshold": 60.0,
             "complex_patient_bonus_cap": 10,
         },
@@ -622,6 +629,7 @@ YEARS = {
             "final.performance_threshold": ["qsource-pt"],
             "final.exceptional_performance_threshold": ["rheum-2022"],
             "final.complex_patient_bonus_cap": ["covid-factsheet"],
+            "final.app_redistribution": ["cfr-414-1367"],
             "identifiers.program_names": ["sd-fields", "md-measures"],
         },
         "unconfirmed": {
@@ -835,6 +843,7 @@ YEARS = {
                 "60": 96, "70": 98, "80": 99, "90": 100, "99": 100,
             },
             "app_plus_measure_ids": ("001", "112", "134", "236", "321", "479"),
+            "complex_organization_adjustment": {"points_per_ecqm": 1, "cap_percent_of_denominator": 10},
         },
         "ia": {
             "weighted": False,
@@ -857,6 +866,7 @@ YEARS = {
             "quality.data_completeness_threshold_percent": ["acaai-2025", "sfhn-cy2023"],
             "quality.defined_topped_out_percentiles": ["md-measures", "md-benchmarks", "sd-changelog-2024-11"],
             "quality.app_plus_measure_ids": ["md-measures"],
+            "quality.complex_organization_adjustment": ["cfr-414-1380"],
             "ia": ["sd-changelog-2025-08", "revehr-ia", "polaris-ia-2025", "aad-2025-options"],
             "pi.measure_points": ["medisolv-2025-app", "aad-2025-pi"],
             "pi.auto_reweighting_statuses": ["darena-2025"],

@@ -92,6 +92,7 @@ class ScoreCard:
     not_scored: List[str] = field(default_factory=list)  # what could not be scored, and why
     suggestions: List[Suggestion] = field(default_factory=list)
     small_practice: bool = False
+    assumptions: List[str] = field(default_factory=list)  # facts CMS computes that the estimate took or left out
 
     @property
     def above_threshold(self) -> bool:
@@ -118,5 +119,6 @@ class ScoreCard:
             "adjustment": self.adjustment.to_dict(),
             "reasons": list(self.reasons),
             "notScored": list(self.not_scored),
+            "assumptions": list(self.assumptions),
             "suggestions": [s.to_dict() for s in self.suggestions],
         }

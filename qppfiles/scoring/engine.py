@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from .card import CategoryScore, MeasureScore, ScoreCard
 from .final import adjustment, final_score, weights_for
@@ -56,6 +56,14 @@ def _cost_category(pack, cost: Optional[float], reweight: frozenset) -> Category
     return CategoryScore("cost", value, reasons=[f"cost {fmt(value)}% as given"])
 
 
+def _cost_assumption(pack, cost, reweight) -> list[str]:
+    if not pack.cost.scored or "cost" in reweight:
+        return []
+    if cost is None:
+        return ["cost not given (--cost SCORE): treated as reweighted"]
+    return [f"cost {fmt(max(0.0, min(100.0, float(cost))))}% as given (computed by CMS from claims)"]
+
+
 def _assemble(pack, categories: dict, measures: list, *, small_practice: bool, complex_bonus, reasons: list,
               not_scored: list, app: bool = False) -> ScoreCard:
     removed = [name for name, c in categories.items() if c.reweighted]
@@ -82,15 +90,11 @@ def _assemble(pack, categories: dict, measures: list, *, small_practice: bool, c
 
 # ------------------------------------------------------------------ from a file
 
-def _app_measure_set(pack, programs) -> tuple:
-    q = pack.quality
-    return (q.app_plus_measure_ids if "appPlus" in programs and q.app_plus_measure_ids else q.app_measure_ids) or ()
-
-
 def score_submission(submission, *, year: Optional[int] = None, small_practice: bool = False,
                      special_status: bool = False, cost: Optional[float] = None,
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
-                     reweight: Iterable[str] = ()) -> ScoreCard:
+                     reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
+                     cahps_shortfall: bool = False) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -98,11 +102,15 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     CMS would compute (the file cannot hold it); without it cost is treated
     as reweighted.  ``prior_quality`` is last year's quality percent, for the
     improvement score.  ``reweight`` lists categories reweighted to 0%.
+    ``cms_measures`` maps a measure CMS computes itself (readmission, MVP
+    population health, CAHPS, APP admission measures) to the achievement
+    points CMS gave it; ``cahps_shortfall`` says a group's CAHPS survey fell
+    short of its sample.  What the estimate assumed is in ``card.assumptions``.
     Problems in the file become reasons; only a missing or unsupported year
     raises :class:`ScoringError`.
     """
-    from .quality import measure_bonuses, pick, quality_percent, score_measure
     from .pi import score_pi
+    from .quality_category import COMPLEX_ORGANIZATIONS, score_quality
     from .suggest import suggestions
 
     pack, catalog = _pack_and_catalog(year or submission.performance_year)
@@ -114,39 +122,13 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     app = bool(programs & set(APP_PROGRAMS))
 
     # Quality
-    q = pack.quality
-    quality_sets = submission.sets("quality")
-    results = [score_measure(m, s.submission_method, pack, catalog, small_practice)
-               for s in quality_sets for m in s.measurements]
-    slots = q.mvp_required_measures if mvp and q.mvp_required_measures else q.required_measures
-    denominator = slots * q.max_points_per_measure if mvp else q.denominator
-    app_set = _app_measure_set(pack, programs) if app else ()
-    if app_set:
-        slots, denominator = len(app_set), len(app_set) * q.max_points_per_measure
-    for r in results:
-        if r.measure is None or r.rates is None or r.rates.reporting_rate is None:
-            not_scored.append(f"quality {r.score.measure_id}: {r.score.reason}")
-    if "quality" in reweight:
-        quality = CategoryScore("quality", None, reweighted=True, reasons=["quality reweighted as requested"])
-        chosen = []
-    else:
-        chosen, pick_notes = pick(results, slots, q.requires_outcome_or_high_priority)
-        bonus, bonus_notes = measure_bonuses(results, chosen, pack, denominator)
-        complete = {r.score.measure_id for r in results if r.data_completeness_met}
-        quality = quality_percent([r.score.points for r in chosen], pack, small_practice=small_practice,
-                                  measures_reported=len(results), bonus=bonus, prior_quality=prior_quality,
-                                  denominator=denominator, slots=slots, full_participation=len(complete) >= slots)
-        quality.reasons.extend(pick_notes + bonus_notes)
-        if mvp:
-            quality.reasons.append(f"MVP reporting: {slots} measures, denominator {fmt(denominator)}")
-        reported_ids = {r.score.measure_id for r in results}
-        by_cms = [m for m in app_set if m not in reported_ids]
-        if by_cms:
-            quality.reasons.append(f"APM Performance Pathway: measures {', '.join(by_cms)} come from CMS surveys "
-                                   f"or claims, not from the file, and count 0 in this estimate")
-        if not quality_sets:
-            quality.reasons.append("no quality data in the file")
-            not_scored.append("quality: no quality measurement set")
+    outcome = score_quality(submission, pack, catalog, programs=programs, small_practice=small_practice,
+                            prior_quality=prior_quality, reweighted="quality" in reweight,
+                            cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                            complex_organization=submission.entity_type in COMPLEX_ORGANIZATIONS)
+    quality, results, chosen = outcome.category, outcome.results, outcome.chosen
+    not_scored.extend(outcome.not_scored)
+    assumptions = list(outcome.assumptions)
 
     # Improvement activities
     ia_sets = submission.sets("ia")
@@ -184,8 +166,9 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     measures = [r.score for r in results] + ia_measures + pi_measures
     card = _assemble(pack, categories, measures, small_practice=small_practice, complex_bonus=complex_bonus,
                      reasons=reasons, not_scored=not_scored, app=app)
-    card.suggestions = suggestions(card, results, pack, slots=slots, denominator=denominator,
-                                   chosen=chosen, fixed_set=bool(app_set))
+    card.suggestions = suggestions(card, results, pack, slots=outcome.slots, denominator=outcome.denominator,
+                                   chosen=chosen, fixed_set=outcome.fixed_set)
+    card.assumptions = assumptions + _cost_assumption(pack, cost, reweight)
     return card
 
 

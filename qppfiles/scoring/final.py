@@ -21,6 +21,12 @@ def weights_for(pack, reweighted: Iterable[str], small_practice: bool = False,
             weights[name] = 0.0
         reasons.append("APM Performance Pathway weights")
         return weights, reasons
+    found = pack.final.app_redistribution.get(removed | {"cost"}) if app else None
+    if found is not None:
+        weights = found.as_dict()
+        reasons.append(f"APM Performance Pathway weights without {', '.join(sorted(removed - {'cost'}))}: "
+                       + ", ".join(f"{c} {fmt(float(v))}%" for c, v in weights.items()))
+        return weights, reasons
     found = pack.category_weights(removed, small_practice=small_practice)
     if found is None:
         return None, [f"no {pack.year} weight table for scoring without {', '.join(sorted(removed))}"]

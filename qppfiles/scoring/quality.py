@@ -13,7 +13,7 @@ from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
                             is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
-                            rates_of, scored_rate, topped_out_cap)
+                            rates_of, scored_rate, topped_out_cap, WEB_INTERFACE)
 from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
@@ -34,6 +34,9 @@ class QualityResult:
     case_minimum: Optional[int] = None
     bonus: float = 0.0
     bonus_notes: List[str] = field(default_factory=list)
+    left_out: Optional[str] = None              # why the measure leaves the numerator and the denominator
+    given: bool = False                         # points given for a measure CMS computes itself
+    app: bool = False                           # scored under the APM Performance Pathway
 
     @property
     def is_outcome(self) -> bool:
@@ -104,14 +107,20 @@ def score_rate(rate: float, benchmark, measure, pack, *, app: bool = False) -> A
 
 
 def score_measure(measurement: Measurement, method: Optional[str], pack, catalog,
-                  small_practice: bool = False) -> QualityResult:
-    """Achievement points of one quality measurement; never raises."""
+                  small_practice: bool = False, app: bool = False) -> QualityResult:
+    """Achievement points of one quality measurement; never raises.
+
+    Under the APM Performance Pathway (``app``) and the Web Interface a measure
+    without a benchmark or the case minimum leaves the numerator and the
+    denominator (§414.1367(c)(1)(i)); a suppressed measure leaves them always
+    (§414.1380(b)(1)(vii)(A)).
+    """
     q = pack.quality
     measure_id = measurement.measure_id or "?"
     measure = catalog.quality.get(measurement.measure_id) if measurement.measure_id else None
     score = MeasureScore(measure_id, "quality", 0.0, "", max_points=q.max_points_per_measure,
                          submission_method=method)
-    result = QualityResult(score, measure)
+    result = QualityResult(score, measure, app=app)
     if measure is None:
         score.reason = f"{measure_id} is not a {pack.year} quality measure: 0 points"
         return result
@@ -131,7 +140,8 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
     benchmark = catalog.benchmark(measure_id, method) if method else None
     usable = benchmark is not None and benchmark.status != "removed"
     if not q.data_completeness_met(rates.reporting_rate):
-        points = class_points(q, "points_data_completeness_not_met", small_practice)
+        points = 0.0 if method == WEB_INTERFACE else class_points(q, "points_data_completeness_not_met",
+                                                                  small_practice)
         score.points = points
         score.reason = (f"data completeness {pct(rates.reporting_rate)} < {pct(threshold)}: "
                         f"{fmt(points)} points{_size_note(small_practice)}")
@@ -151,6 +161,12 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
     """Points of a measure whose data completeness is met (or assumed met)."""
     q = pack.quality
     score, rates, measure = result.score, result.rates, result.measure
+    leaves = result.app or method == WEB_INTERFACE
+    if leaves and (rates.case_count is None or rates.case_count < result.case_minimum):
+        return _left_out(result, f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}",
+                         with_reason)
+    if leaves and benchmark is None:
+        return _left_out(result, f"no {pack.year} benchmark for {method or 'this collection type'}", with_reason)
     if rates.case_count is None or rates.case_count < result.case_minimum:
         points = class_points(q, "points_below_case_minimum", small_practice)
         reason = (f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}: "
@@ -163,7 +179,7 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
         reason = (f"no {pack.year} benchmark for {method or 'this collection type'}: "
                   f"{fmt(points)} points{_size_note(small_practice)}")
     else:
-        found = score_rate(rates.performance_rate, benchmark, measure, pack)
+        found = score_rate(rates.performance_rate, benchmark, measure, pack, app=result.app)
         points, decile, bounds, reason = found.as_tuple()
         if with_reason:
             score.capped_at = found.cap
@@ -181,6 +197,25 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
     return (points, reason) if with_reason else points
 
 
+def _left_out(result: QualityResult, why: str, with_reason: bool):
+    reason = f"{why}: left out of the numerator and the denominator"
+    if with_reason:
+        result.left_out = reason
+        return 0.0, reason
+    return 0.0
+
+
+def given_measure(measure_id: str, points: float, pack, catalog, what: str) -> QualityResult:
+    """A measure CMS computes itself (from claims or a survey), with the points the user gave."""
+    q = pack.quality
+    points = max(0.0, min(float(points), q.max_points_per_measure))
+    score = MeasureScore(measure_id, "quality", points, f"{fmt(points)} points as given: {what}, computed by CMS",
+                         max_points=q.max_points_per_measure)
+    result = QualityResult(score, catalog.quality.get(measure_id), data_completeness_met=True,
+                           case_minimum_met=True, given=True)
+    return result
+
+
 def _round(value: Optional[float]) -> Optional[float]:
     return None if value is None else round(value, 4)
 
@@ -192,6 +227,8 @@ def pick(results: Sequence[QualityResult], slots: int, requires_outcome_or_hp: b
     notes: list[str] = []
     best: dict[str, QualityResult] = {}
     for r in results:
+        if r.left_out:
+            continue
         key = r.score.measure_id
         if key not in best or r.score.points > best[key].score.points:
             best[key] = r
@@ -209,6 +246,8 @@ def pick(results: Sequence[QualityResult], slots: int, requires_outcome_or_hp: b
                          f"measures count and the last slot scores 0")
     for r in results:
         r.score.picked = r in chosen
+        if r.left_out:
+            continue
         if not r.score.picked and r.score.measure_id in best and best[r.score.measure_id] is not r:
             r.score.notes.append("another collection type of this measure scored higher")
         elif not r.score.picked:
@@ -222,7 +261,7 @@ NO_END_TO_END_METHODS = ("claims",)      # §414.1380(b)(1)(v)(B): claims never 
 def bonus_eligible(r: QualityResult) -> bool:
     """Complete, above the case minimum and with a rate above 0 -- or 0% on an inverse measure,
     its best rate (the CMS engine's example gives measure 192 at 0% its bonuses)."""
-    if not (r.data_completeness_met and r.case_minimum_met) or r.rates.performance_rate is None:
+    if not (r.data_completeness_met and r.case_minimum_met) or r.rates is None or r.rates.performance_rate is None:
         return False
     return r.rates.performance_rate > 0 or bool(getattr(r.measure, "is_inverse", False))
 
@@ -267,7 +306,7 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
 def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False, measures_reported: int = None,
                     bonus: float = 0.0, prior_quality: Optional[float] = None,
                     denominator: Optional[float] = None, slots: Optional[int] = None,
-                    full_participation: bool = True) -> CategoryScore:
+                    full_participation: bool = True, adjustment: float = 0.0) -> CategoryScore:
     """The quality category percent from the picked measures' points (the published formula).
 
     ``full_participation``: every required measure submitted and meeting data completeness;
@@ -282,7 +321,7 @@ def quality_percent(points: Iterable[float], pack, *, small_practice: bool = Fal
     reasons = [f"{len(points)} measures counted: {fmt(achieved)} of {fmt(denominator)} points"]
     if len(points) < slots:
         reasons.append(f"{slots - len(points)} of the {slots} required measures missing: they count 0")
-    numerator = achieved + bonus
+    numerator = achieved + bonus + adjustment    # the caller explains the adjustment
     if bonus:
         reasons.append(f"measure bonus points: +{fmt(bonus)}")
     sp_bonus = 0.0
@@ -313,4 +352,4 @@ def quality_percent(points: Iterable[float], pack, *, small_practice: bool = Fal
         total = 100.0
     score = round(total, q.decimal_places)
     reasons.insert(0, f"quality {fmt(score)}%")
-    return CategoryScore("quality", score, reasons=reasons, bonus=bonus + sp_bonus + improvement)
+    return CategoryScore("quality", score, reasons=reasons, bonus=bonus + adjustment + sp_bonus + improvement)
