@@ -209,6 +209,14 @@ def new_measure_floor(q, year: int, measure, method: Optional[str]) -> tuple[Opt
 
 
 WEB_INTERFACE = "cmsWebInterface"
+SUPPRESSED = "BR-022"        # CMS benchmark exclusion reason: the measure was suppressed for the year
+
+
+def is_suppressed(catalog, measure_id: Optional[str], method: Optional[str]) -> bool:
+    """Suppressed measures leave the quality numerator and denominator (§414.1380(b)(1)(vii)(A))."""
+    if not measure_id or not method:
+        return False
+    return SUPPRESSED in catalog.benchmark_exclusion(measure_id, method)
 
 
 def topped_out_cap(q, benchmark, measure_id: Optional[str], method: Optional[str], *,

@@ -128,6 +128,9 @@ class _Catalog:
     def benchmark(self, measure_id, method):
         return None
 
+    def benchmark_exclusion(self, measure_id, method):
+        return ()
+
 
 @pytest.mark.parametrize("year,first,expected", [(2024, 2024, 7.0), (2024, 2023, 5.0), (2024, 2020, 0.0),
                                                  (2021, 2021, 3.0)])

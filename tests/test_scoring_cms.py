@@ -306,3 +306,39 @@ def test_cms_measure_option_rejects_what_is_not_id_equals_points(bad, fixtures_d
 
     result = CliRunner().invoke(main, ["score", str(fixtures_dir / "2024" / "subgroup-mvp.json"), "--cms-measure", bad])
     assert result.exit_code == 2 and "expected ID=POINTS" in result.output
+
+
+# ---------------------------------------------------------------- suppressed measures
+
+def test_suppressed_measure_leaves_numerator_and_denominator_414_1380_b_1_vii_A():
+    """§414.1380(b)(1)(vii)(A): a suppressed measure (benchmark exclusion reason BR-022, e.g. 389 registry in
+    2024) leaves the numerator and the denominator: it never scores 0 in a 60-point denominator."""
+    from qppfiles.catalog import load_catalog
+
+    assert load_catalog(2024).benchmark_exclusion("389", "registry") == ("BR-022",)
+    ids = ["001", "236", "047", "130", "134", "389"]
+    card = score_submission(submission(2024, quality=[(i, rate(40, 10, 55)) for i in ids]))
+    m = card.measure("389")
+    assert not m.picked and "suppressed for registry in 2024 (CMS benchmark exclusion BR-022)" in m.reason
+    points = sum(x.points for x in card.measures if x.category == "quality" and x.picked)
+    assert card.categories["quality"].score == pytest.approx(100 * points / 50, abs=1e-4)
+    assert any(p.startswith("quality 389: measure 389 is suppressed") for p in card.not_scored)
+    # with a seventh measure the six others fill the 60 points
+    more = score_submission(submission(2024, quality=[(i, rate(40, 10, 55)) for i in ids + ["317"]]))
+    points = sum(x.points for x in more.measures if x.category == "quality" and x.picked)
+    assert more.categories["quality"].score == pytest.approx(100 * points / 60, abs=1e-4)
+
+
+def test_suppressed_measure_check_says_it_leaves_the_denominator():
+    import json as _json
+
+    from qppfiles.validate import validate_bytes
+
+    doc = {"entityType": "individual", "taxpayerIdentificationNumber": "000000000",
+           "nationalProviderIdentifier": "0000000000", "performanceYear": 2024,
+           "measurementSets": [{"category": "quality", "submissionMethod": "registry", "programName": "mips",
+                                "performanceStart": "2024-01-01", "performanceEnd": "2024-12-31",
+                                "measurements": [{"measureId": "389", "value": rate(40, 10, 55)}]}]}
+    report = validate_bytes(_json.dumps(doc).encode())
+    [hit] = [f for f in report.findings if f.code == "Q105"]
+    assert "suppressed for 'registry' in 2024 (CMS benchmark exclusion BR-022)" in hit.message

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..findings import ERROR, INFO, WARNING
 from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, cases_to_threshold, class_points,
-                            is_outcome_or_high_priority, new_measure_floor, rates_of, topped_out_cap)
+                            is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
+                            topped_out_cap, SUPPRESSED)
 from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
@@ -148,7 +149,9 @@ def outcome_or_high_priority(ctx):
       "A measure is scored against the benchmark of its collection type (registry, eCQM, claims...). "
       "Without one it scores 3 points (to 2022) or 0 points from 2023 (3 for small practices), however "
       "well it performs; new measures get 7 points in their first year and 5 in their second (from "
-      "2022). CMS may still compute a benchmark from the year's own data after the year ends.",
+      "2022). CMS may still compute a benchmark from the year's own data after the year ends. A measure "
+      "CMS suppressed for the year (benchmark exclusion reason BR-022) leaves the quality numerator and "
+      "denominator instead (42 CFR 414.1380(b)(1)(vii)(A)).",
       SRC_BENCH, 'a registry measure whose benchmarks exist only for electronicHealthRecord')
 def no_benchmark(ctx):
     threshold = ctx.pack.quality.data_completeness_threshold_percent
@@ -160,6 +163,11 @@ def no_benchmark(ctx):
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, method)
         if benchmark is not None and benchmark.status != "removed":
+            continue
+        if is_suppressed(ctx.catalog, m.measure_id, method):
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} is suppressed for '{method}' in {ctx.year} (CMS benchmark exclusion "
+                      f"{SUPPRESSED}): it leaves the quality numerator and denominator", m.measure_id)
             continue
         floor, _ = new_measure_floor(ctx.pack.quality, ctx.year, entry, method)
         if floor is not None:

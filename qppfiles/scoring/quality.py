@@ -13,7 +13,8 @@ from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
                             is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
-                            rates_of, scored_rate, topped_out_cap, WEB_INTERFACE)
+                            rates_of, scored_rate, topped_out_cap, SUPPRESSED, WEB_INTERFACE,
+                            is_suppressed)
 from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
@@ -132,6 +133,11 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
     score.performance_rate = scored_rate(rates.performance_rate)
     score.reporting_rate = _round(rates.reporting_rate)
     score.case_count = rates.case_count
+    if is_suppressed(catalog, measure_id, method):
+        result.left_out = score.reason = (f"measure {measure_id} is suppressed for {method} in {pack.year} "
+                                          f"(CMS benchmark exclusion {SUPPRESSED}): left out of the numerator "
+                                          f"and the denominator")
+        return result
     if rates.reporting_rate is None:
         score.reason = f"{rates.problem}: 0 points"
         return result
