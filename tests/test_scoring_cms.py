@@ -342,3 +342,35 @@ def test_suppressed_measure_check_says_it_leaves_the_denominator():
     report = validate_bytes(_json.dumps(doc).encode())
     [hit] = [f for f in report.findings if f.code == "Q105"]
     assert "suppressed for 'registry' in 2024 (CMS benchmark exclusion BR-022)" in hit.message
+
+
+# ---------------------------------------------------------------- clinician type
+
+@pytest.mark.parametrize("year, reweighted", [(2021, False), (2022, True), (2023, True), (2024, True),
+                                              (2025, False)])
+def test_clinical_social_workers_pi_reweighting_2022_2024(cli_runner, fixtures_dir, tmp_path, year, reweighted):
+    """Clinical social workers: automatic PI reweighting for PY2022-PY2024. A file cannot say the clinician
+    type, so it is an option of score; the estimate says it assumed it."""
+    import json
+
+    doc = json.loads((fixtures_dir / "2024" / "individual-traditional.json").read_text())
+    doc["performanceYear"] = year
+    doc["measurementSets"] = [s for s in doc["measurementSets"] if s["category"] not in ("pi", "aci")]
+    for s in doc["measurementSets"]:
+        s.pop("performanceStart", None), s.pop("performanceEnd", None)
+    path = tmp_path / "no-pi.json"
+    path.write_text(json.dumps(doc))
+    data = json.loads(cli_runner("score", path, "--format", "json", "--clinician-type",
+                                 "clinical_social_worker").output)
+    assert data["categories"]["pi"]["reweighted"] is reweighted
+    assert any(a.startswith("clinician type clinical_social_worker") for a in data["assumptions"]) is reweighted
+
+
+def test_clinician_type_must_be_known(fixtures_dir):
+    from click.testing import CliRunner
+
+    from qppfiles.cli import main
+
+    result = CliRunner().invoke(main, ["score", str(fixtures_dir / "2024" / "individual-traditional.json"),
+                                       "--clinician-type", "astronaut"])
+    assert result.exit_code == 2 and "clinical_social_worker" in result.output

@@ -42,6 +42,19 @@ def render_text(card) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _clinician_type(ctx, param, value):
+    """A clinician type or status some year reweights PI for (small practices have --small-practice)."""
+    if value is None:
+        return None
+    from ..program import supported_years, year_pack
+
+    known = sorted({s for y in supported_years() for s in year_pack(y).pi.auto_reweighting_statuses}
+                   - {"small_practice"})
+    if value not in known:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(known)}", ctx, param)
+    return value
+
+
 def _measure_points(ctx, param, values) -> dict:
     """ID=POINTS pairs as {id: points}, points 0-10."""
     import math
@@ -80,6 +93,9 @@ def _adjustment_span(adj, fmt) -> str:
               help="Achievement points CMS computed for a measure it scores from claims or surveys: the "
                    "readmission measure (458/479, groups of 16+ clinicians), an MVP's population-health measure "
                    "(adds 10 to the denominator; left out without it), CAHPS 321, the APP's 479/484. Repeatable.")
+@click.option("--clinician-type", callback=_clinician_type, metavar="TYPE",
+              help="Clinician type or status that reweights PI automatically in some years when the file has no "
+                   "PI data (a file cannot say it), e.g. clinical_social_worker (2022-2024), hospital_based.")
 @click.option("--cahps-shortfall", is_flag=True,
               help="The group's CAHPS survey fell short of its sample: with 5 or fewer other measures the quality "
                    "denominator loses 10 points.")
@@ -88,7 +104,7 @@ def _adjustment_span(adj, fmt) -> str:
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
 def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
-                  cms_measures, cahps_shortfall, fmt, output, force, max_file_size):
+                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -113,7 +129,8 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall)
+                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                                clinician_type=clinician_type)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":

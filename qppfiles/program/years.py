@@ -671,7 +671,7 @@ YEARS = {
                 "hospital_based", "asc_based", "non_patient_facing", "small_practice",
                 "nurse_practitioner", "physician_assistant", "clinical_nurse_specialist", "crna",
                 "physical_therapist", "occupational_therapist", "speech_language_pathologist",
-                "audiologist", "clinical_psychologist", "registered_dietitian",
+                "audiologist", "clinical_psychologist", "registered_dietitian", "clinical_social_worker",
             ),
             "small_practice_auto_reweighting": True,
         },
@@ -768,7 +768,7 @@ YEARS = {
             "auto_reweighting_statuses": (
                 "hospital_based", "asc_based", "non_patient_facing", "small_practice",
                 "physical_therapist", "occupational_therapist", "speech_language_pathologist",
-                "audiologist", "clinical_psychologist", "registered_dietitian",
+                "audiologist", "clinical_psychologist", "registered_dietitian", "clinical_social_worker",
             ),
         },
         "final": {"exceptional_performance_threshold": None, "max_exceptional_adjustment_percent": None},

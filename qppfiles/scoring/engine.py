@@ -94,7 +94,7 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
                      special_status: bool = False, cost: Optional[float] = None,
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
                      reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
-                     cahps_shortfall: bool = False) -> ScoreCard:
+                     cahps_shortfall: bool = False, clinician_type: Optional[str] = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -105,7 +105,10 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     ``cms_measures`` maps a measure CMS computes itself (readmission, MVP
     population health, CAHPS, APP admission measures) to the achievement
     points CMS gave it; ``cahps_shortfall`` says a group's CAHPS survey fell
-    short of its sample.  What the estimate assumed is in ``card.assumptions``.
+    short of its sample.  ``clinician_type`` (e.g. ``clinical_social_worker``,
+    ``hospital_based``) reweights PI automatically in the years that do so
+    for it, when the file has no PI data.  What the estimate assumed is in
+    ``card.assumptions``.
     Problems in the file become reasons; only a missing or unsupported year
     raises :class:`ScoringError`.
     """
@@ -148,6 +151,11 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     elif not pi_sets and small_practice and pack.pi.small_practice_auto_reweighting:
         pi = CategoryScore("pi", None, reweighted=True,
                            reasons=[f"small practice without PI data: PI is reweighted automatically in {pack.year}"])
+    elif not pi_sets and clinician_type and clinician_type in pack.pi.auto_reweighting_statuses:
+        pi = CategoryScore("pi", None, reweighted=True,
+                           reasons=[f"{clinician_type.replace('_', ' ')} without PI data: PI is reweighted "
+                                    f"automatically in {pack.year}"])
+        assumptions.append(f"clinician type {clinician_type} as given: PI reweighted automatically in {pack.year}")
     elif not pi_sets and submission.entity_type == "apm":
         pi = CategoryScore("pi", None, reweighted=True,
                            reasons=["APM entity: CMS rolls PI up from the participants' own reporting; "
