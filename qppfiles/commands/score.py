@@ -18,7 +18,7 @@ CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 def render_text(card) -> str:
     from ..scoring.text import fmt
 
-    lines = [f"MIPS score estimate, performance year {card.performance_year}",
+    lines = [f"MIPS score estimate, performance year {card.performance_year}", *_validity_line(card),
              f"final score {fmt(card.final_score)} (performance threshold {fmt(card.performance_threshold)}): "
              f"{'above' if card.final_score > card.performance_threshold else 'at' if card.final_score == card.performance_threshold else 'below'}",
              f"payment adjustment {_adjustment_span(card.adjustment, fmt)}: {card.adjustment.reason}",
@@ -40,6 +40,28 @@ def render_text(card) -> str:
         lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
     lines += ["", *card.reasons]
     return "\n".join(lines) + "\n"
+
+
+def _validate(file, year, small_practice, special_status, max_file_size):
+    """The same checks as ``validate``: the estimate scores nothing they reject."""
+    from ..options import Options
+    from ..validate import validate_path
+
+    return validate_path(file, Options(year=year, small_practice=small_practice, special_status=special_status,
+                                       max_file_size=max_file_size))
+
+
+def _validity_line(card) -> list:
+    v = card.validity
+    if v is None:
+        return []
+    if v["valid"]:
+        warned = v["warnings"]
+        return [f"file: valid" + (f" ({warned} warning{'s' if warned != 1 else ''}: `qppfiles validate` lists them)"
+                                  if warned else "")]
+    refused = (f", {v['rejectedAtIntake']} of which CMS refuses at intake" if v["rejectedAtIntake"] else "")
+    return [f"file: INVALID, {v['errors']} error{'s' if v['errors'] != 1 else ''}{refused}; what they reject is "
+            f"not scored (see 'could not be scored'; `qppfiles validate` lists every finding)"]
 
 
 def _clinician_type(ctx, param, value):
@@ -126,11 +148,12 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     if output:
         ensure_writable(output, force, [file])
     submission = load_input(file, max_file_size).submission
+    report = _validate(file, year, small_practice, special_status, max_file_size)
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
                                 reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
-                                clinician_type=clinician_type)
+                                clinician_type=clinician_type, findings=report.findings)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":

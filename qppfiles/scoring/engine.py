@@ -94,7 +94,8 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
                      special_status: bool = False, cost: Optional[float] = None,
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
                      reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
-                     cahps_shortfall: bool = False, clinician_type: Optional[str] = None) -> ScoreCard:
+                     cahps_shortfall: bool = False, clinician_type: Optional[str] = None,
+                     findings: Optional[Iterable] = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -108,18 +109,24 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     short of its sample.  ``clinician_type`` (e.g. ``clinical_social_worker``,
     ``hospital_based``) reweights PI automatically in the years that do so
     for it, when the file has no PI data.  What the estimate assumed is in
-    ``card.assumptions``.
+    ``card.assumptions``.  ``findings`` are the file's validation findings
+    (``validate_bytes(...).findings``): what they reject is not scored, and
+    the card shows the file's validity.
     Problems in the file become reasons; only a missing or unsupported year
     raises :class:`ScoringError`.
     """
     from .pi import score_pi
     from .quality_category import COMPLEX_ORGANIZATIONS, score_quality
     from .suggest import suggestions
+    from .verdict import screen, validity
 
     pack, catalog = _pack_and_catalog(year or submission.performance_year)
     reweight = _check_reweight(reweight)
     reasons: list[str] = []
-    not_scored: list[str] = []
+    findings = None if findings is None else list(findings)
+    screened = screen(submission, findings or ())
+    submission = screened.submission
+    not_scored: list[str] = list(screened.not_scored)
     programs = {s.program for s in submission.measurement_sets}
     mvp = any(p in catalog.mvps for p in programs)
     app = bool(programs & set(APP_PROGRAMS))
@@ -148,6 +155,8 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     pi_measures: list = []
     if "pi" in reweight:
         pi = CategoryScore("pi", None, reweighted=True, reasons=["PI reweighted as requested"])
+    elif screened.pi_rejected and not pi_sets:
+        pi = CategoryScore("pi", 0.0, reasons=[f"PI earns no credit: {screened.pi_rejected}"])
     elif not pi_sets and small_practice and pack.pi.small_practice_auto_reweighting:
         pi = CategoryScore("pi", None, reweighted=True,
                            reasons=[f"small practice without PI data: PI is reweighted automatically in {pack.year}"])
@@ -171,12 +180,13 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
 
     cost_category = _cost_category(pack, cost, reweight)
     categories = {"quality": quality, "ia": ia, "pi": pi, "cost": cost_category}
-    measures = [r.score for r in results] + ia_measures + pi_measures
+    measures = [r.score for r in results] + ia_measures + pi_measures + screened.rejected
     card = _assemble(pack, categories, measures, small_practice=small_practice, complex_bonus=complex_bonus,
                      reasons=reasons, not_scored=not_scored, app=app)
     card.suggestions = suggestions(card, results, pack, slots=outcome.slots, denominator=outcome.denominator,
                                    chosen=chosen, fixed_set=outcome.fixed_set)
     card.assumptions = assumptions + _cost_assumption(pack, cost, reweight)
+    card.validity = None if findings is None else validity(findings)
     return card
 
 
