@@ -262,6 +262,7 @@ def test_app_has_no_topped_out_cap_414_1367_c_1_ii():
     assert bench.is_topped_out_by_program
     assert topped_out_cap(pack.quality, bench, "005", "registry") == 7
     assert topped_out_cap(pack.quality, bench, "005", "registry", app=True) is None
+    assert topped_out_cap(pack.quality, bench, "005", "cmsWebInterface") is None   # Web Interface: no cap either
     assert achievement(100.0, bench, None, pack)[0] == 7
     assert achievement(100.0, bench, None, pack, app=True)[0] == 10
 
