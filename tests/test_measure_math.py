@@ -130,3 +130,36 @@ def test_outcome_and_high_priority_kinds():
     assert not is_outcome_or_patient_experience(high)
     assert all(is_outcome_or_high_priority(m) for m in (outcome, experience, high))
     assert not is_outcome_or_high_priority(process) and not is_outcome_or_high_priority(None)
+
+
+# ------------------------------------------------------------------ scoring inputs
+
+def test_scored_rate_rounds_half_up_to_two_decimals():
+    from qppfiles.measure_math import scored_rate
+
+    assert scored_rate(100 * 120 / 156) == 76.92
+    assert scored_rate(12.345) == 12.35 and scored_rate(0.005) == 0.01   # half up, not to even
+    assert scored_rate(None) is None
+
+
+def test_topped_out_cap_by_year_program_and_method():
+    from qppfiles.catalog import load_catalog
+    from qppfiles.measure_math import topped_out_cap
+
+    q24, bench = year_pack(2024).quality, load_catalog(2024).benchmark("005", "registry")
+    assert topped_out_cap(q24, bench, "005", "registry") == 7
+    assert topped_out_cap(q24, bench, "005", "registry", app=True) is None
+    assert topped_out_cap(q24, bench, "005", "cmsWebInterface") is None
+    assert topped_out_cap(q24, None, "005", "registry") is None
+    q18 = year_pack(2018).quality
+    assert topped_out_cap(q18, None, "021", "claims") == 7 and topped_out_cap(q18, None, "001", "claims") is None
+
+
+def test_is_suppressed_reads_the_catalog_exclusion_reasons():
+    from qppfiles.catalog import load_catalog
+    from qppfiles.measure_math import is_suppressed
+
+    catalog = load_catalog(2024)
+    assert is_suppressed(catalog, "389", "registry") and is_suppressed(catalog, "488", "electronicHealthRecord")
+    assert not is_suppressed(catalog, "102", "registry")          # excluded for another reason (BR-009)
+    assert not is_suppressed(catalog, "389", None) and not is_suppressed(load_catalog(2022), "389", "registry")
