@@ -92,3 +92,17 @@ def test_score_agrees_with_validate_on_every_rejected_measurement():
         rejected = [m for m in card.measures if m.reason.startswith("not scored: ")]
         assert rejected, path.name
         assert all(not m.picked and m.points == 0 for m in rejected), path.name
+
+
+def test_qrda3_measure_with_a_negative_count_is_not_scored(tmp_path):
+    """QRDA III: a negative aggregate count (X133) takes its eCQM out of the estimate, located by XPath."""
+    text = (FIXTURES / "qrda3" / "2024-individual-mips.xml").read_text(encoding="utf-8")
+    first = text.index('<value value="', text.index('xsi:type="INT"') - 40)
+    path = tmp_path / "negative.xml"
+    path.write_text(text[:first] + text[first:].replace('<value value="', '<value value="-', 1), encoding="utf-8")
+    data = score_json(path)
+    assert data["validity"]["valid"] is False
+    [m] = [m for m in data["measures"] if m["measureId"] == "001" and m["category"] == "quality"]
+    assert m["points"] == 0 and m["reason"].startswith("not scored: X133 ")
+    clean = score_json(FIXTURES / "qrda3" / "2024-individual-mips.xml")
+    assert next(x for x in clean["measures"] if x["measureId"] == "001")["points"] > 0

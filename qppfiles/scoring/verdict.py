@@ -21,6 +21,9 @@ MEASURE_CODES = frozenset({
     "M101", "M102", "M103", "M104", "M105",      # not a measure of the year, method, program, shape, strata
     "R102", "R103",                              # not part of the MVP
     "Q107",                                      # QCDR measure without its performance rate
+    # QRDA III: a population of another measure, a bad or missing count, a missing or repeated population,
+    # a PI numerator or denominator missing
+    "X132", "X133", "X135", "X137", "X143",
 })
 # Errors on a PI set that leave it without credit (no CEHRT ID, a malformed one, a period too short).
 PI_SET_CODES = frozenset({"P105", "P106", "Y104"})
