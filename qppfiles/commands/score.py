@@ -57,7 +57,7 @@ def _validity_line(card) -> list:
         return []
     if v["valid"]:
         warned = v["warnings"]
-        return [f"file: valid" + (f" ({warned} warning{'s' if warned != 1 else ''}: `qppfiles validate` lists them)"
+        return ["file: valid" + (f" ({warned} warning{'s' if warned != 1 else ''}: `qppfiles validate` lists them)"
                                   if warned else "")]
     refused = (f", {v['rejectedAtIntake']} of which CMS refuses at intake" if v["rejectedAtIntake"] else "")
     return [f"file: INVALID, {v['errors']} error{'s' if v['errors'] != 1 else ''}{refused}; what they reject is "

@@ -16,9 +16,9 @@ from typing import List, Mapping, Optional
 
 from ..measure_math import WEB_INTERFACE
 from .card import CategoryScore
+from .ia import APP_PROGRAMS
 from .text import fmt
 
-APP_PROGRAMS = ("app1", "appPlus")
 ECQM_METHOD = "electronicHealthRecord"
 COMPLEX_ORGANIZATIONS = ("apm", "virtualGroup")
 CMS_ONLY_METHODS = frozenset({"administrativeClaims", "certifiedSurveyVendor"})
