@@ -212,6 +212,17 @@ WEB_INTERFACE = "cmsWebInterface"
 SUPPRESSED = "BR-022"        # CMS benchmark exclusion reason: the measure was suppressed for the year
 
 
+def leaves_denominator(method: Optional[str], app: bool) -> bool:
+    """Under the APP and the Web Interface a measure without a benchmark or the case minimum leaves the
+    numerator and the denominator instead of scoring the year's class points (§414.1367(c)(1)(i))."""
+    return app or method == WEB_INTERFACE
+
+
+def data_completeness_points(q, small_practice: bool, method: Optional[str]) -> float:
+    """Points of a measure below the data completeness threshold: 0 on the Web Interface."""
+    return 0.0 if method == WEB_INTERFACE else class_points(q, "points_data_completeness_not_met", small_practice)
+
+
 def is_suppressed(catalog, measure_id: Optional[str], method: Optional[str]) -> bool:
     """Suppressed measures leave the quality numerator and denominator (§414.1380(b)(1)(vii)(A))."""
     if not measure_id or not method:

@@ -375,3 +375,28 @@ def test_clinician_type_must_be_known(fixtures_dir):
     result = CliRunner().invoke(main, ["score", str(fixtures_dir / "2024" / "individual-traditional.json"),
                                        "--clinician-type", "astronaut"])
     assert result.exit_code == 2 and "clinical_social_worker" in result.output
+
+
+def test_checks_say_what_the_web_interface_and_app_do():
+    """The checks and the estimate share the Web Interface and APP rules: data completeness not met scores 0
+    on the Web Interface; below the case minimum, the measure leaves the denominator."""
+    import json as _json
+
+    from qppfiles.validate import validate_bytes
+
+    def findings(method, program, value):
+        doc = {"entityType": "group", "taxpayerIdentificationNumber": "000000000", "performanceYear": 2019,
+               "measurementSets": [{"category": "quality", "submissionMethod": method, "programName": program,
+                                    "performanceStart": "2019-01-01", "performanceEnd": "2019-12-31",
+                                    "measurements": [{"measureId": "236", "value": value}]}]}
+        return {f.code: f.message for f in validate_bytes(_json.dumps(doc).encode()).findings}
+
+    wi = findings("cmsWebInterface", "mips", rate(20, 10, 100))
+    assert "the measure scores 0 points (Web Interface)" in wi["Q101"]
+    registry = findings("registry", "mips", rate(20, 10, 100))
+    assert "the measure scores 1 point" in registry["Q101"]
+    few = findings("cmsWebInterface", "mips", rate(8, 2, 10))
+    assert "scores nothing and leaves the quality numerator and denominator" in few["Q102"]
+    card = score_submission(submission(2019, quality=[("236", rate(20, 10, 100))], method="cmsWebInterface",
+                                       entity="group"))
+    assert card.measure("236").points == 0

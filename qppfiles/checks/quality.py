@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..findings import ERROR, INFO, WARNING
 from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, cases_to_threshold, class_points,
                             is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
-                            topped_out_cap, SUPPRESSED)
+                            topped_out_cap, SUPPRESSED, WEB_INTERFACE, data_completeness_points,
+                            leaves_denominator)
 from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
@@ -17,9 +18,16 @@ SRC_BENCH = "mips-rules.md §1.4 (benchmarks, 7-point cap), §1.1 (points withou
 APP_PROGRAMS = ("app1", "appPlus")
 
 
-def points_for(ctx, name: str) -> str:
-    """'0 points (3 for a small practice)': the year's points of a measure class for this practice."""
+def points_for(ctx, name: str, ms=None) -> str:
+    """'0 points (3 for a small practice)': the year's points of a measure class for this practice, or what
+    the Web Interface and the APP do instead."""
     q = ctx.pack.quality
+    method = getattr(ms, "submission_method", None)
+    if name == "points_data_completeness_not_met" and method == WEB_INTERFACE:
+        return f"{plural(data_completeness_points(q, False, method), 'point')} (Web Interface)"
+    if name != "points_data_completeness_not_met" and ms is not None \
+            and leaves_denominator(method, ms.program in APP_PROGRAMS):
+        return "nothing and leaves the quality numerator and denominator"
     small = class_points(q, name, True)
     if ctx.options.small_practice:
         return f"{plural(small, 'point')} (small practice)"
@@ -62,7 +70,7 @@ def data_completeness(ctx):
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"data completeness {pct(r.reporting_rate)} ({num(r.reported_cases)} of "
                   f"{num(r.eligible_population)} eligible cases reported) is below the {ctx.year} threshold of "
-                  f"{pct(threshold)}: the measure scores {points_for(ctx, 'points_data_completeness_not_met')}; "
+                  f"{pct(threshold)}: the measure scores {points_for(ctx, 'points_data_completeness_not_met', ms)}; "
                   f"report {plural(more, 'more eligible case', 'more eligible cases')}", m.measure_id)
 
 
@@ -79,7 +87,7 @@ def case_minimum(ctx):
             continue
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"{plural(r.case_count, 'case')} is below the case minimum of {minimum}: the measure scores "
-                  f"{points_for(ctx, 'points_below_case_minimum')} however well it performs", m.measure_id)
+                  f"{points_for(ctx, 'points_below_case_minimum', ms)} however well it performs", m.measure_id)
 
 
 def _reported_by_program(ctx):
@@ -173,7 +181,7 @@ def no_benchmark(ctx):
         if floor is not None:
             scores = f"{plural(floor, 'point')} (new-measure floor)"
         else:
-            scores = points_for(ctx, "points_no_benchmark")
+            scores = points_for(ctx, "points_no_benchmark", ms)
         yield Hit(field_ref(ctx, m.ref, "measureId"),
                   f"measure {m.measure_id} has no {ctx.year} benchmark for '{method}': it scores {scores} "
                   f"whatever its performance, unless CMS sets a benchmark from {ctx.year} data", m.measure_id)

@@ -13,8 +13,8 @@ from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
                             is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
-                            rates_of, scored_rate, topped_out_cap, SUPPRESSED, WEB_INTERFACE,
-                            is_suppressed)
+                            rates_of, scored_rate, topped_out_cap, SUPPRESSED, data_completeness_points,
+                            is_suppressed, leaves_denominator)
 from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
@@ -146,8 +146,7 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
     benchmark = catalog.benchmark(measure_id, method) if method else None
     usable = benchmark is not None and benchmark.status != "removed"
     if not q.data_completeness_met(rates.reporting_rate):
-        points = 0.0 if method == WEB_INTERFACE else class_points(q, "points_data_completeness_not_met",
-                                                                  small_practice)
+        points = data_completeness_points(q, small_practice, method)
         score.points = points
         score.reason = (f"data completeness {pct(rates.reporting_rate)} < {pct(threshold)}: "
                         f"{fmt(points)} points{_size_note(small_practice)}")
@@ -167,7 +166,7 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
     """Points of a measure whose data completeness is met (or assumed met)."""
     q = pack.quality
     score, rates, measure = result.score, result.rates, result.measure
-    leaves = result.app or method == WEB_INTERFACE
+    leaves = leaves_denominator(method, result.app)
     if leaves and (rates.case_count is None or rates.case_count < result.case_minimum):
         return _left_out(result, f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}",
                          with_reason)
