@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from ..findings import ERROR, INFO, WARNING
-from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, cases_to_threshold, class_points,
+from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, case_minimum_met, cases_to_threshold,
+                            class_points, data_completeness_met,
                             is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
                             topped_out_cap, SUPPRESSED, WEB_INTERFACE, data_completeness_points,
                             leaves_denominator)
@@ -62,9 +63,10 @@ def _case_minimum(ctx, measure_id: str) -> int:
       "practices), whatever its performance. The message says how many more cases reach the threshold.",
       SRC_DC, '2024: eligiblePopulation 490, met + not met 350 -> 71.4% < 75%: report 18 more cases')
 def data_completeness(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
+    threshold = q.data_completeness_threshold_percent
     for ms, m, entry, r in _scored(ctx):
-        if r.reporting_rate >= threshold:
+        if data_completeness_met(q, r):
             continue
         more = cases_to_threshold(threshold, r.eligible_population, r.reported_cases)
         yield Hit(field_ref(ctx, m.ref, "value"),
@@ -80,10 +82,10 @@ def data_completeness(ctx):
       "or 0 points from 2023 (3 for small practices), however well it performs.", SRC_CASES,
       '"eligiblePopulation": 12')
 def case_minimum(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
     for ms, m, entry, r in _scored(ctx):
         minimum = _case_minimum(ctx, m.measure_id)
-        if r.reporting_rate < threshold or r.case_count is None or r.case_count >= minimum:
+        if not data_completeness_met(q, r) or r.case_count is None or case_minimum_met(q, m.measure_id, r):
             continue
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"{plural(r.case_count, 'case')} is below the case minimum of {minimum}: the measure scores "
@@ -162,12 +164,11 @@ def outcome_or_high_priority(ctx):
       "denominator instead (42 CFR 414.1380(b)(1)(vii)(A)).",
       SRC_BENCH, 'a registry measure whose benchmarks exist only for electronicHealthRecord')
 def no_benchmark(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
     for ms, m, entry, r in _scored(ctx):
         method = ms.submission_method
-        if method not in entry.submission_methods or entry.metric_type == "cahps" or r.reporting_rate < threshold \
-                or r.case_count is None or r.case_count < _case_minimum(ctx, m.measure_id) \
-                or r.performance_rate is None:
+        if method not in entry.submission_methods or entry.metric_type == "cahps" or not data_completeness_met(q, r) \
+                or not case_minimum_met(q, m.measure_id, r) or r.performance_rate is None:
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, method)
         if benchmark is not None and benchmark.status != "removed":
