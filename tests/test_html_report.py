@@ -119,3 +119,28 @@ def test_json_text_and_html_of_the_cli_show_the_same_facts(tmp_path):
         assert report["entity"]["mvp"]["title"] in shown
         for m in report["measures"]:
             assert m["title"] is None or m["title"][:40].replace("&", "&amp;") in shown or m["title"][:40] in shown
+
+
+def test_patients_to_reach_a_rate_count_both_ways():
+    from qppfiles.measure_math import MeasureRates, patients_to_rate
+
+    rates = MeasureRates(performance_rate=61.6, performance_met=77, performance_denominator=125)
+    assert patients_to_rate(rates, 72.0) == 13          # 0.72 * 125 = 90 met: 13 more
+    assert patients_to_rate(rates, 53.18) == -11        # at most 66.475 met, so 66: 11 fewer
+    assert patients_to_rate(rates, 61.6) == 0
+    assert patients_to_rate(MeasureRates(performance_rate=50.0), 60.0) is None
+
+
+def test_advice_says_lower_for_an_inverse_measure_and_counts_patients():
+    report = json.loads(CliRunner().invoke(main, ["score", str(FIXTURES / "2024" / "group-traditional.json"),
+                                                  "--format", "json"]).output)
+    text = CliRunner().invoke(main, ["score", str(FIXTURES / "2024" / "group-traditional.json")]).output
+    advice = {s["measureId"]: s["text"] for s in report["suggestions"] if s["measureId"]}
+    assert advice["001"].startswith("lower measure 001's performance rate from 61.6% to 53.18%")
+    assert "fewer patients meeting the measure" in advice["001"]
+    assert advice["236"].startswith("raise measure 236's") and "more patients meeting the measure" in advice["236"]
+    gains = [s["finalScoreGain"] for s in report["suggestions"]]
+    assert gains == sorted(gains, reverse=True)
+    for s in report["suggestions"]:                      # the same list in text and JSON
+        assert s["text"] in text
+    assert " 1 points" not in text and ": 1 point" in text

@@ -15,6 +15,45 @@ from ._common import CommandProblem, ensure_writable, load_input, max_file_size_
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
 
+def _validate(file, year, small_practice, special_status, max_file_size):
+    """The same checks as ``validate``: the estimate scores nothing they reject."""
+    from ..options import Options
+    from ..validate import validate_path
+
+    return validate_path(file, Options(year=year, small_practice=small_practice, special_status=special_status,
+                                       max_file_size=max_file_size))
+
+
+def _clinician_type(ctx, param, value):
+    """A clinician type or status some year reweights PI for (small practices have --small-practice)."""
+    if value is None:
+        return None
+    from ..program import supported_years, year_pack
+
+    known = sorted({s for y in supported_years() for s in year_pack(y).pi.auto_reweighting_statuses}
+                   - {"small_practice"})
+    if value not in known:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(known)}", ctx, param)
+    return value
+
+
+def _measure_points(ctx, param, values) -> dict:
+    """ID=POINTS pairs as {id: points}, points 0-10."""
+    import math
+
+    out = {}
+    for text in values:
+        measure_id, sep, points = text.partition("=")
+        try:
+            value = float(points)
+        except ValueError:
+            value = math.nan
+        if not sep or not measure_id.strip() or not math.isfinite(value) or not 0 <= value <= 10:
+            raise click.BadParameter(f"{text!r}: expected ID=POINTS with POINTS from 0 to 10", ctx, param)
+        out[measure_id.strip()] = value
+    return out
+
+
 @click.command("score")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
@@ -27,12 +66,23 @@ CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
 @click.option("--year", type=int, help="Score under this performance year instead of the file's.")
+# Facts CMS computes itself, which no file holds (the estimate lists what it assumed without them).
+@click.option("--cms-measure", "cms_measures", multiple=True, callback=_measure_points, metavar="ID=POINTS",
+              help="Achievement points CMS computed for a measure it scores from claims or surveys: the "
+                   "readmission measure (458/479, groups of 16+ clinicians), an MVP's population-health measure "
+                   "(adds 10 to the denominator; left out without it), CAHPS 321, the APP's 479/484. Repeatable.")
+@click.option("--clinician-type", callback=_clinician_type, metavar="TYPE",
+              help="Clinician type or status that reweights PI automatically in some years when the file has no "
+                   "PI data (a file cannot say it), e.g. clinical_social_worker (2022-2024), hospital_based.")
+@click.option("--cahps-shortfall", is_flag=True,
+              help="The group's CAHPS survey fell short of its sample: with 5 or fewer other measures the quality "
+                   "denominator loses 10 points.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force, max_file_size):
+def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
+                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -49,22 +99,20 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     """
     import json
 
-    from ..options import Options
     from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError, score_submission
-    from ..validate import validate_path
 
     if output:
         ensure_writable(output, force, [file])
     submission = load_input(file, max_file_size).submission
+    checked = _validate(file, year, small_practice, special_status, max_file_size)
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight)
+                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                                clinician_type=clinician_type, findings=checked.findings)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
-    checked = validate_path(file, Options(year=year, small_practice=small_practice, special_status=special_status,
-                                          max_file_size=max_file_size))
     request = ScoreRequest(small_practice=small_practice, special_status=special_status, cost=cost,
                            reweight=tuple(reweight), prior_quality=prior_quality, complex_bonus=complex_bonus)
     report = score_report(card, submission, checked.findings, request)

@@ -259,6 +259,13 @@ def _categories(report: dict) -> str:
             '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
 
 
+def _adjustment_text(adj: dict) -> str:
+    """One value when the adjustment is known exactly (below the threshold), else the range."""
+    if adj["min"] == adj["max"]:
+        return f"{_n(adj['min'])}%"
+    return f"{_n(adj['min'])}% to {_n(adj['max'])}%"
+
+
 def render_html(report: dict, title: str = "MIPS score estimate") -> str:
     """The page for a score report dict (see :func:`qppfiles.report.score_view.score_report`)."""
     score, threshold = report["finalScore"], report["performanceThreshold"]
@@ -298,7 +305,7 @@ def render_html(report: dict, title: str = "MIPS score estimate") -> str:
 <div><span class="big {tone}" id="final-score">{_n(score, 4)}</span> <span class="muted">/ 100</span>
 <p class="muted">{verdict} the performance threshold of {_n(threshold)}</p></div>
 {_gauge(score, threshold, report.get('exceptionalPerformanceThreshold'))}</div>
-<p>Payment adjustment in {report['paymentYear']}: <strong id="adjustment">{_n(adj['min'])}% to {_n(adj['max'])}%</strong>
+<p>Payment adjustment in {report['paymentYear']}: <strong id="adjustment">{_adjustment_text(adj)}</strong>
 <span class="muted small">({_e(adj['reason'])})</span></p>
 {_adjustment_scale(adj['min'], adj['max'], limit)}</section>
 <section id="categories"><h2>Categories</h2>{_categories(report)}</section>

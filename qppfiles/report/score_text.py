@@ -35,6 +35,13 @@ def _table(rows: List[List[str]], right: frozenset = frozenset()) -> List[str]:
     return out
 
 
+def _adjustment(adj: dict) -> str:
+    """One value when the adjustment is known exactly (below the threshold), else the range."""
+    if adj["min"] == adj["max"]:
+        return f"{_n(adj['min'])}%"
+    return f"{_n(adj['min'])}% to {_n(adj['max'])}%"
+
+
 def _header(report: dict) -> List[str]:
     entity = report.get("entity") or {}
     who = [entity.get("entityLabel")]
@@ -71,7 +78,7 @@ def render_score_text(report: dict) -> str:
     lines = _header(report) + [""] + _validity(report) + [
         "",
         f"final score {_n(score)} of 100: {verdict} the performance threshold {_n(threshold)}",
-        f"payment adjustment {_n(adj['min'])}% to {_n(adj['max'])}%: {adj['reason']}",
+        f"payment adjustment {_adjustment(adj)}: {adj['reason']}",
         "", "categories:"]
     rows = []
     for name, c in report["categories"].items():

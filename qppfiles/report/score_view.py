@@ -12,7 +12,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from ..scoring.quality import BONUS_OUTCOME_TYPES
+from ..measure_math import is_outcome_or_high_priority, is_outcome_or_patient_experience
 
 ESTIMATE_NOTICE = ("An estimate made by qppfiles from the file alone, not an official CMS score: CMS computes "
                    "the final score from everything it receives for the performance year.")
@@ -113,6 +113,7 @@ def _assumptions(card, request: ScoreRequest) -> List[dict]:
     if request.complex_bonus is not None:
         out.append(item("complexBonus", request.complex_bonus,
                         f"complex patient bonus of {_num(request.complex_bonus)} as given"))
+    out.extend(item("computedByCms", None, text) for text in card.assumptions)
     out.extend(dict(extra) for extra in request.extra)
     return out
 
@@ -146,6 +147,7 @@ def _validity(findings: Iterable) -> dict:
     else:
         status, text = "valid", "No error: CMS intake would accept this file."
     return {"valid": not errors, "status": status, "text": text, "errors": len(errors),
+            "rejectedAtIntake": sum(f.consequence == "rejected" for f in errors),
             "warnings": len(listed) - len(errors), "findings": [_finding_dict(f) for f in listed]}
 
 
@@ -156,9 +158,8 @@ def _measure_facts(m, catalog, pack, findings) -> dict:
     facts["anchor"] = f"measure-{m.category}-{m.measure_id}"
     facts["findingCodes"] = sorted({f.code for f in findings if f.measure_id == m.measure_id})
     if m.category == "quality":
-        kind = getattr(record, "measure_type", None)
-        facts["outcome"] = kind in BONUS_OUTCOME_TYPES
-        facts["highPriority"] = bool(getattr(record, "is_high_priority", False)) or facts["outcome"]
+        facts["outcome"] = is_outcome_or_patient_experience(record)
+        facts["highPriority"] = is_outcome_or_high_priority(record)
         facts["inverse"] = bool(getattr(record, "is_inverse", False))
         facts["collectionType"] = COLLECTION_TYPES.get(m.submission_method or "", m.submission_method)
         if m.reporting_rate is not None and pack is not None:

@@ -93,6 +93,8 @@ class ScoreCard:
     not_scored: List[str] = field(default_factory=list)  # what could not be scored, and why
     suggestions: List[Suggestion] = field(default_factory=list)
     small_practice: bool = False
+    assumptions: List[str] = field(default_factory=list)  # facts CMS computes that the estimate took or left out
+    validity: Optional[dict] = None      # the file's validation verdict, when the file was checked
 
     @property
     def above_threshold(self) -> bool:
@@ -110,6 +112,7 @@ class ScoreCard:
     def to_dict(self) -> dict:
         return {
             "performanceYear": self.performance_year,
+            **({"validity": dict(self.validity)} if self.validity is not None else {}),
             "finalScore": self.final_score,
             "performanceThreshold": self.performance_threshold,
             "exceptionalPerformanceThreshold": self.exceptional_threshold,
@@ -119,5 +122,6 @@ class ScoreCard:
             "adjustment": self.adjustment.to_dict(),
             "reasons": list(self.reasons),
             "notScored": list(self.not_scored),
+            "assumptions": list(self.assumptions),
             "suggestions": [s.to_dict() for s in self.suggestions],
         }
