@@ -1,6 +1,11 @@
-"""What the commands share: input limits, reading one input, writing one output safely."""
+"""What the commands share: input limits, reading one input, writing one output safely, exit codes."""
 
 from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional
 
 import click
 
@@ -63,6 +68,11 @@ def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
     return result
 
 
+def force_option(fn):
+    """``--force``: replace an existing output file (never an input)."""
+    return click.option("--force", is_flag=True, help="Overwrite the output file if it exists (never an input).")(fn)
+
+
 def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
     from ..atomic import WriteRefused, check_writable
@@ -81,3 +91,60 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
         write_atomic(path, data, force=force, inputs=inputs)
     except (WriteRefused, OSError) as exc:
         raise CommandProblem(str(exc)) from None
+
+
+@contextmanager
+def output_stream(output: Optional[str], force: bool, inputs: Iterable[str] = ()) -> Iterator:
+    """Standard output, or a text stream that becomes ``output`` only when the block succeeds.
+
+    The report is streamed into a temporary file beside ``output``: an interrupted or failed run
+    leaves the previous file as it was."""
+    from ..atomic import WriteRefused, atomic_output
+
+    if not output:
+        yield sys.stdout
+        return
+    try:
+        with atomic_output(output, force, inputs) as fh:
+            yield fh
+    except WriteRefused as exc:
+        raise CommandProblem(str(exc)) from None
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]:
+    """The files of a directory walk but the run's own output file: a run never checks its report."""
+    from ..atomic import is_output
+
+    if not output:
+        yield from files
+        return
+    for path in files:
+        if not is_output(path, output):
+            yield path
+
+
+def exit_status(reports, problems: List[str], fail_on: str) -> int:
+    """The exit code of a batch (validate, lint): 2 when a path was not read or a file hit an internal
+    error, 1 on errors (or warnings with ``fail_on == "warning"``), else 0."""
+    if problems or any(r.internal_error for r in reports):
+        return 2
+    if any(r.errors or (fail_on == "warning" and r.warnings) for r in reports):
+        return 1
+    return 0
+
+
+def check_run_options(options, ig_given: bool = False) -> None:
+    """Usage errors found before any file is read: an unsupported year, a strict profile without
+    its implementation guide, an --ig directory that does not exist."""
+    from ..program import supported_years
+
+    years = supported_years()
+    if options.year is not None and options.year not in years:
+        raise CommandProblem(f"--year {options.year} is not supported; qppfiles checks {years[0]}–{years[-1]}")
+    ig_dir = options.ig_dir
+    if options.profile == "strict" and not ig_dir:
+        raise CommandProblem("--profile strict needs the QRDA III implementation guide: --ig DIR (or QPPFILES_IG)")
+    if ig_dir and (ig_given or options.profile == "strict") and not os.path.isdir(ig_dir):
+        raise CommandProblem(f"--ig {ig_dir}: no such directory")

@@ -180,6 +180,10 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
         seed = random.SystemRandom().randrange(1 << 31)
         click.echo(f"qppfiles: seed {seed}", err=True)
     faker = _faker() if target == "qrda3" else None
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(f"cannot create the directory {directory}: {exc.strerror or exc}") from None
     written = 0
     for index in range(count):
         file_seed = seed * 1_000_003 + index

@@ -29,7 +29,8 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import click
 
-from ._common import max_findings_option
+from ._common import (check_run_options, ensure_writable, exit_status, force_option, max_findings_option,
+                      output_stream, without_output)
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
@@ -231,6 +232,11 @@ def _reports(batches, jobs: int, problems: List[str], render=None):
 
 # ---------------------------------------------------------------- the command
 
+def _ig_given() -> bool:
+    source = click.get_current_context().get_parameter_source("ig_dir")
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
 def _summary_table(reports, out) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -273,8 +279,9 @@ def _summary_table(reports, out) -> None:
               help="pyproject.toml to read [tool.qppfiles] from (default: the nearest one).")
 @max_findings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@force_option
 def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profile, ig_dir, config_path,
-         max_findings, output) -> None:
+         max_findings, output, force) -> None:
     """Validate every submission file (.json, .xml) under PATHS, for CI and pre-commit.
 
     PATHS default to the configured paths, or the current directory. Settings come from
@@ -293,29 +300,26 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
 
     config = load_config(".", config_path)
     targets = list(paths) or [os.path.join(config.root, p) for p in config.paths]
+    named = [p for p in paths if not os.path.isdir(p)]
+    if output:
+        ensure_writable(output, force, named)
     problems: List[str] = []
-    files = discover(config, targets, problems)
+    files = list(without_output(discover(config, targets, problems), output))
     cli = {"year": year, "small-practice": small_practice, "special-status": special_status, "profile": profile,
            "ig": ig_dir, "max-findings": max_findings}
+    batches = _batches(config, files, cli)
+    for options, _ in batches:
+        check_run_options(options, ig_given=_ig_given())
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems, per_file(fmt)), out)
+    with output_stream(output, force, named) as out:
+        seen = render(fmt, _reports(batches, jobs, problems, per_file(fmt)), out)
         if fmt == "text":
             _summary_table(seen, out)
-    finally:
-        if output:
-            out.close()
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
-    if problems:
-        sys.exit(2)
-    if not seen and paths:
+    if not seen and paths and not problems:
         click.echo("qppfiles: no submission files matched", err=True)
-    threshold = fail_on or config.fail_on
-    errors = sum(r.errors for r in seen)
-    warnings = sum(r.warnings for r in seen)
-    sys.exit(1 if errors or (threshold == "warning" and warnings) else 0)
+    sys.exit(exit_status(seen, problems, fail_on or config.fail_on))
 
 
 COMMANDS = (lint,)
