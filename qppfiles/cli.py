@@ -14,7 +14,7 @@ import click
 
 from . import __version__
 from .commands._common import (check_run_options, ensure_writable, exit_status, force_option, max_file_size_option,
-                               max_findings_option, output_stream, without_output)
+                               max_findings_option, output_stream, read_stdin, without_output)
 
 SUBMISSION_SUFFIXES = (".json", ".xml")
 STDIN = "-"
@@ -59,16 +59,18 @@ def check_not_empty(paths: Iterable[str]) -> None:
             raise UsageProblem(f"{path}: no .json or .xml file in this directory")
 
 
-def read_stdin(paths, name: str, options):
+def _stdin_report(paths, name: str, options):
     """The report of the one file read from standard input (PATH -)."""
     from .validate import validate_bytes
 
+    from .validate import FileTooLarge
+
     if len(paths) != 1:
         raise UsageProblem("- (standard input) cannot be combined with other paths")
-    data = sys.stdin.buffer.read(options.max_file_size + 1)
-    if len(data) > options.max_file_size:
-        raise UsageProblem(f"{name}: standard input is above the limit of {options.max_file_size:,} bytes "
-                           f"(--max-file-size)")
+    try:
+        data = read_stdin(options.max_file_size)
+    except FileTooLarge as exc:
+        raise UsageProblem(f"{name} (standard input): {exc}") from None
     return validate_bytes(data, name, options)
 
 
@@ -159,7 +161,7 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
         ensure_writable(output, force, named)
     problems: List[str] = []
     if STDIN in paths:
-        reports = iter([read_stdin(paths, stdin_filename, options)])
+        reports = iter([_stdin_report(paths, stdin_filename, options)])
     else:
         check_not_empty(paths)
         files = without_output(expand_paths(paths, problems), output)

@@ -48,13 +48,27 @@ def max_findings_option(fn):
                         help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
 
 
+STDIN = "-"
+
+
+def read_stdin(max_size: int) -> bytes:
+    """Standard input's bytes, refused (FileTooLarge) above ``max_size`` like a file."""
+    from ..validate import FileTooLarge
+
+    data = sys.stdin.buffer.read(max_size + 1)
+    if len(data) > max_size:
+        raise FileTooLarge(len(data), max_size)
+    return data
+
+
 def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
-    """Read a QPP JSON or QRDA III file; return its ReadResult, or raise CommandProblem when unreadable."""
+    """Read a QPP JSON or QRDA III file (``-``: standard input); return its ReadResult, or raise
+    CommandProblem when unreadable."""
     from ..findings import ERROR
     from ..validate import FileTooLarge, _read, read_limited
 
     try:
-        data = read_limited(path, max_size)
+        data = read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
     except (OSError, FileTooLarge) as exc:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
