@@ -14,7 +14,8 @@ import click
 
 from . import __version__
 from .commands._common import (check_run_options, ensure_writable, exit_status, force_option, max_file_size_option,
-                               max_findings_option, output_stream, read_stdin, without_output)
+                               max_findings_option, noise_options, output_stream, progress_stdout, read_stdin,
+                               without_output)
 
 SUBMISSION_SUFFIXES = (".json", ".xml")
 STDIN = "-"
@@ -133,9 +134,10 @@ def main() -> None:
 @force_option
 @click.option("--stdin-filename", metavar="NAME", default="<stdin>", show_default=True,
               help="The name given in the report to the file read from standard input (PATH -).")
+@noise_options
 @click.pass_context
 def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
-             max_findings, jobs, output, force, stdin_filename) -> None:
+             max_findings, jobs, output, force, stdin_filename, quiet, show_info) -> None:
     """Validate QPP JSON and QRDA III submission files.
 
     PATHS are files or directories (walked for .json and .xml files); - reads one file from
@@ -149,6 +151,7 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
+    from . import progress
     from .options import Options
     from .report import per_file, render
     from .runner import validate_many
@@ -160,14 +163,19 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     if output:
         ensure_writable(output, force, named)
     problems: List[str] = []
+    bar = False
     if STDIN in paths:
         reports = iter([_stdin_report(paths, stdin_filename, options)])
     else:
         check_not_empty(paths)
         files = without_output(expand_paths(paths, problems), output)
-        reports = validate_many(files, options, jobs, problems, per_file(fmt))
+        bar = progress.wanted()
+        if bar:
+            files = list(files)  # the bar's total
+        reports = progress.track(validate_many(files, options, jobs, problems, per_file(fmt)),
+                                 len(files) if bar else None, "validating", enabled=bar)
     with output_stream(output, force, named) as out:
-        seen = render(fmt, reports, out)
+        seen = render(fmt, reports, progress_stdout(out, bar), show_info=show_info, quiet=quiet)
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
     sys.exit(exit_status(seen, problems, fail_on))

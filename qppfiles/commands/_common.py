@@ -87,6 +87,20 @@ def force_option(fn):
     return click.option("--force", is_flag=True, help="Overwrite the output file if it exists (never an input).")(fn)
 
 
+def noise_options(fn):
+    """``--quiet`` and ``--show-info`` for the text report."""
+    fn = click.option("--show-info", is_flag=True, help="Show info findings too (text format).")(fn)
+    return click.option("-q", "--quiet", is_flag=True, help="Show only files with findings (text format).")(fn)
+
+
+def progress_stdout(out, bar: bool):
+    """The stream to print the report to while a progress bar may be shown: report lines written to a
+    terminal must go above the bar (see qppfiles.progress)."""
+    from ..progress import CurrentStdout, is_terminal
+
+    return CurrentStdout() if bar and out is sys.stdout and is_terminal(out) else out
+
+
 def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
     from ..atomic import WriteRefused, check_writable
@@ -142,9 +156,12 @@ def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]
 def exit_status(reports, problems: List[str], fail_on: str) -> int:
     """The exit code of a batch (validate, lint): 2 when a path was not read or a file hit an internal
     error, 1 on errors (or warnings with ``fail_on == "warning"``), else 0."""
-    if problems or any(r.internal_error for r in reports):
+    from ..report.tally import Tally
+
+    tally = Tally.of(reports)
+    if problems or tally.internal_errors:
         return 2
-    if any(r.errors or (fail_on == "warning" and r.warnings) for r in reports):
+    if tally.errors or (fail_on == "warning" and tally.warnings):
         return 1
     return 0
 

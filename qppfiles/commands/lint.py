@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
@@ -30,7 +29,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 import click
 
 from ._common import (check_run_options, ensure_writable, exit_status, force_option, max_findings_option,
-                      output_stream, without_output)
+                      noise_options, output_stream, progress_stdout, without_output)
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
@@ -240,17 +239,13 @@ def _ig_given() -> bool:
 def _summary_table(reports, out) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from ..codes import get
+    from ..report.tally import Tally
 
-    by_code: Counter = Counter()
-    files_by_code: Dict[str, set] = {}
-    severity: Dict[str, str] = {}
-    for report in reports:
-        for finding in report.findings:
-            by_code[finding.code] += 1
-            files_by_code.setdefault(finding.code, set()).add(report.path)
-            severity[finding.code] = finding.severity
+    tally = Tally.of(reports)
+    by_code, files_by_code, severity = tally.by_code, tally.files_by_code, tally.severity
     if not by_code:
         return
     table = Table(title="Findings by code", title_justify="left")
@@ -259,7 +254,8 @@ def _summary_table(reports, out) -> None:
         table.add_column(column, justify=justify)
     for code, n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
         entry = get(code)
-        table.add_row(code, severity[code], str(n), str(len(files_by_code[code])), entry.summary if entry else "")
+        cells = (code, severity[code], str(n), str(files_by_code[code]), entry.summary if entry else "")
+        table.add_row(*map(Text, cells))  # text as it is: no markup parsed
     Console(file=out, highlight=False, soft_wrap=True).print(table)
 
 
@@ -280,8 +276,9 @@ def _summary_table(reports, out) -> None:
 @max_findings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
 @force_option
+@noise_options
 def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profile, ig_dir, config_path,
-         max_findings, output, force) -> None:
+         max_findings, output, force, quiet, show_info) -> None:
     """Validate every submission file (.json, .xml) under PATHS, for CI and pre-commit.
 
     PATHS default to the configured paths, or the current directory. Settings come from
@@ -296,6 +293,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
       qppfiles lint fixtures/ --format junit -o qppfiles-junit.xml
       qppfiles lint --format github --fail-on warning
     """
+    from .. import progress
     from ..report import per_file, render
 
     config = load_config(".", config_path)
@@ -311,8 +309,11 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
     for options, _ in batches:
         check_run_options(options, ig_given=_ig_given())
     jobs = jobs or min(os.cpu_count() or 1, 4)
+    bar = progress.wanted()
+    reports = progress.track(_reports(batches, jobs, problems, per_file(fmt)), len(files), "linting", enabled=bar)
     with output_stream(output, force, named) as out:
-        seen = render(fmt, _reports(batches, jobs, problems, per_file(fmt)), out)
+        out = progress_stdout(out, bar)
+        seen = render(fmt, reports, out, show_info=show_info, quiet=quiet)
         if fmt == "text":
             _summary_table(seen, out)
     for problem in problems:

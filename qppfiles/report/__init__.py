@@ -13,8 +13,10 @@ def per_file(fmt: str):
     return None
 
 
-def render(fmt: str, reports, out) -> None:
-    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``."""
+def render(fmt: str, reports, out, **text_options):
+    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``.
+
+    ``text_options`` (show_info, quiet, terminal) apply to the text format only."""
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":
@@ -29,4 +31,4 @@ def render(fmt: str, reports, out) -> None:
         from .github import render as fn
     else:
         raise ValueError(f"unknown format {fmt}")
-    return fn(reports, out)
+    return fn(reports, out, **(text_options if fmt == "text" else {}))
