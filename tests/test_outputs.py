@@ -232,15 +232,16 @@ _SLOW_VALIDATE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
 @pytest.mark.parametrize("signame, code", [("SIGINT", 130), ("SIGTERM", 128 + 15)])
-def test_signal_midrun_keeps_the_previous_report(tmp_path, signame, code):
+def test_signal_midrun_keeps_the_previous_report(tmp_path, signame, code, jobs):
     if not hasattr(signal, signame):
         pytest.skip(f"no {signame} here")
     tree = _tree(tmp_path)
     out = tmp_path / "report.txt"
     out.write_bytes(OLD)
     child = subprocess.Popen([sys.executable, "-c", _SLOW_VALIDATE, "validate", str(tree), "-o", str(out),
-                              "--force"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              "--force", "-j", jobs], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              env=dict(os.environ, PYTHONPATH=str(ROOT)))
     try:
         assert child.stdout.readline().strip() == b"STARTED"

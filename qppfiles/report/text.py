@@ -9,6 +9,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..findings import INFO
+from ..validate import FINDINGS_LIMIT
 from .tally import Tally
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -94,7 +95,7 @@ def render(reports, out, *, terminal=None, show_info: bool = True, quiet: bool =
     """Write the reports to ``out``; return the run's Tally.
 
     ``terminal`` (default: whether ``out`` is one) chooses colour through rich or plain text.
-    Without ``show_info`` info findings are left out (and counted in the summary); with ``quiet``
+    Without ``show_info`` info findings but F013 are left out (and counted in the summary); with ``quiet``
     a file is shown only when it has findings to show."""
     if terminal is None:
         terminal = is_terminal(out)
@@ -104,8 +105,8 @@ def render(reports, out, *, terminal=None, show_info: bool = True, quiet: bool =
     for r in reports:
         tally.add(r)
         findings = r.findings
-        if not show_info:
-            findings = [f for f in findings if f.severity != INFO]
+        if not show_info:  # the findings-limit notice stays: it says the report is incomplete
+            findings = [f for f in findings if f.severity != INFO or f.code == FINDINGS_LIMIT]
             hidden += len(r.findings) - len(findings)
         if quiet and not findings:
             continue
