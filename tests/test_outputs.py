@@ -256,3 +256,20 @@ def test_signal_midrun_keeps_the_previous_report(tmp_path, signame, code, jobs):
     assert b"Traceback" not in err
     assert out.read_bytes() == OLD
     assert _stray(tmp_path) == []
+
+
+def test_racing_convert_processes_write_one_output_once(tmp_path):
+    source = _source(tmp_path, "convert")
+    out = tmp_path / "out.xml"
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    runs = [subprocess.Popen([sys.executable, "-m", "qppfiles", "convert", str(source), "--to", "qrda3", "-o",
+                              str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+            for _ in range(3)]
+    results = [(run.communicate(timeout=120)[1], run.returncode) for run in runs]
+    assert sorted(code for _, code in results) == [0, 2, 2]
+    assert all(b"--force" in err for err, code in results if code == 2)
+    from lxml import etree
+
+    root = etree.fromstring(out.read_bytes())  # one whole document, written once
+    assert etree.QName(root).localname == "ClinicalDocument"
+    assert _stray(tmp_path) == []
