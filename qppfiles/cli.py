@@ -13,7 +13,7 @@ from typing import Iterable, Iterator, List
 import click
 
 from . import __version__
-from .commands._common import (check_run_options, ensure_writable, exit_status, force_option, max_file_size_option,
+from .commands._common import (check_run_options, ensure_writable, force_option, max_file_size_option,
                                max_findings_option, noise_options, output_stream, progress_stdout, read_stdin,
                                without_output)
 
@@ -113,7 +113,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--year", type=int, help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
@@ -153,7 +153,7 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     """
     from . import progress
     from .options import Options
-    from .report import per_file, render
+    from .report import exit_code, per_file, render
     from .runner import validate_many
 
     options = Options(year=year, small_practice=small_practice, special_status=special_status,
@@ -175,10 +175,11 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
         reports = progress.track(validate_many(files, options, jobs, problems, per_file(fmt)),
                                  len(files) if bar else None, "validating", enabled=bar)
     with output_stream(output, force, named) as out:
-        seen = render(fmt, reports, progress_stdout(out, bar), show_info=show_info, quiet=quiet)
+        seen = render(fmt, reports, progress_stdout(out, bar), fail_on, problems, show_info=show_info,
+                      quiet=quiet)
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
-    sys.exit(exit_status(seen, problems, fail_on))
+    sys.exit(exit_code(seen, problems, fail_on))
 
 
 @main.command()

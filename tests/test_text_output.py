@@ -27,7 +27,12 @@ from .conftest import FIXTURES, ROOT
 
 def _renderer_before_the_plain_path(reports, out):
     """The text renderer as it was before plain output (every line through rich's markup): the oracle."""
-    from rich.markup import escape
+    from rich.markup import escape as rich_escape
+
+    from qppfiles.report.inert import inert
+
+    def escape(value):
+        return rich_escape(inert(value))
 
     console = text._console(out)
     seen = []

@@ -129,7 +129,7 @@ def test_internal_error_exits_2_in_validate_and_lint(tmp_path, monkeypatch, comm
 
 
 def test_exit_status_rule():
-    from qppfiles.commands._common import exit_status
+    from qppfiles.report import exit_code as exit_status
 
     class R:
         def __init__(self, errors=0, warnings=0, internal=False):

@@ -61,16 +61,24 @@ def read_stdin(max_size: int) -> bytes:
     return data
 
 
-def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
-    """Read a QPP JSON or QRDA III file (``-``: standard input); return its ReadResult, or raise
-    CommandProblem when unreadable."""
-    from ..findings import ERROR
-    from ..validate import FileTooLarge, _read, read_limited
+def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of a file (``-``: standard input), or CommandProblem when it cannot be read."""
+    from ..validate import FileTooLarge, read_limited
 
     try:
-        data = read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
+        return read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
     except (OSError, FileTooLarge) as exc:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: Optional[bytes] = None):
+    """Read a QPP JSON or QRDA III file (``-``: standard input; or its ``data`` already read); return its
+    ReadResult, or raise CommandProblem when unreadable."""
+    from ..findings import ERROR
+    from ..validate import _read
+
+    if data is None:
+        data = read_input(path, max_size)
     try:
         result = _read(data, path)
     except Exception as exc:  # a reader must not crash the command
@@ -151,19 +159,6 @@ def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]
     for path in files:
         if not is_output(path, output):
             yield path
-
-
-def exit_status(reports, problems: List[str], fail_on: str) -> int:
-    """The exit code of a batch (validate, lint): 2 when a path was not read or a file hit an internal
-    error, 1 on errors (or warnings with ``fail_on == "warning"``), else 0."""
-    from ..report.tally import Tally
-
-    tally = Tally.of(reports)
-    if problems or tally.internal_errors:
-        return 2
-    if tally.errors or (fail_on == "warning" and tally.warnings):
-        return 1
-    return 0
 
 
 def check_run_options(options, ig_given: bool = False) -> None:

@@ -28,7 +28,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import click
 
-from ._common import (check_run_options, ensure_writable, exit_status, force_option, max_findings_option,
+from ._common import (check_run_options, ensure_writable, force_option, max_findings_option,
                       noise_options, output_stream, progress_stdout, without_output)
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
@@ -261,7 +261,7 @@ def _summary_table(reports, out) -> None:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Exit 1 on errors only, or on warnings too.")
@@ -294,7 +294,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
       qppfiles lint --format github --fail-on warning
     """
     from .. import progress
-    from ..report import per_file, render
+    from ..report import exit_code, per_file, render
 
     config = load_config(".", config_path)
     targets = list(paths) or [os.path.join(config.root, p) for p in config.paths]
@@ -313,14 +313,15 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
     reports = progress.track(_reports(batches, jobs, problems, per_file(fmt)), len(files), "linting", enabled=bar)
     with output_stream(output, force, named) as out:
         out = progress_stdout(out, bar)
-        seen = render(fmt, reports, out, show_info=show_info, quiet=quiet)
+        seen = render(fmt, reports, out, fail_on or config.fail_on, problems, show_info=show_info,
+                      quiet=quiet)
         if fmt == "text":
             _summary_table(seen, out)
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
     if not seen and paths and not problems:
         click.echo("qppfiles: no submission files matched", err=True)
-    sys.exit(exit_status(seen, problems, fail_on or config.fail_on))
+    sys.exit(exit_code(seen, problems, fail_on or config.fail_on))
 
 
 COMMANDS = (lint,)

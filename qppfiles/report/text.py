@@ -10,6 +10,7 @@ from itertools import groupby
 
 from ..findings import INFO
 from ..validate import FINDINGS_LIMIT
+from .inert import inert
 from .tally import Tally
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -17,8 +18,6 @@ _LAYER_TITLE = {
     "file": "file", "schema": "JSON schema", "xsd": "CDA schema (XSD)",
     "schematron": "QRDA III implementation guide", "rules": "program rules", "scoring": "scoring",
 }
-# What rich leaves out of any text it prints (BEL, BS, VT, FF, CR): the plain path drops them too.
-_RICH_DROPS = {code: None for code in (7, 8, 11, 12, 13)}
 
 
 def _console(out, force_terminal=None):
@@ -33,7 +32,7 @@ class _Markup:
     def __init__(self, out, force_terminal=None):
         from rich.markup import escape
 
-        self.escape = escape
+        self.escape = lambda text: escape(inert(text))
         self.console = _console(out, force_terminal)
 
     @staticmethod
@@ -51,9 +50,7 @@ class _Plain:
     def __init__(self, out):
         self.out = out
 
-    @staticmethod
-    def escape(text: str) -> str:
-        return text.translate(_RICH_DROPS)
+    escape = staticmethod(inert)
 
     @staticmethod
     def styled(style: str, text: str) -> str:
