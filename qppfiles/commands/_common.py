@@ -125,8 +125,10 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
 
     try:
         write_atomic(path, data, force=force, inputs=inputs)
-    except (WriteRefused, OSError) as exc:
+    except WriteRefused as exc:
         raise CommandProblem(str(exc)) from None
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 @contextmanager
