@@ -45,12 +45,13 @@ class CurrentStdout:
 
 
 def track(items: Iterable[T], total: Optional[int], label: str, *, enabled: bool, stream=None,
-          delay: float = DELAY, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
+          delay: Optional[float] = None, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
     """Yield ``items``; when ``enabled`` and the run has lasted ``delay`` seconds, show a bar
     (``total`` items, or a count when unknown) on ``stream`` (default: standard error)."""
     if not enabled:
         yield from items
         return
+    delay = DELAY if delay is None else delay
     start = clock()
     progress = task = None
     done = 0

@@ -168,6 +168,23 @@ def test_progress_bar_is_decided_by_the_terminal():
     assert progress.wanted(Tty()) and not progress.wanted(io.StringIO())
 
 
+@pytest.mark.parametrize("command, label", [("validate", "validating"), ("lint", "linting"),
+                                            ("generate", "generating")])
+def test_commands_show_a_bar_when_the_terminal_decision_says_so(tmp_path, monkeypatch, command, label):
+    monkeypatch.setattr(progress, "wanted", lambda stream=None: True)
+    monkeypatch.setattr(progress, "DELAY", 0.0)
+    monkeypatch.chdir(tmp_path)
+    args = {"validate": ["validate", str(FIXTURES / "2024"), "-o", "report.txt"],
+            "lint": ["lint", str(FIXTURES / "2024"), "-j", "1", "-o", "report.txt"],
+            "generate": ["generate", "fake", "--year", "2024", "--level", "group", "--count", "3", "--seed", "1",
+                         "-o", "out"]}[command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code in (0, 1), result.output
+    assert label in result.stderr
+    total = 3 if command == "generate" else len(list((FIXTURES / "2024").glob("*.json")))
+    assert f"{total}/{total}" in result.stderr
+
+
 def test_no_progress_bar_off_a_terminal(tmp_path):
     result = CliRunner().invoke(main, ["validate", str(FIXTURES)])
     assert result.exit_code == 1 and result.stderr == ""
