@@ -74,6 +74,15 @@ def test_empty_input_directory(tmp_path):
     assert_usage_error(invoke("validate", tmp_path), str(tmp_path), "no .json or .xml")
 
 
+def test_lint_of_a_directory_with_nothing_to_lint(tmp_path, monkeypatch):
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "subs").mkdir()
+    (tmp_path / "subs" / "a.json").write_bytes(JSON_FIXTURE.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    assert_usage_error(invoke("lint", "subs", "empty"), "empty", "no submission file")
+    assert invoke("lint", "subs").exit_code == 0
+
+
 @pytest.mark.parametrize("command", ["validate", "lint", "convert", "score"])
 def test_output_into_missing_directory(tmp_path, command):
     args = [command, JSON_FIXTURE, "-o", tmp_path / "missing" / "out"]

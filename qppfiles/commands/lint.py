@@ -236,6 +236,18 @@ def _ig_given() -> bool:
     return source == click.core.ParameterSource.COMMANDLINE
 
 
+def _check_directories_have_files(paths: Sequence[str], files: List[str]) -> None:
+    """A directory named on the command line with nothing to lint in it is a usage error (exit 2)."""
+    from ._common import CommandProblem
+
+    found = [os.path.abspath(f) for f in files]
+    for path in paths:
+        if os.path.isdir(path):
+            prefix = os.path.join(os.path.abspath(path), "")
+            if not any(f.startswith(prefix) for f in found):
+                raise CommandProblem(f"{path}: no submission file to lint in this directory")
+
+
 def _summary_table(reports, out) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -303,6 +315,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
         ensure_writable(output, force, named)
     problems: List[str] = []
     files = list(without_output(discover(config, targets, problems), output))
+    _check_directories_have_files(paths, files)
     cli = {"year": year, "small-practice": small_practice, "special-status": special_status, "profile": profile,
            "ig": ig_dir, "max-findings": max_findings}
     batches = _batches(config, files, cli)
