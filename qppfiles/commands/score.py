@@ -10,18 +10,18 @@ import sys
 
 import click
 
-from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, write_output
+from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
 
-def _validate(file, year, small_practice, special_status, max_file_size):
+def _validate(data: bytes, file, year, small_practice, special_status, max_file_size):
     """The same checks as ``validate``: the estimate scores nothing they reject."""
     from ..options import Options
-    from ..validate import validate_path
+    from ..validate import validate_bytes
 
-    return validate_path(file, Options(year=year, small_practice=small_practice, special_status=special_status,
-                                       max_file_size=max_file_size))
+    return validate_bytes(data, file, Options(year=year, small_practice=small_practice,
+                                              special_status=special_status, max_file_size=max_file_size))
 
 
 def _clinician_type(ctx, param, value):
@@ -104,8 +104,9 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
 
     if output:
         ensure_writable(output, force, [file])
-    submission = load_input(file, max_file_size).submission
-    checked = _validate(file, year, small_practice, special_status, max_file_size)
+    data = read_input(file, max_file_size)  # read once: standard input cannot be read again
+    submission = load_input(file, max_file_size, data).submission
+    checked = _validate(data, file, year, small_practice, special_status, max_file_size)
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,

@@ -23,19 +23,25 @@ def per_file(fmt: str):
 
 def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") -> int:
     """The exit status a run of ``validate`` or ``lint`` ends with: 2 when an input was not read or a
-    check failed internally, 1 on errors (or warnings with ``fail_on="warning"``), else 0."""
-    if problems or any(r.internal_error for r in reports):
+    check failed internally, 1 on errors (or warnings with ``fail_on="warning"``), else 0.
+
+    ``reports`` are the reports, or the Tally a renderer returned instead of them."""
+    from .tally import Tally
+
+    tally = Tally.of(reports)
+    if problems or tally.internal_errors:
         return 2
-    if any(r.errors for r in reports) or (fail_on == "warning" and any(r.warnings for r in reports)):
+    if tally.errors or (fail_on == "warning" and tally.warnings):
         return 1
     return 0
 
 
-def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None) -> None:
+def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None, **text_options):
     """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``.
 
     ``fail_on`` and ``problems`` (the run's unread inputs, complete once ``reports`` is consumed) let the
-    JUnit and SARIF reports state the run's outcome as the exit code does."""
+    JUnit and SARIF reports state the run's outcome as the exit code does; ``text_options`` (show_info,
+    quiet, terminal) apply to the text format only."""
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":
@@ -54,6 +60,8 @@ def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[Li
         raise ValueError(f"unknown format {fmt}")
     if fmt in _WITH_OUTCOME:
         return fn(reports, out, fail_on=fail_on, problems=problems)
+    if fmt == "text":
+        return fn(reports, out, **text_options)
     return fn(reports, out)
 
 
