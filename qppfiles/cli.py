@@ -14,8 +14,9 @@ import click
 
 from . import __version__
 from .commands._common import max_file_size_option, max_findings_option
+from .config import select_options, with_environment
 
-SUBMISSION_SUFFIXES = (".json", ".xml")
+from .discover import SUBMISSION_SUFFIXES  # noqa: E402,F401
 
 
 class UsageProblem(click.ClickException):
@@ -32,18 +33,14 @@ def _default_year() -> int:
 
 
 def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
-    """Files as given; directories walked for .json and .xml files; missing paths noted in ``problems``."""
-    for path in paths:
-        if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.lower().endswith(SUBMISSION_SUFFIXES):
-                        yield os.path.join(root, name)
-        elif os.path.exists(path):
-            yield path
-        else:
-            problems.append(f"{path}: no such file or directory")
+    """Files as given; directories walked for .json and .xml files; missing paths and directories that
+    cannot be listed noted in ``problems``."""
+    from .discover import discover
+
+    found = discover(list(paths))
+    problems.extend(found.problems)
+    problems.extend(f"{d}: cannot list the directory: {reason}" for d, reason in found.unreadable)
+    return iter(found.files)
 
 
 class _Group(click.Group):
@@ -74,6 +71,7 @@ def main() -> None:
     """
 
 
+@with_environment
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
@@ -94,8 +92,10 @@ def main() -> None:
               help="Files checked in parallel by this many processes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="Write the report to this file instead of standard output.")
-def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
-             max_findings, jobs, output) -> None:
+@select_options
+@click.pass_context
+def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
+             max_findings, jobs, output, select, ignore, config_path) -> None:
     """Validate QPP JSON and QRDA III submission files.
 
     PATHS are files or directories (walked for .json and .xml files). Exit code: 0 no error,
@@ -108,17 +108,20 @@ def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, 
       qppfiles validate exports/ --year 2025 --small-practice --format json
       qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
     """
-    from .options import Options
     from .report import per_file, render
-    from .runner import validate_many
+    from .config import load_settings
+    from .discover import discover
+    from .runner import checked_reports
 
-    options = Options(year=year, small_practice=small_practice, special_status=special_status,
-                      profile=profile, ig_dir=ig_dir, max_file_size=max_file_size, max_findings=max_findings)
+    settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,
+                             special_status=special_status, profile=profile, ig_dir=ig_dir, select=select,
+                             ignore=ignore, max_file_size=max_file_size, max_findings=max_findings)
+    fmt, fail_on = settings.values["fmt"], settings.values["fail_on"]
     problems: List[str] = []
-    files = expand_paths(paths, problems)
+    found = discover(list(paths))
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        seen = render(fmt, validate_many(files, options, jobs, problems, per_file(fmt)), out)
+        seen = render(fmt, checked_reports(settings, found, jobs, problems, per_file(fmt)), out)
     finally:
         if output:
             out.close()

@@ -177,6 +177,17 @@ def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
     return [f.located(location) for f, location in zip(findings, locations)]
 
 
+def _selected(findings: List[Finding], options: Options) -> List[Finding]:
+    """The findings ``options.select`` and ``options.ignore`` keep; an error of the file layer (the
+    file could not be read) is always kept, so that a broken file never passes."""
+    if not options.select and not options.ignore:
+        return findings
+    from .codes import is_selected
+
+    return [f for f in findings if (f.layer == "file" and f.severity == ERROR)
+            or is_selected(f.code, options.select, options.ignore)]
+
+
 _LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
 
 
@@ -202,7 +213,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
             found.add(rule_findings)
-        findings = _located(found.finish(), result)
+        findings = _located(_selected(found.finish(), options), result)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding

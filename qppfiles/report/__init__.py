@@ -1,5 +1,7 @@
 """Renderers of findings and score cards.  Renderers format; they never compute."""
 
+from typing import Optional
+
 FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github")
 
 
@@ -13,8 +15,9 @@ def per_file(fmt: str):
     return None
 
 
-def render(fmt: str, reports, out) -> None:
-    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``."""
+def render(fmt: str, reports, out, summary: Optional[dict] = None) -> None:
+    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``; ``summary``
+    adds counts to the summary of the JSON formats (such as the files skipped)."""
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":
@@ -29,4 +32,6 @@ def render(fmt: str, reports, out) -> None:
         from .github import render as fn
     else:
         raise ValueError(f"unknown format {fmt}")
+    if summary and fmt in ("json", "jsonl"):
+        return fn(reports, out, summary)
     return fn(reports, out)
