@@ -234,20 +234,28 @@ def check_codes(where: str, codes: Iterable[str]) -> Tuple[str, ...]:
 
 # ---------------------------------------------------------------- the command line
 
-def with_environment(command: click.Command) -> click.Command:
-    """Bind the command's main options to their ``QPPFILES_*`` environment variables."""
+def with_environment(command: click.Command = None, *, skip: Tuple[str, ...] = ()):
+    """Bind the command's main options to their ``QPPFILES_*`` environment variables (but ``skip``)."""
+    if command is None:
+        return lambda c: with_environment(c, skip=skip)
     for param in command.params:
-        if param.name in PARAMETERS and getattr(param, "envvar", None) is None:
+        if param.name in PARAMETERS and param.name not in skip and getattr(param, "envvar", None) is None:
             param.envvar = PARAMETERS[param.name][1]
             if isinstance(param, click.Option):
                 param.show_envvar = True
     return command
 
 
+def config_option(fn):
+    """``--config``: settings from this file instead of the nearest one."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True),
+                        help="qppfiles.toml or pyproject.toml to read settings from (default: the nearest "
+                             "one).")(fn)
+
+
 def select_options(fn):
-    """``--select``, ``--ignore`` and ``--config`` (settings from a file other than the nearest one)."""
-    fn = click.option("--config", "config_path", type=click.Path(dir_okay=False, exists=True),
-                      help="qppfiles.toml or pyproject.toml to read settings from (default: the nearest one).")(fn)
+    """``--select``, ``--ignore`` and ``--config``."""
+    fn = config_option(fn)
     fn = click.option("--ignore", multiple=True, metavar="CODES",
                       help="Do not report these finding codes or prefixes (e.g. Q10,S003). Repeatable.")(fn)
     fn = click.option("--select", multiple=True, metavar="CODES",

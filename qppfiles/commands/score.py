@@ -10,6 +10,7 @@ import sys
 
 import click
 
+from ..config import config_option, with_environment
 from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
@@ -40,6 +41,7 @@ def render_text(card) -> str:
     return "\n".join(lines) + "\n"
 
 
+@with_environment(skip=("fmt",))
 @click.command("score")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
@@ -56,8 +58,10 @@ def render_text(card) -> str:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force, max_file_size):
+@config_option
+@click.pass_context
+def score_command(ctx, file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
+                  output, force, max_file_size, config_path):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -74,8 +78,13 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     """
     import json
 
+    from ..config import load_settings
     from ..scoring import ScoringError, score_submission
 
+    # The configuration's settings for this file (overrides included), unless given here.
+    chosen = load_settings(ctx, config_path, year=year, small_practice=small_practice,
+                           special_status=special_status).options_for(file)
+    year, small_practice, special_status = chosen.year, chosen.small_practice, chosen.special_status
     if output:
         ensure_writable(output, force, [file])
     submission = load_input(file, max_file_size).submission
