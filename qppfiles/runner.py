@@ -24,14 +24,9 @@ def check_file(path: str, options: Options) -> FileReport:
 
 
 def _check(path: str, options: Options) -> FileReport:
-    try:
-        return validate_path(path, options)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return FileReport(path, _format_from_name(path), None,
-                          [Finding("F011", ERROR, "file", f"cannot read the file: {reason}", None, Location())])
-    except Exception as exc:  # never let one file stop the batch
-        return FileReport(path, _format_from_name(path), None, [internal_error(exc)])
+    from .api import validate
+
+    return validate(path, options=options)
 
 
 def discovery_reports(found, problems: Optional[List[str]] = None,

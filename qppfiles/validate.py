@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
+import types
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, List, Optional
@@ -276,3 +278,16 @@ def validate_path(path: str, options: Optional[Options] = None) -> FileReport:
 
 def _format_from_name(path: str) -> str:
     return QRDA3 if path.lower().endswith(".xml") else QPP_JSON
+
+
+class _CallableModule(types.ModuleType):
+    """``qppfiles.validate`` is both this module and the public function: ``qppfiles.validate(path)``
+    calls :func:`qppfiles.api.validate`, while ``qppfiles.validate.validate_bytes`` stays reachable."""
+
+    def __call__(self, *args, **kwargs) -> FileReport:
+        from .api import validate
+
+        return validate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

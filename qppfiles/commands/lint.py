@@ -13,8 +13,7 @@ from typing import Dict, List
 
 import click
 
-from ..config import ConfigError, load_config, select_options, with_environment  # noqa: F401
-from ..globs import matches  # noqa: F401  (the glob semantics of the configuration)
+from ..config import select_options, with_environment
 from ._common import max_findings_option
 
 

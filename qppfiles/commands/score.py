@@ -79,7 +79,8 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
     import json
 
     from ..config import load_settings
-    from ..scoring import ScoringError, score_submission
+    from ..api import score
+    from ..scoring import ScoringError
 
     # The configuration's settings for this file (overrides included), unless given here.
     chosen = load_settings(ctx, config_path, year=year, small_practice=small_practice,
@@ -89,9 +90,8 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
         ensure_writable(output, force, [file])
     submission = load_input(file, max_file_size).submission
     try:
-        card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
-                                cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight)
+        card = score(submission, year=year, small_practice=small_practice, special_status=special_status,
+                     cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality, reweight=reweight)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":
