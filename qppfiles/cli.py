@@ -74,7 +74,7 @@ def main() -> None:
 @with_environment
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--year", type=int, help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
@@ -121,7 +121,7 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     found = discover(list(paths))
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
-        seen = render(fmt, checked_reports(settings, found, jobs, problems, per_file(fmt)), out)
+        seen = render(fmt, checked_reports(settings, found, jobs, problems, per_file(fmt)), out, fail_on, problems)
     finally:
         if output:
             out.close()

@@ -27,7 +27,7 @@ UNREADABLE_DIR = define(
 UNDECODABLE_NAME = define(
     "F041", WARNING, "file", "The file name is not valid UTF-8.",
     "The file was found and checked, but its name holds bytes that are not UTF-8; reports show them "
-    "escaped (\\xNN). Rename the file: many tools, and uploads, handle such names badly.",
+    "escaped. Rename the file: many tools, and uploads, handle such names badly.",
     "RFC 3629 (UTF-8)")
 
 # Reasons a found file is left out, as summary lines say them.
@@ -82,7 +82,7 @@ def unreadable_report(directory: str, reason: str):
     """The report of a directory that could not be listed."""
     from .validate import FileReport
 
-    return FileReport(display_path(directory), "", None,
+    return FileReport(directory, "", None,
                       [Finding(UNREADABLE_DIR.code, ERROR, "file", f"cannot list the directory: {reason}",
                                None, Location())])
 

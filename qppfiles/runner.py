@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, List, Optional, Union
 
-from .discover import display_path, name_findings
+from .discover import name_findings
 from .findings import ERROR, Finding, Location
 from .options import Options
 from .validate import FileReport, _format_from_name, internal_error, validate_path
@@ -14,11 +14,10 @@ from .validate import FileReport, _format_from_name, internal_error, validate_pa
 def check_file(path: str, options: Options) -> FileReport:
     """Validate one path; an unreadable file becomes an F011 report, any failure an F012 report.
 
-    A name that is not UTF-8 is read as it is, and reported escaped with a warning (F041)."""
+    A name that is not UTF-8 is read as it is, with a warning (F041); renderers show it escaped."""
     report = _check(path, options)
     misnamed = name_findings(path)
     if misnamed:
-        report.path = display_path(path)
         report.findings[:0] = misnamed
     return report
 

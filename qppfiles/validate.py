@@ -73,14 +73,10 @@ class FileReport:
         }
 
 
-def _schema_code(message: str) -> str:
-    if "required" in message:
-        return "S001"
-    if message.startswith("expected"):
-        return "S002"
-    if message.startswith("unknown field"):
-        return "S003"
-    return "S004"
+def _schema_code(kind: str) -> str:
+    from .schema_check import MISSING, UNKNOWN_FIELD, WRONG_TYPE
+
+    return {MISSING: "S001", WRONG_TYPE: "S002", UNKNOWN_FIELD: "S003"}.get(kind, "S004")
 
 
 class CappedFindings:
@@ -128,8 +124,8 @@ def _schema_findings(document, found: CappedFindings) -> None:
     from .schema_check import check_document
 
     check = check_document(document, limit=found.room)
-    found.add(Finding(_schema_code(message), ERROR, "schema", message, None, Location(pointer=pointer))
-              for pointer, message in check.problems)
+    found.add(Finding(_schema_code(p.kind), ERROR, "schema", p.message, None, Location(pointer=p.pointer))
+              for p in check.problems)
     if not check.complete:
         found.truncated = True
 

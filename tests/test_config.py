@@ -80,17 +80,17 @@ def test_year_and_format_from_file_and_environment(project, command):
 def test_select_and_ignore_by_code_or_prefix(project):
     broken(project / "subs" / "bad.json", "I101")
     everything = codes_of(invoke("validate", "subs", "--format", "json"))
-    assert everything == ["I101", "Q106", "S002", "V102"]
+    assert everything == ["I101", "Q106", "S004", "V102"]
     assert codes_of(invoke("validate", "subs", "--format", "json", "--select", "Q,V")) == ["Q106", "V102"]
     only_i = invoke("validate", "subs", "--format", "json", "--ignore", "Q10", "--select", "I", "--select", "V1")
     assert codes_of(only_i) == ["I101", "V102"] and only_i.exit_code == 1
-    no_errors = invoke("validate", "subs", "--format", "json", "--ignore", "I101,S002")
+    no_errors = invoke("validate", "subs", "--format", "json", "--ignore", "I101,S004")
     assert codes_of(no_errors) == ["Q106", "V102"] and no_errors.exit_code == 0  # the exit code follows
     env = invoke("lint", "subs", "--format", "json", env={"QPPFILES_SELECT": "V"})
     assert codes_of(env) == ["V102"]
     (project / "qppfiles.toml").write_text('ignore = ["Q106", "V"]\n')
-    assert codes_of(invoke("lint", "subs", "--format", "json")) == ["I101", "S002"]
-    assert codes_of(invoke("validate", "subs", "--format", "json", "--ignore", "I")) == ["Q106", "S002", "V102"]
+    assert codes_of(invoke("lint", "subs", "--format", "json")) == ["I101", "S004"]
+    assert codes_of(invoke("validate", "subs", "--format", "json", "--ignore", "I")) == ["Q106", "S004", "V102"]
 
 
 def test_the_most_specific_prefix_decides():
@@ -110,7 +110,7 @@ def test_per_file_ignores(project):
     (project / "pyproject.toml").write_text('[tool.qppfiles.per-file-ignores]\n"subs/bad*" = ["I1", "S", "Q"]\n')
     result = invoke("validate", "subs", "--format", "json")
     by_file = {f["path"].split("/")[-1]: {x["code"] for x in f["findings"]} for f in json.loads(result.stdout)["files"]}
-    assert by_file["bad.json"].isdisjoint({"I101", "S002", "Q106"}) and "Q106" in by_file["group.json"]
+    assert by_file["bad.json"].isdisjoint({"I101", "S004", "Q106"}) and "Q106" in by_file["group.json"]
     assert result.exit_code == 0
     assert json.loads(invoke("lint", "--format", "json").stdout)["summary"]["errors"] == 0
 

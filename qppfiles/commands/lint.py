@@ -58,7 +58,7 @@ def _summary_table(reports, out) -> None:
 @with_environment
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
@@ -94,9 +94,8 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
       qppfiles lint fixtures/ --format junit -o qppfiles-junit.xml
       qppfiles lint --format github --fail-on warning --ignore Q10
     """
-    from ..report import per_file, render
-
     from ..config import load_settings
+    from ..report import per_file, render
     from ..runner import checked_reports
 
     settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,
@@ -110,7 +109,7 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
     out = open(output, "w", encoding="utf-8") if output else sys.stdout
     try:
         seen = render(fmt, checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True), out,
-                      {"skipped": found.skipped_count})
+                      settings.values["fail_on"], problems, {"skipped": found.skipped_count})
         if fmt == "text":
             _summary_table(seen, out)
     finally:

@@ -16,31 +16,6 @@ from ._common import CommandProblem, ensure_writable, load_input, max_file_size_
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
 
-def render_text(card) -> str:
-    from ..scoring.text import fmt
-
-    lines = [f"MIPS score estimate, performance year {card.performance_year}",
-             f"final score {fmt(card.final_score)} (performance threshold {fmt(card.performance_threshold)}): "
-             f"{'above' if card.final_score > card.performance_threshold else 'at' if card.final_score == card.performance_threshold else 'below'}",
-             f"payment adjustment {fmt(card.adjustment.min)}% to {fmt(card.adjustment.max)}%: {card.adjustment.reason}",
-             "", "categories:"]
-    for name, c in card.categories.items():
-        state = "reweighted" if c.reweighted else f"{fmt(c.score)}%"
-        lines.append(f"  {name:<8} {state:>11}  weight {fmt(c.weight):>4}%  -> {fmt(c.weighted)}")
-        lines.extend(f"             {reason}" for reason in c.reasons)
-    lines += ["", "measures:"]
-    for m in card.measures:
-        mark = " " if m.picked else "-"
-        lines.append(f" {mark}{m.category:<8} {m.measure_id:<14} {fmt(m.points):>7}  {m.reason}")
-        lines.extend(f"{'':26}{note}" for note in m.notes)
-    if card.not_scored:
-        lines += ["", "could not be scored:"] + [f"  {p}" for p in card.not_scored]
-    if card.suggestions:
-        lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
-    lines += ["", *card.reasons]
-    return "\n".join(lines) + "\n"
-
-
 @with_environment(skip=("fmt",))
 @click.command("score")
 @click.argument("file", type=click.Path(dir_okay=False))
@@ -78,8 +53,10 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
     """
     import json
 
+    from ..api import score, validate
     from ..config import load_settings
-    from ..api import score
+    from ..options import Options
+    from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError
 
     # The configuration's settings for this file (overrides included), unless given here.
@@ -94,14 +71,21 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
                      cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality, reweight=reweight)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
+    checked = validate(file, options=Options(year=year, small_practice=small_practice,
+                                             special_status=special_status, max_file_size=max_file_size))
+    request = ScoreRequest(small_practice=small_practice, special_status=special_status, cost=cost,
+                           reweight=tuple(reweight), prior_quality=prior_quality, complex_bonus=complex_bonus)
+    report = score_report(card, submission, checked.findings, request)
     if fmt == "json":
-        text = json.dumps(card.to_dict(), indent=2) + "\n"
+        text = json.dumps(report, indent=2, allow_nan=False) + "\n"
     elif fmt == "html":
         from ..report.html import render_html
 
-        text = render_html(card, title=f"MIPS score estimate: {os.path.basename(file)}")
+        text = render_html(report, title=f"MIPS score estimate: {os.path.basename(file)}")
     else:
-        text = render_text(card)
+        from ..report.score_text import render_score_text
+
+        text = render_score_text(report)
     if output:
         write_output(output, text.encode("utf-8"), force, [file])
     else:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
+from .inert import inert
+
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 _LAYER_TITLE = {
     "file": "file", "schema": "JSON schema", "xsd": "CDA schema (XSD)",
@@ -26,20 +28,20 @@ def render(reports, out) -> list:
         seen.append(r)
         year = f" · {r.performance_year}" if r.performance_year else ""
         verdict = "[green]valid[/]" if r.valid else "[bold red]invalid[/]"
-        console.print(f"[bold]{escape(str(r.path))}[/] ({r.format}{year}): {verdict}"
+        console.print(f"[bold]{escape(inert(str(r.path)))}[/] ({r.format}{year}): {verdict}"
                       f" — {r.errors} error(s), {r.warnings} warning(s)")
         for layer, by_layer in groupby(r.findings, key=lambda f: f.layer):
             console.print(f"  [dim]{_LAYER_TITLE.get(layer, layer)}[/]")
             for measure, items in groupby(by_layer, key=lambda f: f.measure_id):
                 indent = "    "
                 if measure:
-                    console.print(f"    measure [bold]{escape(measure)}[/]")
+                    console.print(f"    measure [bold]{escape(inert(measure))}[/]")
                     indent = "      "
                 for f in items:
                     where = f.location.describe()
-                    where = f" [dim]{escape(where)}[/]" if where else ""
+                    where = f" [dim]{escape(inert(where))}[/]" if where else ""
                     console.print(f"{indent}[{_STYLE.get(f.severity, '')}]{f.code} {f.severity}[/]"
-                                  f"{where}: {escape(f.message)}")
+                                  f"{where}: {escape(inert(f.message))}")
     files = len(seen)
     errors = sum(r.errors for r in seen)
     warnings = sum(r.warnings for r in seen)

@@ -22,14 +22,17 @@ class MeasureScore:
     reporting_rate: Optional[float] = None
     case_count: Optional[float] = None
     submission_method: Optional[str] = None
+    capped_at: Optional[float] = None    # the topped-out cap that lowered the points (quality)
     notes: List[str] = field(default_factory=list)
+    cases_needed: Optional[int] = None   # more reported cases that would meet data completeness
 
     def to_dict(self) -> dict:
         out = {"measureId": self.measure_id, "category": self.category, "points": self.points,
                "reason": self.reason, "picked": self.picked}
         for key, value in (("maxPoints", self.max_points), ("decile", self.decile),
                            ("performanceRate", self.performance_rate), ("reportingRate", self.reporting_rate),
-                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method)):
+                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method),
+                           ("cappedAt", self.capped_at), ("casesNeeded", self.cases_needed)):
             if value is not None:
                 out[key] = value
         if self.notes:

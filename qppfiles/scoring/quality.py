@@ -147,6 +147,7 @@ def score_measure(measurement: Measurement, method: Optional[str], pack, catalog
                         f"{fmt(points)} points{_size_note(small_practice)}")
         result.cases_needed = max(0, math.ceil(threshold / 100.0 * rates.eligible_population - 1e-9)
                                   - int(rates.reported_cases))
+        score.cases_needed = result.cases_needed
         result.potential = _points_when_complete(result, benchmark if usable else None, method, pack,
                                                  small_practice)
         return result
