@@ -144,14 +144,14 @@ class _Ignores:
         return False
 
 
-def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlinks: bool = True,
+def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlinks: bool = False,
              gitignore: bool = False, skip_dirs: frozenset = frozenset(),
              select: Optional[Callable[[str], bool]] = None, submissions_only: bool = False,
              unique: bool = False) -> Discovery:
     """The files under ``paths`` (named files as given; directories walked for .json and .xml files).
 
-    ``root``: the project directory; with ``follow_symlinks`` False, links leading out of it are left
-    out. ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
+    ``root``: the project directory; links leading out of it are left out unless ``follow_symlinks``.
+    Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does). ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
     files whose content is not a QPP JSON or QRDA III submission. ``unique``: a file found twice is
     checked once.
     """

@@ -240,3 +240,12 @@ def test_config_globs_with_a_pathological_pattern_do_not_hang_lint(repo):
     (repo / "subs" / ("a" * 200 + ".json")).write_bytes(VALID.read_bytes())
     result = invoke("lint", "--format", "json")
     assert result.exit_code == 0 and len(json.loads(result.stdout)["files"]) == 3
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_an_unreadable_file_is_reported_by_lint_and_the_run_goes_on(repo):
+    os.mkfifo(repo / "subs" / "pipe.json")  # never read: a FIFO would block
+    result = invoke("lint", "--format", "json")
+    assert result.exit_code == 2
+    files = {os.path.basename(f["path"]): [x["code"] for x in f["findings"]] for f in json.loads(result.stdout)["files"]}
+    assert files["pipe.json"] == ["F011"] and "group.json" in files and "report.xml" in files
