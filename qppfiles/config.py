@@ -92,10 +92,13 @@ class Config:
         return os.path.relpath(os.path.abspath(path), self.root).replace(os.sep, "/")
 
     def selected(self, path: str) -> bool:
-        """Whether the include and exclude globs keep ``path``."""
+        """Whether the include and exclude globs keep ``path``; they say nothing of a path outside the
+        project, which is kept."""
         from .globs import matches
 
         relative = self.relative(path)
+        if relative == ".." or relative.startswith("../"):
+            return True
         return matches(relative, self.include) and not matches(relative, self.exclude)
 
     def ignored_codes(self, path: str) -> Tuple[str, ...]:

@@ -154,3 +154,12 @@ def test_the_developers_environment_does_not_leak(project, monkeypatch):
     monkeypatch.setenv("QPPFILES_YEAR", "2016")
     assert invoke("validate", "subs/group.json").exit_code == 1  # read when the test asks for it
     assert invoke("validate", "subs/group.json", env={"QPPFILES_YEAR": None}).exit_code == 0
+
+
+def test_a_named_file_outside_the_project_is_linted(project, tmp_path_factory):
+    elsewhere = tmp_path_factory.mktemp("elsewhere") / "other.json"
+    elsewhere.write_bytes(VALID.read_bytes()[:200])
+    (project / "qppfiles.toml").write_text('include = ["subs/**"]\n')
+    result = invoke("lint", elsewhere, "--format", "json")
+    assert result.exit_code == 1 and codes_of(result) == ["F005"]
+    assert invoke("lint", "--format", "json").exit_code == 0  # the globs still choose inside the project
