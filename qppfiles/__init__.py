@@ -38,14 +38,14 @@ _EXPORTS = {
 
 __all__ = ["__version__", *_EXPORTS]
 
-if TYPE_CHECKING:
-    from .api import (ConvertError, ReadError, convert, fake_submission, from_table, read, score, validate,
-                      validate_many, write)
-    from .findings import Finding, Location
-    from .model import Submission
-    from .options import Options
-    from .scoring import ScoreCard, ScoringError
-    from .validate import FileReport
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
+    from .api import (ConvertError, ReadError, convert, fake_submission, from_table, read,  # noqa: F401
+                      score, validate, validate_many, write)
+    from .findings import Finding, Location  # noqa: F401
+    from .model import Submission  # noqa: F401
+    from .options import Options  # noqa: F401
+    from .scoring import ScoreCard, ScoringError  # noqa: F401
+    from .validate import FileReport  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

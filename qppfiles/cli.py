@@ -6,17 +6,14 @@ Heavy modules (rich, lxml, the catalog) are imported inside commands so that
 
 from __future__ import annotations
 
-import os
 import sys
-from typing import Iterable, Iterator, List
+from typing import List
 
 import click
 
 from . import __version__
 from .commands._common import max_file_size_option, max_findings_option
 from .config import select_options, with_environment
-
-from .discover import SUBMISSION_SUFFIXES  # noqa: E402,F401
 
 
 class UsageProblem(click.ClickException):
@@ -30,17 +27,6 @@ def _default_year() -> int:
 
     years = supported_years()
     return min(max(datetime.date.today().year, years[0]), years[-1])
-
-
-def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
-    """Files as given; directories walked for .json and .xml files; missing paths and directories that
-    cannot be listed noted in ``problems``."""
-    from .discover import discover
-
-    found = discover(list(paths))
-    problems.extend(found.problems)
-    problems.extend(f"{d}: cannot list the directory: {reason}" for d, reason in found.unreadable)
-    return iter(found.files)
 
 
 class _Group(click.Group):

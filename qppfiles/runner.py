@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, List, Optional, Union
 
 from .discover import name_findings
-from .findings import ERROR, Finding, Location
 from .options import Options
-from .validate import FileReport, _format_from_name, internal_error, validate_path
+from .validate import FileReport, _format_from_name, internal_error
 
 
 def check_file(path: str, options: Options) -> FileReport:

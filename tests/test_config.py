@@ -12,7 +12,6 @@ from click.testing import CliRunner
 from qppfiles.cli import main
 from qppfiles.codes import is_selected
 from qppfiles.config import load_config
-from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
 
 from .conftest import FIXTURES
