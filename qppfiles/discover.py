@@ -160,7 +160,7 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
     ignores = _Ignores() if gitignore else None
     seen: Dict[str, None] = {}
 
-    def keep(path: str, named: bool) -> None:
+    def keep(path: str) -> None:
         if unique and path in seen:
             return
         seen[path] = None
@@ -182,9 +182,9 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
             if ignores is not None:
                 ignores.load_down_to(root or path, path)
             for file in _walk(path, found, follow_symlinks, real_root, ignores, skip_dirs):
-                keep(file, False)
+                keep(file)
         elif os.path.lexists(path):
-            keep(path, True)
+            keep(path)
         else:
             found.problems.append(f"{display_path(path)}: no such file or directory")
     return found
