@@ -57,15 +57,11 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
 
 
 def _convert(submission, target: str) -> bytes:
-    if target == "json":
-        from ..formats.qpp_json import write
-
-        return write(submission)
-    from ..formats.qrda3 import QrdaWriteError, write
+    from ..api import ConvertError, convert
 
     try:
-        return write(submission)
-    except QrdaWriteError as exc:
+        return convert(submission, target)
+    except ConvertError as exc:
         click.echo(f"qppfiles: cannot write QRDA III: {exc}", err=True)
         sys.exit(1)
 
