@@ -9,7 +9,6 @@ How long a run takes is measured by the benchmarks, not asserted here.
 from __future__ import annotations
 
 import json
-import os
 import random
 import socket
 from pathlib import Path

@@ -38,9 +38,9 @@ def test_variables_set_in_the_shell_do_not_reach_a_test(tmp_path):
     env = dict(os.environ, QPPFILES_IG=str(tmp_path), GITHUB_WORKSPACE=str(tmp_path), CI_PROJECT_DIR=str(tmp_path),
                NO_COLOR="1", COLUMNS="20", XDG_CACHE_HOME=str(tmp_path), PYTHONPATH=str(ROOT))
     test = "tests/test_suite_hygiene.py::test_a_test_sees_no_developer_variable_and_a_cache_of_its_own"
-    done = subprocess.run([sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider",
-                           "-p", "no:randomly", "--basetemp", str(tmp_path / "base"), test], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=300)
+    command = [sys.executable, "-m", "pytest", "-o", "addopts=", "-q", "-p", "no:cacheprovider", "-p", "no:randomly",
+               "--basetemp", str(tmp_path / "base"), test]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "1 passed" in done.stdout
 
