@@ -222,7 +222,7 @@ def _y102(doc, env, over):
 
 @near_miss("Y103", "a period from January 1 to December 31 of the year", crosses=True)
 def _y103(doc, env, over):
-    ms = _first(doc, "quality")
+    ms = _first(doc, "ia") or _first(doc, "quality")  # an IA period rarely spans the year already
     if ms is None:
         return None
     periods = env.pack.periods
