@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..findings import ERROR, WARNING
 from ..model import BooleanValue, ProportionValue
+from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
 from . import Hit, rule
 from ._walk import field_ref, is_count, is_pi
 
@@ -80,23 +81,8 @@ def _positive(m):
 
 def _excluded_ids(ctx, present) -> set:
     """The measures whose exclusion is claimed (answered yes) in the set."""
-    excludes = _exclusions_in(ctx.catalog.pi)
+    excludes = measures_by_exclusion(ctx.pack.pi, ctx.catalog.pi)
     return {mid for e, m in present.items() if e in excludes and _is_yes(m) for mid in excludes[e]}
-
-
-_EXCLUSIONS: dict = {}
-
-
-def _exclusions_in(table) -> dict:
-    """{exclusion id: the PI measures it excludes} of a catalog's PI table, built once per table."""
-    held = _EXCLUSIONS.get(id(table))
-    if held is None or held[0] is not table:
-        found: dict = {}
-        for mid, record in table.items():
-            for e in record.exclusion or ():
-                found.setdefault(e, []).append(mid)
-        held = _EXCLUSIONS[id(table)] = (table, found)
-    return held[1]
 
 
 def _requirement_state(requirement, present, excluded):
@@ -108,13 +94,15 @@ def _requirement_state(requirement, present, excluded):
     first_failing = None
     for option in requirement.options:
         failing = []
+        if len(option) == 1 < len(requirement.options) and option[0] in excluded and option[0] not in present:
+            continue  # a one-measure alternative excluded alone does not meet the objective
         for mid in option:
             if mid in excluded:
                 continue
             m = present.get(mid)
             if m is None:
                 break  # incomplete
-            if _positive(m) is False:
+            if _positive(m) is False and requirement.kind != "reported":
                 failing.append(mid)
         else:
             if not failing:
@@ -176,9 +164,9 @@ def attestation_false(ctx):
 def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
+        links = exclusions_by_measure(ctx.pack.pi, ctx.catalog.pi)
         for mid, m in present.items():
-            record = ctx.catalog.pi.get(mid)
-            for exclusion in (record.exclusion or ()) if record is not None else ():
+            for exclusion in links.get(mid, ()):
                 if exclusion in present:
                     yield Hit(field_ref(ctx, present[exclusion].ref, "measureId"),
                               f"exclusion {exclusion} is submitted together with the measure it excludes, {mid}: "
@@ -280,3 +268,25 @@ def optional_zero(ctx):
                 yield Hit(field_ref(ctx, m.ref, "value", "numerator"),
                           f"{m.measure_id} numerator is 0 (denominator {v.denominator:g}): the measure earns "
                           f"0 points", m.measure_id)
+
+
+@rule("P110", ERROR, "A public health measure is reported without its level of active engagement.",
+      "From 2023 each public health and clinical data registry measure answered yes must come with the "
+      "measure of its level of active engagement: option 1 (pre-production and validation, _PRE) or option 2 "
+      "(validated data production, _PROD). Without it CMS does not credit the registry measure: a required "
+      "one (immunization, electronic case reporting) leaves the category at 0, a bonus one earns no bonus.",
+      "CMS measures data, measures/<PY>/measures-data.json: PI_PHCDRR_x_PRE and PI_PHCDRR_x_PROD "
+      "(isRequired true, substitutes of each other) from 2023",
+      '"PI_PHCDRR_1": true in 2024 without "PI_PHCDRR_1_PRE" or "PI_PHCDRR_1_PROD"', consequence="points")
+def engagement_level_missing(ctx):
+    levels = ctx.pack.pi.active_engagement
+    if not levels:
+        return
+    for ms in pi_sets(ctx):
+        present = _by_id(ctx, ms)
+        for mid, m in present.items():
+            wanted = levels.get(mid)
+            if wanted and _is_yes(m) and not any(level in present and _is_yes(present[level]) for level in wanted):
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"{mid} is answered yes without its level of active engagement "
+                          f"({' or '.join(wanted)}): CMS does not credit the measure", mid)

@@ -52,12 +52,14 @@ def render_text(card) -> str:
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
 @click.option("--year", type=int, help="Score under this performance year instead of the file's.")
+@click.option("--cehrt-2015-only/--no-cehrt-2015-only", default=None,
+              help="PI data came solely from 2015 Edition CEHRT (a 2018 bonus); default: read the CEHRT ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force, max_file_size):
+def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
+                  cehrt_2015_only, fmt, output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -82,7 +84,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight)
+                                reweight=reweight, cehrt_2015_only=cehrt_2015_only)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":

@@ -90,7 +90,7 @@ def _app_measure_set(pack, programs) -> tuple:
 def score_submission(submission, *, year: Optional[int] = None, small_practice: bool = False,
                      special_status: bool = False, cost: Optional[float] = None,
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
-                     reweight: Iterable[str] = ()) -> ScoreCard:
+                     reweight: Iterable[str] = (), cehrt_2015_only: Optional[bool] = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -176,7 +176,7 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
                                                "hardship exception)"])
         not_scored.append("pi: no Promoting Interoperability measurement set")
     else:
-        pi, pi_measures = score_pi(pi_sets, pack, catalog)
+        pi, pi_measures = score_pi(pi_sets, pack, catalog, cehrt_2015_only=cehrt_2015_only)
 
     cost_category = _cost_category(pack, cost, reweight)
     categories = {"quality": quality, "ia": ia, "pi": pi, "cost": cost_category}
