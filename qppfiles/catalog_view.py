@@ -133,13 +133,15 @@ def list_rules(fmt: str, out) -> None:
 def explain_code(code: str, out) -> bool:
     from rich.markup import escape
 
-    from .codes import get
+    from .codes import CONSEQUENCE_MEANING, get
 
     c = get(code)
     if c is None:
         return False
     console = _console(out)
     console.print(f"[bold]{c.code}[/] ({c.severity}, {c.layer} layer): {escape(c.summary)}")
+    if c.consequence:
+        console.print(f"Consequence: {c.consequence} ({CONSEQUENCE_MEANING[c.consequence]})")
     if c.explanation:
         console.print()
         console.print(escape(c.explanation))

@@ -39,6 +39,8 @@ class Code:
 
 
 CONSEQUENCES = ("rejected", "points")
+CONSEQUENCE_MEANING = {"rejected": "CMS refuses the file at intake",
+                       "points": "CMS accepts the file; the problem costs score"}
 
 
 def define(code: str, severity: str, layer: str, summary: str, explanation: str = "",

@@ -79,7 +79,7 @@ class Finding:
         return Finding(self.code, self.severity, self.layer, self.message, self.measure_id, location)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "code": self.code,
             "severity": self.severity,
             "layer": self.layer,
@@ -87,3 +87,6 @@ class Finding:
             "measureId": self.measure_id,
             "location": self.location.to_dict(),
         }
+        if self.severity == ERROR:
+            out["consequence"] = self.consequence
+        return out

@@ -29,6 +29,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import click
 
+from ..report.exit_codes import FAIL_ON, exit_code
 from ._common import max_findings_option
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
@@ -119,8 +120,8 @@ def load_config(start: str = ".", path: Optional[str] = None) -> Config:
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_TOP_KEYS))}")
     fail_on = table.get("fail-on", "error")
-    if fail_on not in ("error", "warning"):
-        raise ConfigError(f"{where}: 'fail-on' must be \"error\" or \"warning\"")
+    if fail_on not in FAIL_ON:
+        raise ConfigError(f"{where}: 'fail-on' must be \"rejected\", \"error\" or \"warning\"")
     overrides = []
     for i, entry in enumerate(table.get("overrides", [])):
         where_i = f"{source} [[tool.qppfiles.overrides]] #{i + 1}"
@@ -262,7 +263,7 @@ def _summary_table(reports, out) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Exit 1 on errors only, or on warnings too.")
+@click.option("--fail-on", type=click.Choice(FAIL_ON), help="Exit 1 on rejected errors, any error, or warnings too.")
 @click.option("--year", type=int, help="Check against this performance year instead of each file's.")
 @click.option("--small-practice", is_flag=True, default=None, help="The practices have 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, default=None, help="Rural, HPSA or non-patient-facing clinicians.")
@@ -312,10 +313,7 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
         sys.exit(2)
     if not seen and paths:
         click.echo("qppfiles: no submission files matched", err=True)
-    threshold = fail_on or config.fail_on
-    errors = sum(r.errors for r in seen)
-    warnings = sum(r.warnings for r in seen)
-    sys.exit(1 if errors or (threshold == "warning" and warnings) else 0)
+    sys.exit(exit_code(seen, fail_on or config.fail_on))
 
 
 COMMANDS = (lint,)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from itertools import groupby
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_CONSEQUENCE = {"rejected": " (rejected at intake)", "points": " (costs points)"}
 _LAYER_TITLE = {
     "file": "file", "schema": "JSON schema", "xsd": "CDA schema (XSD)",
     "schematron": "QRDA III implementation guide", "rules": "program rules", "scoring": "scoring",
@@ -39,7 +40,7 @@ def render(reports, out) -> list:
                     where = f.location.describe()
                     where = f" [dim]{escape(where)}[/]" if where else ""
                     console.print(f"{indent}[{_STYLE.get(f.severity, '')}]{f.code} {f.severity}[/]"
-                                  f"{where}: {escape(f.message)}")
+                                  f"{_CONSEQUENCE.get(f.consequence, '')}{where}: {escape(f.message)}")
     files = len(seen)
     errors = sum(r.errors for r in seen)
     warnings = sum(r.warnings for r in seen)
