@@ -431,3 +431,27 @@ def test_no_year_numbers_in_code_outside_the_data_file():
             if year_number.search(line):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_readme_lists_every_unconfirmed_value():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("## Values not yet confirmed", 1)[1].split("\n## ", 1)[0]
+    missing = set()
+    for year in ALL_YEARS:
+        for path in year_pack(year).unconfirmed:
+            section, name = path.split(".", 1)
+            if f"`{path}`" not in listed and not re.search(rf"`{section}\.[^`]*`[^|]*`{name}`", listed):
+                missing.add(path)
+    assert not missing, f"unconfirmed values the README does not list: {sorted(missing)}"
+
+
+def test_clinical_social_workers_are_reweighted_2022_to_2024():
+    # cms-corrections A.21: automatic PI reweighting for clinical social workers, PY2022-PY2024.
+    for year in ALL_YEARS:
+        assert ("clinical_social_worker" in year_pack(year).pi.auto_reweighting_statuses) == (2022 <= year <= 2024)
+
+
+def test_the_2018_topped_out_cap_is_no_longer_flagged():
+    # cms-corrections A.10 confirms the 2018 cap (42 CFR 414.1380(b)(1)(iv)(A)).
+    assert not year_pack(2018).is_unconfirmed("quality.topped_out_cap_points")
+    assert year_pack(2018).sources_for("quality.topped_out_cap_points")
