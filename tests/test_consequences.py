@@ -117,3 +117,11 @@ def test_converter_codes_name_their_problem_code():
     assert "ProblemCode 24" in get("X110").source
     assert "ProblemCode 6" in get("X131").source
     assert "42 CFR 414.1320" in get("Y104").source
+
+
+def test_rules_lists_the_consequence_of_each_error():
+    listing = json.loads(CliRunner().invoke(main, ["rules", "--format", "json"]).output)
+    by_code = {c["code"]: c for c in listing}
+    assert by_code["Y105"]["consequence"] == "points" and by_code["S002"]["consequence"] == "rejected"
+    assert "consequence" not in by_code["Q101"]
+    assert "consequence" in CliRunner().invoke(main, ["rules"]).output

@@ -334,3 +334,27 @@ def test_proportion_measure_with_a_numerator_earns_at_least_1_point():
     pi, card = pi_score(2024, tiny)
     assert card.measure("PI_EP_1").points == 1.0
     assert pi.score == 91.0
+
+
+def test_2019_exclusions_validate_clean_and_score_as_claimed(tmp_path):
+    # Validation and scoring read the same exclusion links: a 2019 file claiming PI_LVITC_2 for PI_HIE_4 and the
+    # two public health exclusions is complete (no P101) and its PI score keeps 100 points available.
+    doc = json.loads((FIXTURES / "2019" / "individual-traditional.json").read_text())
+    pi = next(s for s in doc["measurementSets"] if s["category"] == "pi")
+    pi["measurements"] = [m for m in pi["measurements"]
+                          if m["measureId"] not in ("PI_HIE_4", "PI_PHCDRR_1", "PI_PHCDRR_2")]
+    pi["measurements"] += [{"measureId": "PI_LVITC_2", "value": True}, {"measureId": "PI_PHCDRR_1_EX_1", "value": True},
+                           {"measureId": "PI_PHCDRR_2_EX_3", "value": True}]
+    path = tmp_path / "exclusions-2019.json"
+    path.write_text(json.dumps(doc))
+    validated = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+    assert validated.exit_code == 0, validated.output
+    card = json.loads(CliRunner().invoke(main, ["score", str(path), "--format", "json"]).output)
+    by_id = {m["measureId"]: m for m in card["measures"] if m["category"] == "pi"}
+    assert by_id["PI_HIE_1"]["maxPoints"] == 40 and by_id["PI_PEA_1"]["maxPoints"] == 50
+    # the same exclusion next to its measure is refused (P103), as CMS's Submissions API does
+    pi["measurements"].append({"measureId": "PI_HIE_4", "value": {"numerator": 5, "denominator": 10}})
+    path.write_text(json.dumps(doc))
+    codes = [f["code"] for f in json.loads(CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
+                                          .output)["files"][0]["findings"]]
+    assert "P103" in codes
