@@ -125,3 +125,13 @@ def test_rules_lists_the_consequence_of_each_error():
     assert by_code["Y105"]["consequence"] == "points" and by_code["S002"]["consequence"] == "rejected"
     assert "consequence" not in by_code["Q101"]
     assert "consequence" in CliRunner().invoke(main, ["rules"]).output
+
+
+def test_lint_config_takes_fail_on_rejected(tmp_path):
+    config = tmp_path / "pyproject.toml"
+    config.write_text('[tool.qppfiles]\nfail-on = "rejected"\n')
+    args = ["lint", str(POINTS_ONLY), "--config", str(config), "-j", "1"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, ["lint", str(REJECTED), "--config", str(config), "-j", "1"]).exit_code == 1
+    config.write_text('[tool.qppfiles]\nfail-on = "points"\n')
+    assert CliRunner().invoke(main, args).exit_code == 2
