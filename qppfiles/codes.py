@@ -55,13 +55,20 @@ def define(code: str, severity: str, layer: str, summary: str, explanation: str 
     return entry
 
 
+_loaded = False
+
+
 def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
     for name in _DEFINING_MODULES:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+    _loaded = True
 
 
 def all_codes() -> List[Code]:
