@@ -116,30 +116,33 @@ def list_rules(fmt: str, out) -> None:
 
     codes = all_codes()
     if fmt == "json":
-        json.dump([{"code": c.code, "severity": c.severity, "layer": c.layer, "summary": c.summary}
+        json.dump([{"code": c.code, "severity": c.severity, "layer": c.layer, "summary": c.summary,
+                    **({"consequence": c.consequence} if c.consequence else {})}
                    for c in codes], out, indent=2)
         out.write("\n")
         return
     from rich.table import Table
 
     table = Table(title=f"{len(codes)} finding codes", title_justify="left")
-    for col in ("code", "severity", "layer", "summary"):
+    for col in ("code", "severity", "consequence", "layer", "summary"):
         table.add_column(col, overflow="fold")
     for c in codes:
-        table.add_row(c.code, c.severity, c.layer, c.summary)
+        table.add_row(c.code, c.severity, c.consequence, c.layer, c.summary)
     _console(out).print(table)
 
 
 def explain_code(code: str, out) -> bool:
     from rich.markup import escape
 
-    from .codes import get
+    from .codes import CONSEQUENCE_MEANING, get
 
     c = get(code)
     if c is None:
         return False
     console = _console(out)
     console.print(f"[bold]{c.code}[/] ({c.severity}, {c.layer} layer): {escape(c.summary)}")
+    if c.consequence:
+        console.print(f"Consequence: {c.consequence} ({CONSEQUENCE_MEANING[c.consequence]})")
     if c.explanation:
         console.print()
         console.print(escape(c.explanation))

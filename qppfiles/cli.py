@@ -91,8 +91,8 @@ def main() -> None:
                    "the CMS QRDA III schematron (needs --ig).")
 @click.option("--ig", "ig_dir", type=click.Path(file_okay=False), envvar="QPPFILES_IG",
               help="Directory of QRDA III IG packages (<year>/*.sch, cda-schema/) for --profile strict.")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Exit 1 on errors only, or on warnings too.")
+@click.option("--fail-on", type=click.Choice(["rejected", "error", "warning"]), default="error", show_default=True,
+              help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
 @max_file_size_option
 @max_findings_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,

@@ -40,6 +40,8 @@ class Code:
 
 
 CONSEQUENCES = ("rejected", "points")
+CONSEQUENCE_MEANING = {"rejected": "CMS refuses the file at intake",
+                       "points": "CMS accepts the file; the problem costs score"}
 
 
 def define(code: str, severity: str, layer: str, summary: str, explanation: str = "",
@@ -54,13 +56,20 @@ def define(code: str, severity: str, layer: str, summary: str, explanation: str 
     return entry
 
 
+_loaded = False
+
+
 def _load_all() -> None:
+    global _loaded
+    if _loaded:
+        return
     for name in _DEFINING_MODULES:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name != name:
                 raise
+    _loaded = True
 
 
 def all_codes() -> List[Code]:

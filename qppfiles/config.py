@@ -41,7 +41,7 @@ ENV_PREFIX = "QPPFILES_"
 
 # Settings a file may give, with their type; the same names as the command-line options.
 OPTION_KEYS = {"year": int, "profile": str, "small-practice": bool, "special-status": bool}
-_CHOICES = {"profile": ("accept", "strict"), "fail-on": ("error", "warning")}
+_CHOICES = {"profile": ("accept", "strict"), "fail-on": ("rejected", "error", "warning")}
 _TOP_KEYS = set(OPTION_KEYS) | {"paths", "include", "exclude", "fail-on", "format", "select", "ignore",
                                 "per-file-ignores", "overrides"}
 

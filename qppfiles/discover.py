@@ -22,8 +22,9 @@ UNREADABLE_DIR = define(
     "F040", ERROR, "file", "A directory could not be listed.",
     "While looking for submission files, qppfiles could not list this directory (no permission, or it "
     "vanished during the run). Its files were not checked; the run goes on with the others and exits with "
-    "code 2, so that a CI job never passes without having seen every file.",
-    "POSIX opendir(3): EACCES, ENOENT")
+    "code 2, so that a CI job never passes without having seen every file. Like the other errors that stop "
+    "qppfiles from checking a file, it counts as rejected: nothing unchecked is cleared for upload.",
+    "POSIX opendir(3): EACCES, ENOENT", consequence="rejected")
 UNDECODABLE_NAME = define(
     "F041", WARNING, "file", "The file name is not valid UTF-8.",
     "The file was found and checked, but its name holds bytes that are not UTF-8; reports show them "

@@ -51,6 +51,15 @@ class Location:
         return where
 
 
+def _code_entry(code: str):
+    # Imported on first use: the register imports the modules that define codes, some of which import this one.
+    global _code_entry
+    from .codes import get
+
+    _code_entry = get
+    return get(code)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     code: str
@@ -68,9 +77,7 @@ class Finding:
         """For an error, "rejected" (CMS refuses the file at intake) or "points" (accepted, scored lower)."""
         if self.severity != ERROR:
             return ""
-        from .codes import get
-
-        entry = get(self.code)
+        entry = _code_entry(self.code)
         return entry.consequence if entry is not None else ""
 
     def located(self, location: Location) -> "Finding":
@@ -79,7 +86,7 @@ class Finding:
         return Finding(self.code, self.severity, self.layer, self.message, self.measure_id, location)
 
     def to_dict(self) -> dict:
-        return {
+        out = {
             "code": self.code,
             "severity": self.severity,
             "layer": self.layer,
@@ -87,3 +94,6 @@ class Finding:
             "measureId": self.measure_id,
             "location": self.location.to_dict(),
         }
+        if self.severity == ERROR:
+            out["consequence"] = self.consequence
+        return out

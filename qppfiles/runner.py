@@ -51,11 +51,12 @@ class Rendered:
     internal_error: bool
     problem: Optional[str]
     text: str
+    rejected: int = 0
 
     @classmethod
     def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> "Rendered":
         return cls(report.path, report.errors, report.warnings, report.internal_error, report.problem,
-                   render(report))
+                   render(report), report.rejected)
 
 
 def _check_and_render(path: str, setting) -> Rendered:

@@ -27,7 +27,7 @@ YEAR_UNSUPPORTED = define(
     "qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
     "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
     "give it in the file or with --year.", "QPP JSON reference: submissions.performanceYear",
-    example='"performanceYear": 2016')
+    example='"performanceYear": 2016', consequence="rejected")
 
 
 @dataclass
@@ -44,6 +44,11 @@ class FileReport:
     @property
     def warnings(self) -> int:
         return sum(1 for f in self.findings if f.severity == WARNING)
+
+    @property
+    def rejected(self) -> int:
+        """Errors for which CMS refuses the file at intake (the others cost points)."""
+        return sum(1 for f in self.findings if f.severity == ERROR and f.consequence == "rejected")
 
     @property
     def internal_error(self) -> bool:

@@ -203,10 +203,10 @@ def test_junit_is_valid_with_one_case_per_file_and_counts(tree):
     failed = {c.get("name").replace("\\", "/"): c.find("failure") for c in cases if c.find("failure") is not None}
     assert list(failed) == ["subs/deep/c.json"]
     errors = [f for f in findings_by_file(tree)["subs/deep/c.json"] if f["severity"] == "error"]
-    assert failed["subs/deep/c.json"].get("message") == f"{len(errors)} error(s)"
+    assert failed["subs/deep/c.json"].get("message") == f"{len(errors)} error(s): CMS rejects the file at intake"
     assert failed["subs/deep/c.json"].text.splitlines() == [
         f"{f['code']} error {f['location']['line']}:{f['location']['column']} {f['location']['pointer']}: "
-        f"{f['message']}" for f in errors]
+        f"{f['message']} [{f['consequence']}]" for f in errors]
     warned = next(c for c in cases if c.get("name").endswith("w.json"))
     assert "Q103 warning" in warned.find("system-out").text
 
@@ -295,7 +295,8 @@ def test_gitlab_code_quality_issues(tree):
     i101 = next(i for i in issues if i["check_name"] == "I101")
     source = next(f for f in expected["subs/deep/c.json"] if f["code"] == "I101")
     assert i101["location"] == {"path": "subs/deep/c.json", "lines": {"begin": source["location"]["line"]}}
-    assert i101["severity"] == "major" and i101["description"] == "I101: " + source["message"]
+    assert i101["severity"] == "blocker"                    # an error CMS refuses the file for at intake
+    assert i101["description"].startswith("I101: " + source["message"])
     q103 = next(i for i in issues if i["check_name"] == "Q103")
     assert q103["severity"] == "minor" and q103["location"]["path"] == "subs/w.json"
     assert len({i["fingerprint"] for i in issues}) == len(issues)
@@ -354,7 +355,7 @@ def test_github_escapes_follow_the_workflow_command_rules(monkeypatch, tmp_path)
     out = io.StringIO()
     render("github", [FileReport("/elsewhere/x: y,z.json", "qpp-json", 2024, [finding])], out)
     first = out.getvalue().splitlines()[0]
-    assert first == "::error file=/elsewhere/x%3A y%2Cz.json,line=2,col=3,title=I101::100%25 wrong\\x0ahere"
+    assert first == "::error file=/elsewhere/x%3A y%2Cz.json,line=2,col=3,title=I101::100%25 wrong\\x0ahere [rejected]"
 
 
 def test_reports_on_every_broken_fixture_are_valid(tmp_path, monkeypatch):

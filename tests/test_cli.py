@@ -84,7 +84,9 @@ def test_json_output_keys(tmp_path):
     file = report["files"][0]
     assert set(file) == {"path", "format", "performanceYear", "valid", "findings"}
     assert file["format"] == "qpp-json" and file["valid"] is False
-    assert set(file["findings"][0]) == {"code", "severity", "layer", "message", "measureId", "location"}
+    assert set(file["findings"][0]) == {"code", "severity", "layer", "message", "measureId", "location",
+                                        "consequence"}
+    assert file["findings"][0]["consequence"] == "rejected"
 
 
 def test_missing_path_exits_2_with_one_line(tmp_path):

@@ -221,7 +221,9 @@ def test_pi_model_by_year(year):
     assert ("PI_EP_2" in pi.bonus_measures) == (2019 <= year <= 2022)
     assert ("PI_HIE_5" in pi.required_measures) == (year >= 2021)
     assert ("PI_HIE_6" in pi.required_measures) == (year >= 2023)
-    assert ("PI_PHCDRR_6" in pi.bonus_measures) == (year >= 2026)
+    assert ("PI_PHCDRR_6" in pi.registry_bonus_measures) == (year >= 2026)
+    # SAFER Guides: reported yes or no 2022-2025, "yes" required from 2026 (cms-corrections A.3)
+    assert ("PI_PPHI_2" in pi.yes_required) == (year >= 2026)
     assert pi.small_practice_auto_reweighting == (year >= 2022)
 
 
@@ -251,7 +253,13 @@ def test_pi_ids_exist_in_measures_data(measures_root, year):
     ids = set(pi.required_attestations) | set(pi.required_measures) | set(pi.bonus_measures) \
         | set(pi.measure_points)
     for excluded, receivers in pi.exclusion_redistribution.items():
-        ids |= set(receivers) | ({excluded} if excluded.startswith(("PI_", "ACI_")) else set())
+        ids |= {r for r in receivers if r.startswith(("PI_", "ACI_"))}
+        ids |= {excluded} if excluded.startswith(("PI_", "ACI_")) else set()
+    ids |= set(pi.registry_bonus_measures)
+    for measure_id, exclusions in pi.exclusion_links.items():
+        ids |= {measure_id, *exclusions}
+    for measure_id, levels in pi.active_engagement.items():
+        ids |= {measure_id, *levels}
     missing = sorted(i for i in ids if i not in measures)
     assert not missing, f"{year}: not in measures data: {missing}"
     wrong_category = sorted(i for i in ids if measures[i]["category"] not in ("pi", "aci"))
@@ -385,7 +393,7 @@ def test_sources_and_flags_point_at_real_fields(year):
     assert set(pack.sources) <= known, set(pack.sources) - known
     assert set(pack.unconfirmed) <= known, set(pack.unconfirmed) - known
     for keys in pack.sources.values():
-        assert keys and all(re.match(r"^(W|MD|SD|SD@\S+|seed):", k) for k in keys)
+        assert keys and all(re.match(r"^(W|MD|SD|SD@\S+|seed|CFR):", k) for k in keys)
     for section in ("quality", "ia", "pi", "cost", "final"):
         assert any(path.split(".")[0] == section for path in pack.sources), section
     assert pack.sources_for("quality.data_completeness_threshold_percent")
@@ -426,3 +434,27 @@ def test_no_year_numbers_in_code_outside_the_data_file():
             if year_number.search(line):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_readme_lists_every_unconfirmed_value():
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    listed = readme.split("## Values not yet confirmed", 1)[1].split("\n## ", 1)[0]
+    missing = set()
+    for year in ALL_YEARS:
+        for path in year_pack(year).unconfirmed:
+            section, name = path.split(".", 1)
+            if f"`{path}`" not in listed and not re.search(rf"`{section}\.[^`]*`[^|]*`{name}`", listed):
+                missing.add(path)
+    assert not missing, f"unconfirmed values the README does not list: {sorted(missing)}"
+
+
+def test_clinical_social_workers_are_reweighted_2022_to_2024():
+    # cms-corrections A.21: automatic PI reweighting for clinical social workers, PY2022-PY2024.
+    for year in ALL_YEARS:
+        assert ("clinical_social_worker" in year_pack(year).pi.auto_reweighting_statuses) == (2022 <= year <= 2024)
+
+
+def test_the_2018_topped_out_cap_is_no_longer_flagged():
+    # cms-corrections A.10 confirms the 2018 cap (42 CFR 414.1380(b)(1)(iv)(A)).
+    assert not year_pack(2018).is_unconfirmed("quality.topped_out_cap_points")
+    assert year_pack(2018).sources_for("quality.topped_out_cap_points")

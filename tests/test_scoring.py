@@ -218,7 +218,8 @@ def test_ia_activity_counts_from_2025():
 PI_2024 = [("PI_PPHI_1", True), ("PI_PPHI_2", True), ("PI_INFBLO_1", True), ("PI_ONCDIR_1", True),
            ("PI_EP_1", {"numerator": 550, "denominator": 855}), ("PI_EP_2", True),
            ("PI_HIE_1", {"numerator": 204, "denominator": 568}), ("PI_HIE_4", {"numerator": 276, "denominator": 569}),
-           ("PI_PEA_1", {"numerator": 600, "denominator": 754}), ("PI_PHCDRR_1", True), ("PI_PHCDRR_3", True)]
+           ("PI_PEA_1", {"numerator": 600, "denominator": 754}), ("PI_PHCDRR_1", True), ("PI_PHCDRR_3", True),
+           ("PI_PHCDRR_1_PROD", True), ("PI_PHCDRR_3_PROD", True)]
 
 
 def test_pi_points_model_2024():
@@ -244,7 +245,8 @@ def test_pi_exclusion_moves_points():
 
 
 def test_pi_bonus_and_cap():
-    card = score_submission(submission(2024, pi=PI_2024 + [("PI_PHCDRR_2", True), ("PI_PHCDRR_4", True)]))
+    card = score_submission(submission(2024, pi=PI_2024 + [("PI_PHCDRR_2", True), ("PI_PHCDRR_4", True),
+                                                         ("PI_PHCDRR_2_PRE", True), ("PI_PHCDRR_4_PROD", True)]))
     assert card.categories["pi"].score == 78.0          # one bonus registry: +5, capped at 5
 
 

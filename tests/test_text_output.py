@@ -54,7 +54,7 @@ def _renderer_before_the_plain_path(reports, out):
                     where = f.location.describe()
                     where = f" [dim]{escape(where)}[/]" if where else ""
                     console.print(f"{indent}[{text._STYLE.get(f.severity, '')}]{f.code} {f.severity}[/]"
-                                  f"{where}: {escape(f.message)}")
+                                  f"{text._CONSEQUENCE.get(f.consequence, '')}{where}: {escape(f.message)}")
     errors = sum(r.errors for r in seen)
     style = "bold red" if errors else "green"
     console.print(f"[{style}]{len(seen)} file(s) checked: {sum(1 for r in seen if not r.valid)} invalid, "

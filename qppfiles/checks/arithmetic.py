@@ -83,7 +83,8 @@ def _ref(ctx, owner: str, sub: str | None, name: str) -> str:
 
 
 @rule("A101", ERROR, "A count is negative.",
-      "Counts of patients, encounters or events are zero or more.", SRC, '"performanceNotMet": -3')
+      "Counts of patients, encounters or events are zero or more.", SRC, '"performanceNotMet": -3',
+      consequence="rejected")
 def negative_count(ctx):
     for m, (label, name, value, owner, sub) in _odd_counts(ctx):
         if value < 0:
@@ -94,7 +95,7 @@ def negative_count(ctx):
 @rule("A102", ERROR, "A count is not a whole number.",
       "Patient and case counts are integers. A fractional count usually means a rate or an average was "
       "put where a count belongs. (Non-proportion measures may report fractional numerators and "
-      "denominators.)", SRC, '"eligiblePopulation": 12.5')
+      "denominators.)", SRC, '"eligiblePopulation": 12.5', consequence="rejected")
 def fractional_count(ctx):
     for m, (label, name, value, owner, sub) in _odd_counts(ctx):
         if isinstance(value, float) and not value.is_integer() and not isinstance(m.value, NonProportionValue):
@@ -110,7 +111,7 @@ def _n(x) -> float:
 @rule("A103", ERROR, "The parts add up to more than the eligible population.",
       "performanceMet + performanceNotMet + eligiblePopulationException + eligiblePopulationExclusion "
       "cannot exceed eligiblePopulation: every case counted in a part is a case of the population.", SRC,
-      '{"performanceMet": 40, "performanceNotMet": 30, "eligiblePopulation": 60}')
+      '{"performanceMet": 40, "performanceNotMet": 30, "eligiblePopulation": 60}', consequence="rejected")
 def parts_exceed_population(ctx):
     for _, m, _, groups in rate_measurements(ctx):
         for label, c, ref in groups:
@@ -127,7 +128,7 @@ def parts_exceed_population(ctx):
 
 @rule("A104", ERROR, "The numerator is larger than the denominator.",
       "In a proportion the numerator counts a subset of the denominator.", SRC,
-      '{"numerator": 12, "denominator": 10}')
+      '{"numerator": 12, "denominator": 10}', consequence="rejected")
 def numerator_exceeds_denominator(ctx):
     for _, m, _ in measurements(ctx):
         v = m.value
@@ -141,7 +142,7 @@ def numerator_exceeds_denominator(ctx):
       "For MIPS clinical quality measures, excluded patients are taken out of eligiblePopulation before "
       "reporting; CMS rejects a non-zero eligiblePopulationExclusion (QCDR measures may report one).",
       "QPP JSON reference: cqmSinglePerformanceRate.eligiblePopulationExclusion; change log 8/15/2020",
-      '"eligiblePopulationExclusion": 4')
+      '"eligiblePopulationExclusion": 4', consequence="rejected")
 def exclusion_for_cqm(ctx):
     for ms, m, entry, groups in rate_measurements(ctx):
         if entry is None or entry.is_registry_measure or ms.submission_method != "registry":
@@ -155,7 +156,8 @@ def exclusion_for_cqm(ctx):
 
 @rule("A106", ERROR, "A submitted performance rate is outside 0–100.",
       "Registry and QCDR measures submit performanceRate as a percentage from 0 to 100.",
-      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate", '"performanceRate": 1.7 is fine; 170 is not')
+      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate", '"performanceRate": 1.7 is fine; 170 is not',
+      consequence="rejected")
 def rate_range(ctx):
     for _, m, _ in measurements(ctx, "quality"):
         rate = getattr(m.value, "performance_rate", None)

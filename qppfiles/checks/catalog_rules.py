@@ -36,7 +36,8 @@ def _elsewhere(ctx, measure_id: str) -> str:
 @rule("M101", ERROR, "The measure does not exist in this year and category.",
       "Every measureId must be a measure, activity or PI measure of the performance year, in the "
       "category of its measurement set. Measures are added and retired every year; `qppfiles measures "
-      "--year YEAR` lists that year's.", SRC, '{"category": "quality", "measurements": [{"measureId": "999"}]}')
+      "--year YEAR` lists that year's.", SRC, '{"category": "quality", "measurements": [{"measureId": "999"}]}',
+      consequence="rejected")
 def measure_exists(ctx):
     for ms, m, entry in measurements(ctx):
         if entry is not None or m.measure_id is None or ms.category not in ("quality", "ia", "pi", "aci"):
@@ -49,7 +50,8 @@ def measure_exists(ctx):
 @rule("M102", ERROR, "The submission method is not allowed for this quality measure.",
       "Each quality measure lists the collection types it can be reported by (claims, registry for MIPS "
       "CQMs, electronicHealthRecord for eCQMs, cmsWebInterface, ...). A measure reported by another "
-      "method is not scored.", SRC, '"submissionMethod": "electronicHealthRecord" for a registry-only measure')
+      "method is not scored.", SRC, '"submissionMethod": "electronicHealthRecord" for a registry-only measure',
+      consequence="rejected")
 def method_allowed(ctx):
     for ms, m, entry in measurements(ctx, "quality"):
         if entry is None:
@@ -66,7 +68,7 @@ def method_allowed(ctx):
 @rule("M103", ERROR, "The measure is not allowed under the set's program.",
       "Measures list the programs they may be scored under (mips, app1, appPlus, MVP ids). For example a "
       "measure that exists only inside MVPs cannot be reported under traditional MIPS.", SRC,
-      '"programName": "mips" with an MVP-only measure')
+      '"programName": "mips" with an MVP-only measure', consequence="rejected")
 def program_allowed(ctx):
     from .mvp import known_programs
 
@@ -83,7 +85,8 @@ def program_allowed(ctx):
 @rule("M104", ERROR, "The value's shape does not match the measure's metric type.",
       "A boolean activity takes true/false; a proportion takes numerator and denominator; a performance-"
       "rate measure takes performanceMet, performanceNotMet and eligiblePopulation; a multi-rate measure "
-      "takes strata.", SRC, '{"measureId": "PI_PPHI_1", "value": {"numerator": 1, "denominator": 1}}')
+      "takes strata.", SRC, '{"measureId": "PI_PPHI_1", "value": {"numerator": 1, "denominator": 1}}',
+      consequence="rejected")
 def value_shape(ctx):
     for ms, m, entry in measurements(ctx):
         if entry is None:
@@ -99,7 +102,8 @@ def value_shape(ctx):
 
 @rule("M105", ERROR, "Strata names do not match the measure's.",
       "A multi-performance-rate measure is reported with one entry per stratum, named exactly as in the "
-      "measures data of the year.", SRC, '"strata": [{"stratum": "Overall", ...}] where the measure names "overall"')
+      "measures data of the year.", SRC, '"strata": [{"stratum": "Overall", ...}] where the measure names "overall"',
+      consequence="rejected")
 def strata_names(ctx):
     for ms, m, entry in measurements(ctx, "quality"):
         if entry is None or type(m.value) is not MultiRateValue:
@@ -123,7 +127,7 @@ def strata_names(ctx):
 
 @rule("M106", ERROR, "A measure appears twice in the same measurement set.",
       "Each measure is reported once per measurement set; CMS rejects the set otherwise.", SRC,
-      '"measurements": [{"measureId": "001", ...}, {"measureId": "001", ...}]')
+      '"measurements": [{"measureId": "001", ...}, {"measureId": "001", ...}]', consequence="rejected")
 def duplicate_measure(ctx):
     for ms in ctx.submission.measurement_sets:
         seen = set()
@@ -139,7 +143,7 @@ def duplicate_measure(ctx):
 @rule("M107", ERROR, "Two measurement sets share category, submission method and program.",
       "A submission holds at most one measurement set per category, submission method and program; "
       "a second one replaces the first at CMS.", "QPP JSON reference: measurementSets",
-      'two quality sets, both "submissionMethod": "registry" and "programName": "mips"')
+      'two quality sets, both "submissionMethod": "registry" and "programName": "mips"', consequence="rejected")
 def duplicate_set(ctx):
     seen: dict = {}
     for ms in ctx.submission.measurement_sets:

@@ -9,7 +9,8 @@ from ..model import BooleanValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, plural
 
-SRC = "mips-rules.md §2 (weights, full credit, special status, 2025+ activity counts, PCMH, APMs)"
+SRC = ("42 CFR 414.1355 (IA submission criteria) and 414.1380(b)(3) (IA scoring); CMS measures data, "
+       "measures/<PY>/measures-data.json (activity weights)")
 
 
 def attested_by_program(ctx):

@@ -58,7 +58,7 @@ def _field(sub, name: str):
 
 @rule("I101", ERROR, "The TIN is not 9 digits.",
       "A taxpayer identification number is exactly nine digits, with no dashes or spaces. Leading zeros "
-      "count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"')
+      "count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
 def tin_format(ctx):
     tin = ctx.submission.taxpayer_identification_number
     if tin is not None and not (len(tin) == 9 and _DIGITS.fullmatch(tin)):
@@ -67,7 +67,8 @@ def tin_format(ctx):
 
 
 @rule("I102", ERROR, "The NPI is not 10 digits.",
-      "A national provider identifier is exactly ten digits.", SRC, '"nationalProviderIdentifier": "123456789"')
+      "A national provider identifier is exactly ten digits.", SRC, '"nationalProviderIdentifier": "123456789"',
+      consequence="rejected")
 def npi_format(ctx):
     npi = ctx.submission.national_provider_identifier
     if npi is not None and not (len(npi) == 10 and _DIGITS.fullmatch(npi)):
@@ -78,7 +79,8 @@ def npi_format(ctx):
 @rule("I103", ERROR, "The NPI's check digit is wrong.",
       "The tenth digit of an NPI is a Luhn check digit computed over the first nine digits prefixed with "
       "80840. A wrong check digit means a typo: CMS cannot match the clinician.",
-      "CMS NPI standard (45 CFR 162.406); ISO/IEC 7812 Luhn formula", '"nationalProviderIdentifier": "1234567890"')
+      "CMS NPI standard (45 CFR 162.406); ISO/IEC 7812 Luhn formula", '"nationalProviderIdentifier": "1234567890"',
+      consequence="rejected")
 def npi_check_digit(ctx):
     npi = ctx.submission.national_provider_identifier
     if npi is not None and len(npi) == 10 and _DIGITS.fullmatch(npi) and not npi_check_digit_ok(npi):
@@ -88,7 +90,7 @@ def npi_check_digit(ctx):
 
 @rule("I104", ERROR, "An identifier the entity type requires is missing.",
       "individual: TIN and NPI; group: TIN; subgroup, virtualGroup and apm: entityId.", SRC,
-      '{"entityType": "individual", "taxpayerIdentificationNumber": "000456789"}  (no NPI)')
+      '{"entityType": "individual", "taxpayerIdentificationNumber": "000456789"}  (no NPI)', consequence="rejected")
 def required_identifiers(ctx):
     sub = ctx.submission
     if sub.set_only:
@@ -101,7 +103,7 @@ def required_identifiers(ctx):
 @rule("I105", ERROR, "An identifier the entity type does not take is present.",
       "A group carries no NPI or entityId; an individual no entityId; subgroups, virtual groups and APM "
       "entities no NPI. CMS rejects the extra identifier rather than guess which entity is meant.", SRC,
-      '{"entityType": "group", "nationalProviderIdentifier": "2567891421"}')
+      '{"entityType": "group", "nationalProviderIdentifier": "2567891421"}', consequence="rejected")
 def forbidden_identifiers(ctx):
     sub = ctx.submission
     for name in FORBIDDEN.get(sub.entity_type, ()):
@@ -111,7 +113,7 @@ def forbidden_identifiers(ctx):
 
 @rule("I106", ERROR, "The entityId is blank or malformed.",
       "An APM entity, virtual group or subgroup id is a single token of letters, digits, '-' or '_'.", SRC,
-      '"entityId": " "')
+      '"entityId": " "', consequence="rejected")
 def entity_id_form(ctx):
     eid = ctx.submission.entity_id
     if eid is not None and not _ENTITY_ID.fullmatch(eid):
@@ -121,7 +123,9 @@ def entity_id_form(ctx):
 
 @rule("I107", ERROR, "A subgroup reports outside an MVP.",
       "Subgroups exist only for MVP reporting: every measurement set of a subgroup must name an MVP id as "
-      "its programName.", "mips-rules.md §6 (MVPs)", '{"entityType": "subgroup", ... "programName": "mips"}')
+      "its programName.", "42 CFR 414.1318 (subgroups) and 414.1365 (subgroups report through an MVP)",
+      '{"entityType": "subgroup", ... "programName": "mips"}',
+      consequence="rejected")
 def subgroup_needs_mvp(ctx):
     sub = ctx.submission
     if sub.entity_type != "subgroup":

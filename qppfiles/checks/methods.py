@@ -6,7 +6,8 @@ from ..findings import ERROR, WARNING
 from . import Hit, rule
 from ._walk import field_ref, is_pi
 
-SRC = "mips-rules.md §7 (Web Interface sunset), §10; year pack eligibility.*"
+SRC = ("42 CFR 414.1325(c) (data submission types; the CMS Web Interface for groups of 25 or more); "
+       "CMS qpp-measures-data benchmarks/<PY>.json (submission methods with benchmarks)")
 WEB = "cmsWebInterface"
 WEB_ENTITIES = ("group", "virtualGroup", "apm")
 NOT_FOR_IA_PI = ("claims", "administrativeClaims", "certifiedSurveyVendor", WEB)
@@ -19,7 +20,7 @@ def _sets(ctx, method: str):
 @rule("B101", ERROR, "The CMS Web Interface is not available.",
       "The CMS Web Interface collection type ended for MIPS groups after 2022 (only Shared Savings "
       "Program ACOs kept it) and was retired altogether from 2025.", SRC,
-      '"submissionMethod": "cmsWebInterface" for a group in 2024')
+      '"submissionMethod": "cmsWebInterface" for a group in 2024', consequence="rejected")
 def web_interface_available(ctx):
     rules = ctx.pack.eligibility
     for ms in _sets(ctx, WEB):
@@ -35,7 +36,7 @@ def web_interface_available(ctx):
 @rule("B102", WARNING, "The CMS Web Interface needs 25 or more clinicians.",
       "Only groups, virtual groups and APM entities of 25 or more clinicians may report through the CMS "
       "Web Interface, after registering for it. The file does not say how many clinicians the entity has, "
-      "so this is a reminder to check.", SRC + "; seed 004 (group reporting guide, 2017)",
+      "so this is a reminder to check.", SRC,
       '"submissionMethod": "cmsWebInterface" for a group of 10')
 def web_interface_size(ctx):
     rules = ctx.pack.eligibility
@@ -53,7 +54,7 @@ def web_interface_size(ctx):
 
 @rule("B103", ERROR, "An individual or subgroup uses the CMS Web Interface.",
       "The CMS Web Interface is a group-level collection type: individuals and subgroups cannot use it.",
-      SRC, '{"entityType": "individual", ... "submissionMethod": "cmsWebInterface"}')
+      SRC, '{"entityType": "individual", ... "submissionMethod": "cmsWebInterface"}', consequence="rejected")
 def web_interface_entity(ctx):
     entity = ctx.submission.entity_type
     if not ctx.pack.eligibility.web_interface_available or entity is None or entity in WEB_ENTITIES:
@@ -67,7 +68,7 @@ def web_interface_entity(ctx):
 @rule("B104", WARNING, "Claims reporting is only for small practices.",
       "From 2019 Medicare Part B claims quality reporting is limited to clinicians in small practices (15 "
       "or fewer clinicians). Pass --small-practice if the practice is one; otherwise these measures will "
-      "not be scored.", "mips-rules.md §10; seeds 000, 003 (PY2024); year pack eligibility.claims_small_practice_only",
+      "not be scored.", "42 CFR 414.1325(c) (Medicare Part B claims: clinicians in small practices, from 2019)",
       '"submissionMethod": "claims" without --small-practice')
 def claims_small_practice(ctx):
     if not ctx.pack.eligibility.claims_small_practice_only or ctx.options.small_practice:
@@ -82,7 +83,7 @@ def claims_small_practice(ctx):
 @rule("B105", WARNING, "A group reports quality by claims before group claims reporting existed.",
       "Before 2019 Medicare Part B claims reporting is believed to have been for individual clinicians "
       "only; claims measures of a group may not be scored.",
-      "year pack eligibility.claims_groups_allowed (UNCONFIRMED before 2019)",
+      "42 CFR 414.1325(c) (Medicare Part B claims reporting by groups, from 2019)",
       '{"entityType": "group", "performanceYear": 2018, ... "submissionMethod": "claims"}')
 def claims_groups(ctx):
     entity = ctx.submission.entity_type
@@ -97,8 +98,8 @@ def claims_groups(ctx):
 @rule("B106", ERROR, "An eCQM quality set has no CEHRT ID.",
       "From 2025 a quality set reported as eCQMs (submissionMethod electronicHealthRecord) must carry the "
       "CMS EHR Certification ID (cehrtId) of the certified EHR that produced it.",
-      "mips-rules.md §3.2; QPP JSON change log 08/28/2025; year pack identifiers.cehrt_id_required_for",
-      'a 2025 electronicHealthRecord quality set without "cehrtId"')
+      "QPP Submissions API change log 08/28/2025 (a CEHRT ID on eCQM quality sets from 2025)",
+      'a 2025 electronicHealthRecord quality set without "cehrtId"', consequence="rejected")
 def ecqm_cehrt(ctx):
     if "quality_ecqm" not in ctx.pack.identifiers.cehrt_id_required_for:
         return
@@ -111,7 +112,7 @@ def ecqm_cehrt(ctx):
       "Improvement activities and Promoting Interoperability are sent as 'registry' (QPP JSON) or "
       "'electronicHealthRecord' (QRDA III). Claims, administrative claims, survey vendor and Web Interface "
       "are quality collection types only.", "QPP JSON reference: measurementSets.submissionMethod",
-      '{"category": "ia", "submissionMethod": "claims"}')
+      '{"category": "ia", "submissionMethod": "claims"}', consequence="rejected")
 def method_for_category(ctx):
     for ms in ctx.submission.measurement_sets:
         if (ms.category == "ia" or is_pi(ms.category)) and ms.submission_method in NOT_FOR_IA_PI:

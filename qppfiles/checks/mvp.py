@@ -8,7 +8,7 @@ from ..findings import ERROR, WARNING
 from . import Hit, rule
 from ._walk import catalog_entry, field_ref, is_pi, num, plural
 
-SRC = "mips-rules.md §6 (MVP ids per year, requirements, foundational layer); CMS qpp-measures-data mvp/<year>/mvp.json"
+SRC = "42 CFR 414.1365 (MVP participation and reporting); CMS qpp-measures-data mvp/<PY>/mvp.json"
 
 
 @lru_cache(maxsize=None)
@@ -30,7 +30,7 @@ def known_programs(year: int) -> frozenset:
 @rule("R101", ERROR, "The programName is not a program or MVP of the year.",
       "programName is 'mips' (the default), 'app1', 'appPlus' (from 2025) or the id of an MVP offered "
       "that year (from 2023; e.g. G0053, M0001). MVPs are added and retired every year.", SRC,
-      '"programName": "G0056" in 2024 (that MVP ended in 2023)')
+      '"programName": "G0056" in 2024 (that MVP ended in 2023)', consequence="rejected")
 def program_of_year(ctx):
     known = known_programs(ctx.year)
     for ms in ctx.submission.measurement_sets:
@@ -49,7 +49,7 @@ def _mvp_quality_ids(mvp, entry, mvp_id) -> bool:
 @rule("R102", ERROR, "A quality measure is not part of the MVP.",
       "A quality measurement set reported under an MVP may hold only that MVP's quality measures (its "
       "own list plus the foundational population-health measures).", SRC,
-      '"programName": "G0053" with measure 001')
+      '"programName": "G0053" with measure 001', consequence="rejected")
 def quality_in_mvp(ctx):
     for ms in ctx.submission.measurement_sets:
         mvp = ctx.catalog.mvps.get(ms.program)
@@ -65,7 +65,7 @@ def quality_in_mvp(ctx):
 
 @rule("R103", ERROR, "An improvement activity is not part of the MVP.",
       "An IA set reported under an MVP may hold only the activities listed for that MVP.", SRC,
-      '"programName": "G0053" with IA_AHE_1')
+      '"programName": "G0053" with IA_AHE_1', consequence="rejected")
 def activity_in_mvp(ctx):
     for ms in ctx.submission.measurement_sets:
         mvp = ctx.catalog.mvps.get(ms.program)

@@ -7,13 +7,13 @@ from . import Hit, rule
 from ._walk import field_ref, is_pi, plural, set_periods
 
 SRC_FIELDS = "QPP JSON reference: measurementSets.performanceStart, performanceEnd"
-SRC_PERIODS = "mips-rules.md §2 (IA: 90 continuous days), §3.1 (PI: 90 days to 2023, 180 from 2024), §10"
+SRC_PERIODS = "42 CFR 414.1320 (performance periods: IA and PI 90 continuous days, PI 180 from 2024)"
 
 
 @rule("Y101", ERROR, "A performance date is not a real calendar day.",
       "performanceStart and performanceEnd are calendar dates written YYYY-MM-DD. A date such as "
       "2024-02-30 has the right shape but does not exist; CMS cannot read the period.", SRC_FIELDS,
-      '"performanceEnd": "2023-02-29"')
+      '"performanceEnd": "2023-02-29"', consequence="rejected")
 def date_parses(ctx):
     for ms, start, end in set_periods(ctx):
         if start is not None and end is not None:
@@ -26,7 +26,7 @@ def date_parses(ctx):
 
 @rule("Y102", ERROR, "The performance period ends before it starts.",
       "performanceStart must be on or before performanceEnd.", SRC_FIELDS,
-      '"performanceStart": "2024-12-31", "performanceEnd": "2024-01-01"')
+      '"performanceStart": "2024-12-31", "performanceEnd": "2024-01-01"', consequence="rejected")
 def start_before_end(ctx):
     for ms, start, end in set_periods(ctx):
         if start is not None and end is not None and end < start:
@@ -37,7 +37,7 @@ def start_before_end(ctx):
 @rule("Y103", ERROR, "The performance period is outside the performance year.",
       "Every day of a measurement set's period must fall within the performance year (January 1 to "
       "December 31 of that year). Data from another year belongs in that year's submission.", SRC_FIELDS,
-      '"performanceYear": 2024 with "performanceStart": "2023-10-01"')
+      '"performanceYear": 2024 with "performanceStart": "2023-10-01"', consequence="rejected")
 def inside_year(ctx):
     periods = ctx.pack.periods
     first, last = periods.start, periods.end
@@ -66,7 +66,7 @@ def _too_short(ctx, category_test, minimum: int, label: str, consequence: str):
 @rule("Y104", ERROR, "The Promoting Interoperability period is shorter than the year's minimum.",
       "PI data must cover a continuous period of at least 90 days (2017-2023) or 180 days (from 2024). "
       "With a shorter period the PI category earns no score.", SRC_PERIODS,
-      '2024 PI set from "2024-10-01" to "2024-12-31" (92 days, 180 required)')
+      '2024 PI set from "2024-10-01" to "2024-12-31" (92 days, 180 required)', consequence="points")
 def pi_period_length(ctx):
     yield from _too_short(ctx, is_pi, ctx.pack.pi.min_performance_period_days, "Promoting Interoperability",
                           "the PI category scores 0")
@@ -75,7 +75,7 @@ def pi_period_length(ctx):
 @rule("Y105", ERROR, "The improvement activities period is shorter than 90 days.",
       "Each improvement activity must be performed for at least 90 continuous days within the year. A "
       "measurement set whose period is shorter cannot attest to any activity.", SRC_PERIODS,
-      '"performanceStart": "2024-11-01", "performanceEnd": "2024-12-31" on an IA set')
+      '"performanceStart": "2024-11-01", "performanceEnd": "2024-12-31" on an IA set', consequence="points")
 def ia_period_length(ctx):
     yield from _too_short(ctx, lambda c: c == "ia", ctx.pack.ia.min_activity_days, "improvement activities",
                           "the activities earn no credit")
@@ -85,7 +85,7 @@ def ia_period_length(ctx):
       "From 2018 quality data is collected over the full calendar year (2017 allowed a shorter period "
       "of at least 90 days). Data completeness is judged against every eligible case of the year, so a "
       "shorter period usually means measures fall below the data-completeness threshold and score "
-      "little or nothing.", "mips-rules.md §1.1; year pack periods.quality_full_year_required",
+      "little or nothing.", "42 CFR 414.1320 (quality performance period: the full calendar year from 2018)",
       '2024 quality set from "2024-07-01" to "2024-12-31"')
 def quality_full_year(ctx):
     periods = ctx.pack.periods
@@ -107,8 +107,10 @@ def quality_full_year(ctx):
 
 @rule("Y107", ERROR, "The entity type does not exist in this performance year.",
       "Virtual groups report from 2018 and subgroups from 2023 (with MVPs). A submission for an entity "
-      "type the year does not offer is rejected.", "mips-rules.md §6 (subgroups); year pack "
-      "identifiers.entity_types", '"entityType": "subgroup", "performanceYear": 2022')
+      "type the year does not offer is rejected.",
+      "QPP Submissions API JSON reference: submissions.entityType; 42 CFR 414.1318 (subgroups, from 2023)",
+      '"entityType": "subgroup", "performanceYear": 2022',
+      consequence="rejected")
 def entity_type_of_year(ctx):
     sub = ctx.submission
     allowed = ctx.pack.identifiers.entity_types
@@ -121,7 +123,9 @@ def entity_type_of_year(ctx):
 @rule("Y108", ERROR, "The Promoting Interoperability category has the wrong name for the year.",
       "The category was called Advancing Care Information ('aci') in 2017 and Promoting "
       "Interoperability ('pi') from 2018. A set under the other name is not recognised.",
-      "mips-rules.md §3.1; year pack pi.category_id", '"category": "aci" in a 2024 submission')
+      "CMS measures data, measures/<PY>/measures-data.json: category aci in 2017, pi from 2018",
+      '"category": "aci" in a 2024 submission',
+      consequence="rejected")
 def pi_category_name(ctx):
     expected = ctx.pack.pi.category_id
     for ms in ctx.submission.measurement_sets:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from ..findings import ERROR, WARNING
 from ..model import BooleanValue, ProportionValue
+from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
 from . import Hit, rule
 from ._walk import field_ref, is_count, is_pi
 
-SRC_REQ = "mips-rules.md §3.1 (measures by year), §3.2 (what a category score above 0 requires); year pack pi.requirements"
-SRC_RULES = "mips-rules.md §3.2 (validation rules: substitutes 2021, exclusions 2020, APM entities)"
+SRC_REQ = ("42 CFR 414.1375(b) (PI reporting) and 414.1380(b)(4) (PI scoring); CMS measures data, "
+           "measures/<PY>/measures-data.json (isRequired, reportingCategory)")
+SRC_RULES = ("QPP Submissions API change log (8/15/2020, 8/15/2021: exclusions, substitutes, PI of APM "
+             "entities); CMS measures data fields exclusion and substitutes")
 NAMES = {
     "security_risk_analysis": "Security Risk Analysis",
     "safer_guides": "SAFER Guides",
@@ -80,23 +83,8 @@ def _positive(m):
 
 def _excluded_ids(ctx, present) -> set:
     """The measures whose exclusion is claimed (answered yes) in the set."""
-    excludes = _exclusions_in(ctx.catalog.pi)
+    excludes = measures_by_exclusion(ctx.pack.pi, ctx.catalog.pi)
     return {mid for e, m in present.items() if e in excludes and _is_yes(m) for mid in excludes[e]}
-
-
-_EXCLUSIONS: dict = {}
-
-
-def _exclusions_in(table) -> dict:
-    """{exclusion id: the PI measures it excludes} of a catalog's PI table, built once per table."""
-    held = _EXCLUSIONS.get(id(table))
-    if held is None or held[0] is not table:
-        found: dict = {}
-        for mid, record in table.items():
-            for e in record.exclusion or ():
-                found.setdefault(e, []).append(mid)
-        held = _EXCLUSIONS[id(table)] = (table, found)
-    return held[1]
 
 
 def _requirement_state(requirement, present, excluded):
@@ -108,13 +96,15 @@ def _requirement_state(requirement, present, excluded):
     first_failing = None
     for option in requirement.options:
         failing = []
+        if len(option) == 1 < len(requirement.options) and option[0] in excluded and option[0] not in present:
+            continue  # a one-measure alternative excluded alone does not meet the objective
         for mid in option:
             if mid in excluded:
                 continue
             m = present.get(mid)
             if m is None:
                 break  # incomplete
-            if _positive(m) is False:
+            if _positive(m) is False and requirement.kind != "reported":
                 failing.append(mid)
         else:
             if not failing:
@@ -134,7 +124,8 @@ def _options_text(requirement) -> str:
       "exclusion for): the Security Risk Analysis, the information blocking and ONC direct review "
       "attestations, SAFER Guides from 2022, e-Prescribing, Query of PDMP from 2023, Health Information "
       "Exchange (one of its options), Provider to Patient Exchange and public health reporting. Without "
-      "one, the PI category scores 0.", SRC_REQ, 'a 2024 PI set without PI_PPHI_2 (SAFER Guides)')
+      "one, the PI category scores 0.", SRC_REQ, 'a 2024 PI set without PI_PPHI_2 (SAFER Guides)',
+      consequence="points")
 def required_missing(ctx):
     for ms in pi_sets(ctx):
         present, excluded, states = _states(ctx, ms)
@@ -155,7 +146,7 @@ def required_missing(ctx):
 @rule("P102", ERROR, "A required Promoting Interoperability attestation is answered false.",
       "The Security Risk Analysis, SAFER Guides (from 2022), information blocking and ONC direct review "
       "attestations must be answered true. A false answer gives the whole PI category a score of 0.",
-      SRC_REQ, '{"measureId": "PI_PPHI_1", "value": false}')
+      SRC_REQ, '{"measureId": "PI_PPHI_1", "value": false}', consequence="points")
 def attestation_false(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
@@ -172,13 +163,13 @@ def attestation_false(ctx):
 @rule("P103", ERROR, "An exclusion is submitted together with the measure it excludes.",
       "An exclusion (e.g. PI_LVPP_1 for e-Prescribing) replaces its measure; CMS rejects a set that reports "
       "both the measure and its exclusion.", SRC_RULES,
-      '"PI_EP_1" with {"numerator": 5, ...} and "PI_LVPP_1": true in the same set')
+      '"PI_EP_1" with {"numerator": 5, ...} and "PI_LVPP_1": true in the same set', consequence="rejected")
 def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
+        links = exclusions_by_measure(ctx.pack.pi, ctx.catalog.pi)
         for mid, m in present.items():
-            record = ctx.catalog.pi.get(mid)
-            for exclusion in (record.exclusion or ()) if record is not None else ():
+            for exclusion in links.get(mid, ()):
                 if exclusion in present:
                     yield Hit(field_ref(ctx, present[exclusion].ref, "measureId"),
                               f"exclusion {exclusion} is submitted together with the measure it excludes, {mid}: "
@@ -189,7 +180,7 @@ def exclusion_with_measure(ctx):
       "Some PI measures are alternatives of each other (e.g. PI_HIE_5 bi-directional exchange replaces "
       "PI_HIE_1 + PI_HIE_4; PI_HIE_6 TEFCA replaces both; 2017 transition measures replace their ACI "
       "measures). A set may report only one of them.", SRC_RULES,
-      '"PI_HIE_1" and "PI_HIE_5" in the same set')
+      '"PI_HIE_1" and "PI_HIE_5" in the same set', consequence="rejected")
 def substitute_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
@@ -208,7 +199,8 @@ def substitute_with_measure(ctx):
 @rule("P105", ERROR, "The Promoting Interoperability set has no CEHRT ID.",
       "A PI measurement set must name the CMS EHR Certification ID (cehrtId) of the certified EHR "
       "technology used; without it the PI category scores 0.",
-      "QPP JSON reference: measurementSets.cehrtId; mips-rules.md §3.2", 'a PI set without "cehrtId"')
+      "QPP Submissions API JSON reference: measurementSets.cehrtId; 42 CFR 414.1375(b)", 'a PI set without "cehrtId"',
+      consequence="rejected")
 def cehrt_missing(ctx):
     if "pi" not in ctx.pack.identifiers.cehrt_id_required_for:
         return
@@ -221,8 +213,9 @@ def cehrt_missing(ctx):
       "A CMS EHR Certification ID is 15 characters. Its edition code is at positions 3-5: 14E or 15E/15H "
       "in 2017-2018, 15E or 15C (Cures Update) in 2019-2022, 15C from 2023, and from 2025 also the form "
       "2025CXXXXXXXXXX. An ID of another shape cannot be matched with certified technology.",
-      "QPP JSON reference: measurementSets.cehrtId; mips-rules.md §3.2; year pack identifiers.cehrt_id_formats",
-      '"cehrtId": "0015E12345678AB" in 2024')
+      "QPP Submissions API JSON reference: measurementSets.cehrtId (2025CXXXXXXXXXX or XX15CXXXXXXXXXX "
+      "from 2025); ONC Certified Health IT Product List, CMS EHR Certification ID",
+      '"cehrtId": "0015E12345678AB" in 2024', consequence="rejected")
 def cehrt_format(ctx):
     ids = ctx.pack.identifiers
     for ms in ctx.submission.measurement_sets:
@@ -248,7 +241,7 @@ def apm_pi(ctx):
 @rule("P108", ERROR, "A required PI measure has numerator 0 or is answered false.",
       "A PI category score above 0 needs at least 1 in the numerator (or true) of every required measure "
       "of the option reported, unless its exclusion is claimed. A zero there gives the whole category 0.",
-      SRC_REQ, '{"measureId": "PI_PEA_1", "value": {"numerator": 0, "denominator": 120}}')
+      SRC_REQ, '{"measureId": "PI_PEA_1", "value": {"numerator": 0, "denominator": 120}}', consequence="points")
 def required_zero(ctx):
     for ms in pi_sets(ctx):
         present, _, states = _states(ctx, ms)
@@ -280,3 +273,25 @@ def optional_zero(ctx):
                 yield Hit(field_ref(ctx, m.ref, "value", "numerator"),
                           f"{m.measure_id} numerator is 0 (denominator {v.denominator:g}): the measure earns "
                           f"0 points", m.measure_id)
+
+
+@rule("P110", ERROR, "A public health measure is reported without its level of active engagement.",
+      "From 2023 each public health and clinical data registry measure answered yes must come with the "
+      "measure of its level of active engagement: option 1 (pre-production and validation, _PRE) or option 2 "
+      "(validated data production, _PROD). Without it CMS does not credit the registry measure: a required "
+      "one (immunization, electronic case reporting) leaves the category at 0, a bonus one earns no bonus.",
+      "CMS measures data, measures/<PY>/measures-data.json: PI_PHCDRR_x_PRE and PI_PHCDRR_x_PROD "
+      "(isRequired true, substitutes of each other) from 2023",
+      '"PI_PHCDRR_1": true in 2024 without "PI_PHCDRR_1_PRE" or "PI_PHCDRR_1_PROD"', consequence="points")
+def engagement_level_missing(ctx):
+    levels = ctx.pack.pi.active_engagement
+    if not levels:
+        return
+    for ms in pi_sets(ctx):
+        present = _by_id(ctx, ms)
+        for mid, m in present.items():
+            wanted = levels.get(mid)
+            if wanted and _is_yes(m) and not any(level in present and _is_yes(present[level]) for level in wanted):
+                yield Hit(field_ref(ctx, m.ref, "measureId"),
+                          f"{mid} is answered yes without its level of active engagement "
+                          f"({' or '.join(wanted)}): CMS does not credit the measure", mid)

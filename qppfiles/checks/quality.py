@@ -12,10 +12,12 @@ from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
 
-SRC_DC = "mips-rules.md §1.1 (data completeness thresholds, points when not met), §1.3 (formulas)"
-SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
-SRC_COUNT = "mips-rules.md §1.1 (6 measures, 1 outcome or high priority), §1.3 (denominator 60), §6 (MVP: 4)"
-SRC_BENCH = "mips-rules.md §1.4 (benchmarks, 7-point cap), §1.1 (points without a benchmark, new-measure floor)"
+SRC_DC = "42 CFR 414.1340 (data completeness criteria) and 414.1380(b)(1) (points when not met)"
+SRC_CASES = "42 CFR 414.1380(b)(1) (case minimum of 20; points below it)"
+SRC_COUNT = ("42 CFR 414.1335(a) (six measures, one of them outcome or high priority) and 414.1365 "
+             "(MVP: four)")
+SRC_BENCH = ("CMS qpp-measures-data benchmarks/<PY>.json; 42 CFR 414.1380(b)(1) (benchmarks, topped-out "
+             "cap, points without a benchmark)")
 APP_PROGRAMS = ("app1", "appPlus")
 
 
@@ -213,8 +215,9 @@ def topped_out(ctx):
       "Measures whose metric type is registrySinglePerformanceRate or registryMultiPerformanceRate (QCDR "
       "measures) must send the performanceRate they computed, 0-100; CMS does not derive it from the "
       "counts and rejects the measurement without it.",
-      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate, multiPerformanceRate.performanceRate; "
-      "mips-rules.md §1.3", '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate')
+      "QPP JSON reference: qcdrSinglePerformanceRate.performanceRate, multiPerformanceRate.performanceRate",
+      '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate',
+      consequence="rejected")
 def registry_rate_required(ctx):
     for ms, m, entry in measurements(ctx, "quality"):
         if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:

@@ -56,8 +56,8 @@ def _summary_table(reports, out) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
-@click.option("--fail-on", type=click.Choice(["error", "warning"]), default="error", show_default=True,
-              help="Exit 1 on errors only, or on warnings too.")
+@click.option("--fail-on", type=click.Choice(["rejected", "error", "warning"]), default="error", show_default=True,
+              help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
 @click.option("--year", type=int, help="Check against this performance year instead of each file's.")
 @click.option("--small-practice", is_flag=True, default=None, help="The practices have 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, default=None, help="Rural, HPSA or non-patient-facing clinicians.")

@@ -70,6 +70,8 @@ def _measure_points(ctx, param, values) -> dict:
 @click.option("--cahps-shortfall", is_flag=True,
               help="The group's CAHPS survey fell short of its sample: with 5 or fewer other measures the quality "
                    "denominator loses 10 points.")
+@click.option("--cehrt-2015-only/--no-cehrt-2015-only", default=None,
+              help="PI data came solely from 2015 Edition CEHRT (a 2018 bonus); default: read the CEHRT ID.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
@@ -77,7 +79,8 @@ def _measure_points(ctx, param, values) -> dict:
 @config_option
 @click.pass_context
 def score_command(ctx, file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
-                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size, config_path):
+                  cms_measures, clinician_type, cahps_shortfall, cehrt_2015_only,
+                  fmt, output, force, max_file_size, config_path):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -115,7 +118,7 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
         card = score(submission, year=year, small_practice=small_practice, special_status=special_status,
                      cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality, reweight=reweight,
                      findings=checked.findings, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
-                     clinician_type=clinician_type)
+                     clinician_type=clinician_type, cehrt_2015_only=cehrt_2015_only)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     request = ScoreRequest(small_practice=small_practice, special_status=special_status, cost=cost,

@@ -773,6 +773,17 @@ def _mvp_set(doc, env, category) -> Optional[dict]:
     return ms if ms is not None and _program(ms) in env.catalog.mvps else None
 
 
+@injects("P110", "a public health measure without its active engagement level")
+def _p110(doc, env):
+    ms, present = _pi_present(doc)
+    levels = env.pack.pi.active_engagement
+    for mid in present:
+        if mid in levels:
+            ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
+            return doc
+    return None
+
+
 @injects("R101", "a programName that is not a program of the year")
 def _r101(doc, env):
     ms = _first(doc, "quality")

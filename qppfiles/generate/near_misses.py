@@ -701,6 +701,19 @@ def _p103(doc, env, over):
     return doc
 
 
+@near_miss("P110", "a public health measure with exactly one level of active engagement", crosses=True)
+def _p110(doc, env, over):
+    ms, present = _pi_present(doc)
+    levels = env.pack.pi.active_engagement
+    for mid in present:
+        if mid in levels:
+            keep = () if over else levels[mid][-1:]
+            ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
+            ms["measurements"] += [{"measureId": level, "value": True} for level in keep]
+            return doc
+    return None
+
+
 @near_miss("P104", "a substitute reported in place of the measures it replaces", crosses=True)
 def _p104(doc, env, over):
     ms, present = _pi_present(doc)

@@ -121,12 +121,8 @@ def pi_options(year: int, program: str) -> Tuple[Tuple[Tuple[str, ...], ...], ..
 
 def active_engagement(year: int, measure_id: str) -> Optional[str]:
     """The production active-engagement companion of a public health measure, when the year has one."""
-    catalog = load_catalog(year)
-    companion = f"{measure_id}_PROD"
-    record = catalog.pi.get(companion)
-    if record is not None and record.reporting_category == "required":
-        return companion
-    return None
+    levels = year_pack(year).pi.active_engagement.get(measure_id)
+    return levels[-1] if levels else None
 
 
 def mvp_ids(year: int) -> Tuple[str, ...]:

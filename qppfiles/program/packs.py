@@ -146,7 +146,7 @@ class PiRequirement:
     catalog (the measure's ``exclusion``).
     """
     name: str
-    kind: str                                   # "attestation" (must be yes) or "measure"
+    kind: str                                   # "attestation" (must be yes), "reported" (yes or no) or "measure"
     options: tuple[tuple[str, ...], ...]
     points: int | None                          # max points of the objective, when fixed
 
@@ -164,9 +164,16 @@ class PiRules:
     measure_points: Mapping[str, int]           # max points per measure, where fixed
     performance_points_max: int | None          # base-performance-bonus model only
     bonus_measures: Mapping[str, int]           # bonus measure id -> points
+    registry_bonus_measures: tuple[str, ...]    # any number of these earn registry_bonus_points once
+    registry_bonus_points: int
     bonus_points_max: int
     cehrt_2015_only_bonus_points: int | None
-    exclusion_redistribution: Mapping[str, tuple[str, ...]]  # excluded -> receiving measures
+    cehrt_2015_only_edition_codes: tuple[str, ...]  # cehrtId characters 3-5 meaning "2015 Edition only"
+    # excluded measure or objective -> receiving measures or objectives (followed on when excluded too)
+    exclusion_redistribution: Mapping[str, tuple[str, ...]]
+    exclusion_links: Mapping[str, tuple[str, ...]]  # measure -> exclusions the measures data leaves unlinked
+    active_engagement: Mapping[str, tuple[str, ...]]  # public health measure -> its engagement-level measures
+    proportion_min_points: int | None           # least points of a proportion measure with numerator >= 1
     rounding: str                               # per-measure points rounding
     score_cap: int
     auto_reweighting_statuses: tuple[str, ...]
@@ -174,6 +181,11 @@ class PiRules:
 
     @property
     def required_attestations(self) -> tuple[str, ...]:
+        """Attestations a PI set must report (answered yes, or either way for "reported" ones)."""
+        return _ids_of(r for r in self.requirements if r.kind in ("attestation", "reported"))
+
+    @property
+    def yes_required(self) -> tuple[str, ...]:
         return _ids_of(r for r in self.requirements if r.kind == "attestation")
 
     @property
@@ -404,8 +416,9 @@ def _pi(raw: dict) -> PiRules:
         for r in raw["requirements"])
     for name in ("measure_points", "bonus_measures"):
         values[name] = _frozen_map(raw[name])
-    values["exclusion_redistribution"] = _frozen_map(
-        {k: tuple(v) for k, v in raw["exclusion_redistribution"].items()})
+    for name in ("exclusion_redistribution", "exclusion_links", "active_engagement"):
+        values[name] = _frozen_map({k: tuple(v) for k, v in raw[name].items()})
+    values["registry_bonus_measures"] = tuple(raw["registry_bonus_measures"])
     return PiRules(**values)
 
 

@@ -21,19 +21,24 @@ def per_file(fmt: str):
     return None
 
 
+FAIL_ON = ("rejected", "error", "warning")
+
+
 def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") -> int:
     """The exit status a run of ``validate`` or ``lint`` ends with: 2 when an input was not read or a
-    check failed internally, 1 on errors (or warnings with ``fail_on="warning"``), else 0.
+    check failed internally; 1 when a finding ``fail_on`` counts was found (``rejected``: an error CMS
+    refuses the file for; ``error``: any error; ``warning``: warnings too); else 0.
 
     ``reports`` are the reports, or the Tally a renderer returned instead of them."""
     from .tally import Tally
 
+    if fail_on not in FAIL_ON:
+        raise ValueError(f"fail-on must be one of {', '.join(FAIL_ON)}")
     tally = Tally.of(reports)
     if problems or tally.internal_errors:
         return 2
-    if tally.errors or (fail_on == "warning" and tally.warnings):
-        return 1
-    return 0
+    counted = {"rejected": tally.rejected, "error": tally.errors, "warning": tally.errors + tally.warnings}
+    return 1 if counted[fail_on] else 0
 
 
 def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None,

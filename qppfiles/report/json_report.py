@@ -47,15 +47,16 @@ def render_lines(reports, out, extra: Optional[dict] = None) -> list:
     for r in reports:
         out.write(r.text if isinstance(r, Rendered) else line(r))
         out.flush()
-        seen.append(_Tally(r.errors, r.warnings, r.internal_error))
+        seen.append(_Tally(r.errors, r.warnings, r.internal_error, r.rejected))
     out.write(json.dumps({"summary": {**summary(seen), **(extra or {})}, **header()}) + "\n")
     return seen
 
 
 class _Tally:
-    __slots__ = ("errors", "warnings", "internal_error")
+    __slots__ = ("errors", "warnings", "internal_error", "rejected")
 
-    def __init__(self, errors: int, warnings: int, internal_error: bool):
+    def __init__(self, errors: int, warnings: int, internal_error: bool, rejected: int = 0):
         self.errors = errors
         self.warnings = warnings
         self.internal_error = internal_error
+        self.rejected = rejected

@@ -6,14 +6,22 @@ from collections import Counter
 from typing import Dict, Iterable
 
 
+def rejected_count(report) -> int:
+    """Errors of ``report`` for which CMS would refuse the file at intake."""
+    counted = getattr(report, "rejected", None)
+    if counted is not None:
+        return counted
+    return sum(1 for f in getattr(report, "findings", ()) if f.severity == "error" and f.consequence == "rejected")
+
+
 class Tally:
     """Files, errors and warnings of a run, and findings per code; ``len()`` is the number of files."""
 
-    __slots__ = ("files", "invalid", "errors", "warnings", "internal_errors", "by_code", "files_by_code",
-                 "severity")
+    __slots__ = ("files", "invalid", "errors", "rejected", "warnings", "internal_errors", "by_code",
+                 "files_by_code", "severity")
 
     def __init__(self) -> None:
-        self.files = self.invalid = self.errors = self.warnings = self.internal_errors = 0
+        self.files = self.invalid = self.errors = self.rejected = self.warnings = self.internal_errors = 0
         self.by_code: Counter = Counter()
         self.files_by_code: Counter = Counter()
         self.severity: Dict[str, str] = {}
@@ -33,6 +41,7 @@ class Tally:
         self.files += 1
         self.invalid += 1 if errors else 0
         self.errors += errors
+        self.rejected += rejected_count(report)
         self.warnings += report.warnings
         self.internal_errors += 1 if report.internal_error else 0
         codes = set()

@@ -14,6 +14,7 @@ from .inert import inert
 from .tally import Tally
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+_CONSEQUENCE = {"rejected": " (rejected at intake)", "points": " (costs points)"}
 _LAYER_TITLE = {
     "file": "file", "schema": "JSON schema", "xsd": "CDA schema (XSD)",
     "schematron": "QRDA III implementation guide", "rules": "program rules", "scoring": "scoring",
@@ -85,7 +86,7 @@ def _file_lines(r, findings, m):
                 where = f.location.describe()
                 where = f" {styled('dim', escape(where))}" if where else ""
                 yield (f"{indent}{styled(_STYLE.get(f.severity, ''), f'{f.code} {f.severity}')}"
-                       f"{where}: {escape(f.message)}")
+                       f"{_CONSEQUENCE.get(f.consequence, '')}{where}: {escape(f.message)}")
 
 
 def render(reports, out, *, terminal=None, show_info: bool = True, quiet: bool = False) -> Tally:

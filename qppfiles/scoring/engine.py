@@ -95,7 +95,7 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
                      reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
                      cahps_shortfall: bool = False, clinician_type: Optional[str] = None,
-                     findings: Optional[Iterable] = None) -> ScoreCard:
+                     findings: Optional[Iterable] = None, cehrt_2015_only: Optional[bool] = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -176,7 +176,7 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
                                                "hardship exception)"])
         not_scored.append("pi: no Promoting Interoperability measurement set")
     else:
-        pi, pi_measures = score_pi(pi_sets, pack, catalog)
+        pi, pi_measures = score_pi(pi_sets, pack, catalog, cehrt_2015_only=cehrt_2015_only)
 
     cost_category = _cost_category(pack, cost, reweight)
     categories = {"quality": quality, "ia": ia, "pi": pi, "cost": cost_category}

@@ -4,22 +4,24 @@ from ...codes import define
 from ...findings import ERROR, WARNING
 
 IG = "CMS QRDA Category III Implementation Guide for the performance year"
-CONVERTER = "CMS QRDA III to QPP JSON conversion rules (qrda3-notes.md §1–§4)"
+CONVERTER = "CMS QPP Conversion Tool (qpp-conversion-tool), ProblemCode"
 
 _CODES = (
     ("X101", ERROR, "file", "The XML file is larger than the size limit.",
-     "Files above --max-file-size are refused before parsing so memory stays bounded.", ""),
+     "Files above --max-file-size are refused before parsing so memory stays bounded.",
+     "--max-file-size, a safeguard of this tool (not a CMS rule)"),
     ("X102", ERROR, "file", "The file is not well-formed XML (empty, cut off or not XML).",
-     "The XML parser stopped at the line given; a truncated export is the usual cause.", "W3C XML 1.0"),
+     "The XML parser stopped at the line given; a truncated export is the usual cause.", f"{CONVERTER} 2"),
     ("X103", ERROR, "file", "The file declares a DOCTYPE or entities.",
      "QRDA III never needs a DOCTYPE. Entity declarations can expand to gigabytes (billion laughs) or read "
      "local files and URLs (XXE), so such files are refused unread.", "OWASP XXE prevention"),
     ("X104", ERROR, "file", "The XML is not an HL7 CDA document.",
-     "A QRDA III report is a CDA R2 ClinicalDocument in the urn:hl7-org:v3 namespace.", "HL7 CDA R2"),
+     "A QRDA III report is a CDA R2 ClinicalDocument in the urn:hl7-org:v3 namespace.", f"{CONVERTER} 5"),
     ("X105", ERROR, "file", "The CDA document is not a CMS QRDA Category III report.",
-     "The document lacks the CMS QRDA III report templateId 2.16.840.1.113883.10.20.27.1.2.", IG),
+     "The document lacks the CMS QRDA III report templateId 2.16.840.1.113883.10.20.27.1.2.", f"{CONVERTER} 5; {IG}"),
     ("X106", ERROR, "file", "The QRDA III guide version is not supported.",
-     "The templateId extension of the CMS report names a guide version qppfiles does not know.", IG),
+     "The templateId extension of the CMS report names a guide version qppfiles does not know.",
+     f"{CONVERTER} 5; {IG}"),
     ("X107", WARNING, "schema", "The reporting year does not match the guide version.",
      "The reporting period's year is not one the templateId extension's guide serves; the file may be "
      "written to last year's guide.", IG),
@@ -27,54 +29,55 @@ _CODES = (
      "No section has a readable reporting period, so the year comes from the templateId extension.", IG),
     ("X110", ERROR, "schema", "The file names no program.",
      "informationRecipient must carry the program name (MIPS_INDIV, MIPS_GROUP, MIPS_APMENTITY, "
-     "MIPS_VIRTUALGROUP, MIPS_SUBGROUP, APP1 or APP Plus variants).", CONVERTER),
+     "MIPS_VIRTUALGROUP, MIPS_SUBGROUP, APP1 or APP Plus variants).", f"{CONVERTER} 24"),
     ("X111", ERROR, "schema", "The file names more than one program.",
-     "Exactly one program name is allowed.", CONVERTER),
+     "Exactly one program name is allowed.", f"{CONVERTER} 24"),
     ("X112", ERROR, "schema", "The program name is not one CMS accepts.",
-     "Unknown program names are rejected by CMS's intake.", CONVERTER),
+     "Unknown program names are rejected by CMS's intake.", f"{CONVERTER} 25"),
     ("X113", ERROR, "schema", "A virtual group file lacks its virtual group id.",
-     "MIPS_VIRTUALGROUP needs representedOrganization/id with the virtual group root.", CONVERTER),
+     "MIPS_VIRTUALGROUP needs representedOrganization/id with the virtual group root.", f"{CONVERTER} 78"),
     ("X120", ERROR, "schema", "The file has no measure, IA or PI section.",
-     "A report with no section reports nothing.", IG),
+     "A report with no section reports nothing.", f"{CONVERTER} 23; {IG}"),
     ("X121", WARNING, "schema", "A section is not one qppfiles reads.",
      "Sections other than the eCQM, improvement activity and PI sections are ignored.", IG),
     ("X122", ERROR, "schema", "A section kind appears twice.",
-     "Only the first section of each kind is read.", CONVERTER),
+     "Only the first section of each kind is read.", f"{CONVERTER} 26, 27"),
     ("X123", ERROR, "schema", "A section lacks exactly one reporting parameters act.",
-     "Each section states its reporting period in one reporting parameters act.", IG),
+     "Each section states its reporting period in one reporting parameters act.", f"{CONVERTER} 22, 32, 44; {IG}"),
     ("X124", ERROR, "schema", "A reporting period date is not a date.",
-     "Reporting period bounds are written yyyyMMdd.", IG),
+     "Reporting period bounds are written yyyyMMdd.", f"{CONVERTER} 69; {IG}"),
     ("X125", ERROR, "schema", "The measure section lacks its templateId.",
-     "The eCQM section carries the QRDA III measure section templateId.", IG),
+     "The eCQM section carries the QRDA III measure section templateId.", f"{CONVERTER} 95; {IG}"),
     ("X126", ERROR, "schema", "The measure section holds no eCQM.",
-     "A measure section must reference at least one eCQM.", IG),
+     "A measure section must reference at least one eCQM.", f"{CONVERTER} 81; {IG}"),
     ("X130", ERROR, "schema", "An eCQM entry does not have exactly one measure GUID.",
-     "Each measure reference names one eCQM version-specific GUID.", IG),
+     "Each measure reference names one eCQM version-specific GUID.", f"{CONVERTER} 70; {IG}"),
     ("X131", ERROR, "schema", "An eCQM GUID is not a measure of the year.",
      "The GUID is matched against the year's eCQMs in the measures catalog; an unknown GUID usually "
-     "means a measure version of another year.", CONVERTER),
+     "means a measure version of another year.", f"{CONVERTER} 6"),
     ("X132", ERROR, "schema", "A population UUID does not belong to the measure.",
-     "Population counts are matched by UUID against the measure's populations of the year.", CONVERTER),
+     "Population counts are matched by UUID against the measure's populations of the year.", f"{CONVERTER} 59"),
     ("X133", ERROR, "schema", "A count is missing, repeated or not a whole number.",
-     "Each population has exactly one aggregate count, an integer of zero or more.", IG),
+     "Each population has exactly one aggregate count, an integer of zero or more.",
+     f"{CONVERTER} 8, 9, 52, 53; {IG}"),
     ("X134", WARNING, "schema", "A population has an unknown code.",
      "Population codes are IPOP, DENOM, NUMER, DENEX, DENEXCEP (and NUMEX).", IG),
     ("X135", ERROR, "schema", "An eCQM lacks one of its populations.",
-     "Every population of the measure must be reported, with a count of 0 when empty.", CONVERTER),
+     "Every population of the measure must be reported, with a count of 0 when empty.", f"{CONVERTER} 14"),
     ("X136", ERROR, "schema", "An eCQM is reported twice.",
-     "Only the first entry of a measure is read.", CONVERTER),
+     "Only the first entry of a measure is read.", f"{CONVERTER} 71"),
     ("X137", ERROR, "schema", "A population is reported twice.",
-     "Only the first count of a population is used.", CONVERTER),
+     "Only the first count of a population is used.", f"{CONVERTER} 14, 57"),
     ("X140", WARNING, "schema", "An improvement activity has no id.",
      "The activity id goes in reference/externalDocument/id/@extension.", IG),
     ("X141", ERROR, "schema", "A measure performed value is missing or not Y/N.",
-     "Attestations are a Measure Performed observation coded Y or N.", IG),
+     "Attestations are a Measure Performed observation coded Y or N.", f"{CONVERTER} 11, 50, 51; {IG}"),
     ("X142", ERROR, "schema", "A PI measure does not have exactly one id.",
-     "Each PI measure names one measure id.", IG),
+     "Each PI measure names one measure id.", f"{CONVERTER} 12, 16; {IG}"),
     ("X143", ERROR, "schema", "A PI numerator or denominator is missing or repeated.",
-     "A PI proportion has exactly one numerator and one denominator observation.", IG),
+     "A PI proportion has exactly one numerator and one denominator observation.", f"{CONVERTER} 17, 18, 39; {IG}"),
     ("X150", ERROR, "schema", "No measures catalog for the year.",
-     "Without the year's catalog, eCQM GUIDs cannot be identified.", CONVERTER),
+     "Without the year's catalog, eCQM GUIDs cannot be identified.", f"{CONVERTER} 5, 6"),
     ("X201", ERROR, "file", "Strict mode has no IG package directory.",
      "--profile strict needs --ig DIR (or QPPFILES_IG) pointing at CMS QRDA III IG packages laid out as "
      "<year>/*.sch, <year>/voc.xml and cda-schema/.", IG),
@@ -96,5 +99,9 @@ _CODES = (
      "A SHOULD constraint of the CMS implementation guide fails; the message carries its CONF id.", IG),
 )
 
+# Every error here stops CMS's intake (the converter, or the IG that CMS's file must follow); the
+# ones that stop qppfiles from checking count as rejected too, so --fail-on rejected never passes an
+# unchecked file.
 for _code, _severity, _layer, _summary, _explanation, _source in _CODES:
-    define(_code, _severity, _layer, _summary, _explanation, _source)
+    define(_code, _severity, _layer, _summary, _explanation, _source,
+           consequence="rejected" if _severity == ERROR else "")
