@@ -4,7 +4,7 @@ from ...codes import define
 from ...findings import ERROR, WARNING
 
 IG = "CMS QRDA Category III Implementation Guide for the performance year"
-CONVERTER = "CMS QRDA III to QPP JSON conversion rules (qrda3-notes.md §1–§4)"
+CONVERTER = "CMS QPP Conversion Tool (CMSgov/qpp-conversion-tool) decoders and validators"
 
 _CODES = (
     ("X101", ERROR, "file", "The XML file is larger than the size limit.",
@@ -96,8 +96,16 @@ _CODES = (
      "A SHOULD constraint of the CMS implementation guide fails; the message carries its CONF id.", IG),
 )
 
+# Reading errors for which CMS's intake refuses the file (each is a converter ProblemCode: see
+# tests/test_qrda3_differential.py).  X101 (the size limit) and X150 (no catalog) are qppfiles's own.
+_REFUSED_BY_CMS = frozenset({
+    "X102", "X103", "X104", "X105", "X106", "X110", "X111", "X112", "X113", "X120", "X122", "X123", "X124",
+    "X125", "X126", "X130", "X131", "X132", "X133", "X135", "X136", "X137", "X141", "X142", "X143",
+})
+
 for _code, _severity, _layer, _summary, _explanation, _source in _CODES:
-    define(_code, _severity, _layer, _summary, _explanation, _source)
+    define(_code, _severity, _layer, _summary, _explanation, _source,
+           consequence="rejected" if _code in _REFUSED_BY_CMS else "")
 
 
 # Checks CMS's QPP Conversion Tool makes at intake; its ProblemCode is cited as the source.
