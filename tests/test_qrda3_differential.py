@@ -66,7 +66,8 @@ CASES = [
     (2, "a document cut off halfway", lambda r: etree.tostring(r)[: len(etree.tostring(r)) // 2], "X102"),
     (3, "a non-integer IPOP count", lambda r: _aggregate(r, "IPOP").set("value", "many"), "X133"),
     (5, "the superseded 2025 v1.0 report extension", lambda r: M.report_extension(r, "2024-07-01"), "X160"),
-    (6, "an eCQM GUID that is no 2025 eCQM", lambda r: M.xp(M.first_measure(r), "h:reference/h:externalDocument/h:id")[0]
+    (6, "an eCQM GUID that is no 2025 eCQM",
+     lambda r: M.xp(M.first_measure(r), "h:reference/h:externalDocument/h:id")[0]
      .set("extension", "2c928084-0000-0000-0000-000000000000"), "X131"),
     (7, "an eCQM without measure data", lambda r: _remove(M.xp(M.first_measure(r), "h:component")), "X135"),
     (8, "two values in one aggregate count", lambda r: _duplicate(_aggregate(r, "DENOM")), "X133"),
