@@ -48,7 +48,9 @@ def test_sample_counts_match_their_header(ig_dir, name, slow):
     if slow and not SLOW:
         pytest.skip("large sample: set QPPFILES_SLOW_TESTS=1 to run it")
     data = (ig_dir.parent / "qrda3-samples" / name).read_bytes()
-    findings = strict.validate(data, ig_dir)
+    # Each header counts against the guide of the sample's own year; the 2024 subgroup sample's first
+    # section says 2023, which CMS (and qppfiles by default) would take as the file's year.
+    findings = strict.validate(data, ig_dir, year=int(name[:4]))
     counts = Counter(f.severity for f in findings if f.layer in ("xsd", "schematron"))
     assert (counts["error"], counts["warning"]) == _expected(data)
     assert not [f for f in findings if f.layer == "file" and f.severity == "error"]
@@ -135,3 +137,11 @@ def test_accepted_version_gets_no_refusal_note(ig_dir):
 
     data = (FIXTURES / "qrda3/2025-individual-mips.xml").read_bytes()
     assert not [f for f in strict.validate(data, ig_dir, phases=("warnings",)) if f.code in ("X161", "X203")]
+
+
+def test_year_defaults_to_the_first_reporting_period_as_cms_takes_it(ig_dir, monkeypatch):
+    data = (ig_dir.parent / "qrda3-samples/2024/2024MIPSSubgroupMVPSampleQRDA-III-v1.0.xml").read_bytes()
+    chosen = []
+    monkeypatch.setattr(strict, "choose_package", lambda d, year, ext: chosen.append((year, ext)) or (None, False))
+    (finding,) = strict.validate(data, ig_dir)
+    assert chosen == [(2023, "2022-12-01")] and finding.code == "X202"
