@@ -200,7 +200,7 @@ class _Reader:
         if extension == expected:
             return
         if year in ext_years:
-            why = f"'{extension}' is a superseded version of the {year} guide"
+            why = f"'{extension.strip()}' is another version of the {year} guide, one CMS's intake does not take"
         else:
             why = f"'{extension.strip()}' is the guide version of {_years(ext_years)}"
         self.finding("X160", f"The CMS QRDA III report templateId has extension '{extension}', but for "
