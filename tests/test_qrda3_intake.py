@@ -144,6 +144,32 @@ def test_legacy_ia_section_is_said_and_not_converted(tmp_path):
     assert [s["category"] for s in _convert(path)["measurementSets"]] == ["quality", "pi"]
 
 
+def test_legacy_ia_templates_are_read_for_the_years_cms_read_them(tmp_path):
+    def as_2019(root):
+        M.report_extension(root, "2017-07-01")
+        for template in (M.QUALITY, M.PI, M.IA):
+            time = M.rp_time(M.section(root, template))
+            M.xp(time, "h:low")[0].set("value", "20190101")
+            M.xp(time, "h:high")[0].set("value", "20191231")
+    def legacy_activities(root):
+        for tid in M.xp(M.section(root, M.IA), f"h:entry/h:organizer/h:templateId[@root='{M.IA_MEASURE}']"):
+            tid.set("root", M.LEGACY_IA_MEASURE)
+    path = _edited(tmp_path, "2025-individual-mips.xml", as_2019, legacy_activities, M.legacy_ia_section)
+    report = _validate(path)
+    assert report["performanceYear"] == 2019 and "X176" not in _codes(report)
+    ia = next(s for s in _convert(path)["measurementSets"] if s["category"] == "ia")
+    assert [m["measureId"] for m in ia["measurements"]] == ["IA_BE_24", "IA_PM_3"]
+
+
+def test_file_with_only_a_legacy_ia_section_reports_nothing_to_cms(tmp_path):
+    def only_ia(root):
+        for template in (M.QUALITY, M.PI):
+            component = M.section(root, template).getparent()
+            component.getparent().remove(component)
+    report = _validate(_edited(tmp_path, "2025-individual-mips.xml", only_ia, M.legacy_ia_section))
+    assert {"X176", "X120"} <= set(_codes(report, "error"))
+
+
 # -- the converted JSON -----------------------------------------------------------------------
 
 SET_KEYS = {"category", "submissionMethod", "programName", "cehrtId", "performanceStart", "performanceEnd",

@@ -172,7 +172,7 @@ _INTAKE_CODES = (
      f"{CT} 14 (POPULATION_CRITERIA_COUNT_INCORRECT)", REJECTED),
     ("X176", ERROR, "schema", "Improvement activities use a legacy template CMS no longer reads.",
      "The pre-2020 IA section and IA measure templates (2.16.840.1.113883.3.249.20.*) are skipped by CMS's "
-     "intake: the activities they hold are not received and earn no credit.",
+     "intake from 2020: the activities they hold are not received and earn no credit.",
      "CMS QRDA III IG: Improvement Activities Section 2.16.840.1.113883.10.20.27.2.4 and Improvement "
      "Activity Performed Measure Reference and Results 2.16.840.1.113883.10.20.27.3.33", POINTS),
 )

@@ -107,6 +107,8 @@ class _Reader:
         self.catalog = catalog
         self.forced_year = year
         self.app = False  # an APP / APP Plus file: eCQM content is not checked by CMS
+        self.year: Optional[int] = None
+        self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
         self.lines = LineMap()
         self.findings: List[Finding] = []
 
@@ -149,8 +151,15 @@ class _Reader:
         header = self.header()
         self.app = header["program"] in T.APP_PROGRAMS
         sections = self.sections()
-        year = self.performance_year(sections, ext_years, extension, report[0])
+        year = self.year = self.performance_year(sections, ext_years, extension, report[0])
         self.check_guide_version(year, raw_extension, ext_years, report[0])
+        if self.legacy_ia is not None and year not in T.LEGACY_IA_YEARS:
+            self.finding("X176", "The improvement activities section uses the legacy template "
+                         f"{T.LEGACY_IA_SECTION}, which CMS's intake skips since 2020: its activities "
+                         f"will not be received (use {T.IA_SECTION}).", self.legacy_ia)
+            sections = [s for s in sections if s[1] is not self.legacy_ia]
+            if not sections:
+                self.no_section()
         if self.catalog is None:
             self.catalog = _catalog.load(year)
         for category, section, _ in sections:
@@ -288,11 +297,9 @@ class _Reader:
                 for section in component.iterchildren(SECTION):
                     roots = _roots(section)
                     category = next((T.SECTION_CATEGORY[r] for r in roots if r in T.SECTION_CATEGORY), None)
-                    if category is None and T.LEGACY_IA_SECTION in roots:
-                        self.finding("X176", "The improvement activities section uses the legacy template "
-                                     f"{T.LEGACY_IA_SECTION}, which CMS's intake skips: its activities "
-                                     f"will not be received (use {T.IA_SECTION}).", section)
-                        continue
+                    if category is None and T.LEGACY_IA_SECTION in roots and "ia" not in seen:
+                        category = "ia"
+                        self.legacy_ia = section
                     if category is None:
                         self.finding("X121", "A section with templateIds "
                                      f"{', '.join(roots) or '(none)'} is not a QRDA III measure, "
@@ -306,10 +313,14 @@ class _Reader:
                     seen[category] = section
                     found.append((category, section, self.reporting_period(section, category)))
         if not found:
-            self.finding("X120", "The file has no eCQM, improvement activities or Promoting "
-                         "Interoperability section, so it reports nothing.",
-                         body if body is not None else None)
+            self.no_section()
         return found
+
+    def no_section(self) -> None:
+        body = _child(self.root, COMPONENT, STRUCTURED_BODY)
+        self.finding("X120", "The file has no eCQM, improvement activities or Promoting "
+                     "Interoperability section CMS reads, so it reports nothing.",
+                     body if body is not None else None)
 
     def check_category_section(self, section, year: int) -> None:
         tids = [t for t in section.iterchildren(TEMPLATE_ID) if t.get("root") == T.CATEGORY_REPORT_SECTION]
@@ -564,7 +575,8 @@ class _Reader:
         for entry in section.iterchildren(ENTRY):
             for child in entry.iterchildren():
                 roots = _roots(child)
-                if child.tag != ORGANIZER or T.IA_MEASURE not in roots:
+                current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
+                if child.tag != ORGANIZER or not current:
                     self.ia_other_entry(child, roots)
                     continue
                 organizer = child
@@ -586,7 +598,7 @@ class _Reader:
             return
         if T.LEGACY_IA_MEASURE in roots:
             self.finding("X176", "An improvement activity uses the legacy template "
-                         f"{T.LEGACY_IA_MEASURE}, which CMS's intake skips: it will not be received "
+                         f"{T.LEGACY_IA_MEASURE}, which CMS's intake skips since 2020: it will not be received "
                          f"(use {T.IA_MEASURE}).", el)
             return
         known = [r for r in roots if r in T.CONVERTER_TEMPLATES]

@@ -52,8 +52,10 @@ PI_PERFORMANCE_RATE = "2.16.840.1.113883.10.20.27.3.30"
 PI_NUMERATOR = "2.16.840.1.113883.10.20.27.3.31"
 PI_DENOMINATOR = "2.16.840.1.113883.10.20.27.3.32"
 
-# IA templates of the pre-2020 guides: CMS's intake skips them, so their activities never arrive.
+# IA templates of the pre-2020 guides: CMS's intake read IA from them up to 2019 and skips them since,
+# so from 2020 their activities never arrive.
 LEGACY_IA_TEMPLATES = frozenset({LEGACY_IA_SECTION, LEGACY_IA_MEASURE})
+LEGACY_IA_YEARS = frozenset({2017, 2018, 2019})
 
 # Templates CMS's converter decodes (matched by root); an entry carrying none of them is skipped whole.
 CONVERTER_TEMPLATES = frozenset({
