@@ -170,6 +170,15 @@ def test_file_with_only_a_legacy_ia_section_reports_nothing_to_cms(tmp_path):
     assert {"X176", "X120"} <= set(_codes(report, "error"))
 
 
+def test_ecqm_counts_are_read_as_cms_parses_them(tmp_path):
+    def count(value):
+        return lambda root: M.count_value(M.population(M.first_measure(root), "IPOP")).set("value", value)
+    spaced = _validate(_edited(tmp_path, "2025-individual-mips.xml", count(" 377")))
+    assert "X133" in _codes(spaced, "error")
+    signed = _validate(_edited(tmp_path, "2025-individual-mips.xml", count("+377")))
+    assert signed["valid"] is True and "X133" not in _codes(signed)
+
+
 # -- the converted JSON -----------------------------------------------------------------------
 
 SET_KEYS = {"category", "submissionMethod", "programName", "cehrtId", "performanceStart", "performanceEnd",

@@ -677,7 +677,8 @@ def _years(years) -> str:
 
 
 def _integer(raw: Optional[str]) -> Optional[int]:
-    text = (raw or "").strip()
+    """eCQM counts as CMS parses them: an optional plus sign and digits, no spaces."""
+    text = raw or ""
     digits = text[1:] if text.startswith("+") else text
     if not digits.isascii() or not digits.isdigit():
         return None
