@@ -88,6 +88,18 @@ def test_year_option_picks_the_strict_package(tmp_path, monkeypatch):
     assert seen == [2024, 2025]
 
 
+def test_score_year_option_reads_the_file_as_that_year(tmp_path):
+    path = _edited(tmp_path, "2025-individual-mips.xml", _quality_period(2024))
+
+    def quality_measures(*args):
+        result = CliRunner().invoke(main, ["score", str(path), "--format", "json", *args])
+        assert result.exit_code == 0, result.output
+        return [m["measureId"] for m in json.loads(result.stdout)["measures"] if m["category"] == "quality"]
+
+    assert quality_measures() == []  # read as 2024 (the first period), whose catalog lacks the 2025 eCQMs
+    assert len(quality_measures("--year", "2025")) == 6
+
+
 def test_sections_in_the_same_year_give_no_year_finding(tmp_path):
     path = _edited(tmp_path, "2025-individual-mips.xml", M.pi_period_later_start)
     assert "X162" not in _codes(_validate(path))

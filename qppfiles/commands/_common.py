@@ -43,8 +43,11 @@ def max_findings_option(fn):
                         help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
 
 
-def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
-    """Read a QPP JSON or QRDA III file; return its ReadResult, or raise CommandProblem when unreadable."""
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, year=None):
+    """Read a QPP JSON or QRDA III file; return its ReadResult, or raise CommandProblem when unreadable.
+
+    ``year`` (a command's --year) is the year a QRDA III file is read as.
+    """
     from ..findings import ERROR
     from ..validate import FileTooLarge, _read, read_limited
 
@@ -53,7 +56,7 @@ def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
     except (OSError, FileTooLarge) as exc:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
     try:
-        result = _read(data, path)
+        result = _read(data, path, year)
     except Exception as exc:  # a reader must not crash the command
         raise CommandProblem(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
     fatal = [f for f in result.findings if f.severity == ERROR and f.layer == "file"]

@@ -78,7 +78,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
 
     if output:
         ensure_writable(output, force, [file])
-    submission = load_input(file, max_file_size).submission
+    submission = load_input(file, max_file_size, year).submission
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
