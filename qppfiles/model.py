@@ -111,6 +111,9 @@ class MeasurementSet:
     performance_end: Optional[str] = None
     measurements: Tuple[Measurement, ...] = ()
     ref: str = ""
+    # Who built the set: CMS's QRDA III converter marks its sets "qrda3".  Left out of repr,
+    # which seeds the writer's document ids, so a marker never changes the ids of a document.
+    source: Optional[str] = field(default=None, repr=False)
 
     @property
     def program(self) -> str:

@@ -135,11 +135,11 @@ def _schema_findings(document, found: CappedFindings) -> None:
         found.truncated = True
 
 
-def _read(data: bytes, path: Optional[str]) -> ReadResult:
+def _read(data: bytes, path: Optional[str], year: Optional[int] = None) -> ReadResult:
     if sniff_format(data) == QRDA3:
         from .formats.qrda3 import read as read_qrda3
 
-        return read_qrda3(data, path)
+        return read_qrda3(data, path, year=year)  # --year also picks the catalog the file is read with
     from .formats.qpp_json import read as read_json
 
     return read_json(data, path)
@@ -163,7 +163,13 @@ def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -
         location = Location(pointer=pointer) if pointer is not None else Location(xpath=sub.ref or None)
         return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules", message, None, location)], year
     ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
+    if any(f.code == SECTION_YEARS_DISAGREE for f in result.findings):
+        # The reader said once that the sections' years disagree; one finding per period would repeat it.
+        return (f for f in run(ctx) if f.code != "Y103"), year
     return run(ctx), year
+
+
+SECTION_YEARS_DISAGREE = "X162"
 
 
 def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[Finding]:
@@ -203,7 +209,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
     options = options or Options()
     fmt = sniff_format(data)
     try:
-        result = _read(data, path)
+        result = _read(data, path, options.year)
         found = CappedFindings(options.max_findings or None)
         found.add(result.findings)
         fatal = any(f.severity == ERROR and f.layer == "file" for f in result.findings)

@@ -41,7 +41,11 @@ def test_cms_sample_converts_like_cms_intake(shared_dir, tmp_path):
     assert "nationalProviderIdentifier" not in doc
     quality = next(s for s in doc["measurementSets"] if s["category"] == "quality")
     assert quality["submissionMethod"] == "electronicHealthRecord"
-    assert quality["programName"] == "mips" and quality["cehrtId"]
+    # CMS's 2024 conversion puts the CEHRT id on the PI set only, and marks every set as QRDA III.
+    assert quality["programName"] == "mips" and "cehrtId" not in quality
+    pi = next(s for s in doc["measurementSets"] if s["category"] == "pi")
+    assert pi["cehrtId"] == "0015EUK17H3DCM9"
+    assert [s["source"] for s in doc["measurementSets"]] == ["qrda3", "qrda3", "qrda3"]
     m236 = next(m for m in quality["measurements"] if m["measureId"] == "236")["value"]
     # performanceNotMet is DENOM - NUMER - DENEX - DENEXCEP, as CMS computes it
     assert m236 == {"isEndToEndReported": True, "performanceMet": 800, "performanceNotMet": 150,

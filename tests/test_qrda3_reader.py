@@ -101,7 +101,7 @@ def test_group_sample_maps_like_cms(shared_dir):
         assert mset.submission_method == "electronicHealthRecord"
         assert mset.program_name == "mips"
         assert (mset.performance_start, mset.performance_end) == ("2024-01-01", "2024-12-31")
-    assert sub.sets("quality")[0].cehrt_id == "0015EUK17H3DCM9"
+    assert sub.sets("quality")[0].cehrt_id is None  # 2024: CMS puts the CEHRT id on the PI set only
     assert sub.sets("pi")[0].cehrt_id == "0015EUK17H3DCM9"
     assert sub.sets("ia")[0].cehrt_id is None
 

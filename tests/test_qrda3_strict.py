@@ -47,13 +47,15 @@ def test_sample_counts_match_their_header(ig_dir, name, slow):
     if slow and not SLOW:
         pytest.skip("large sample: set QPPFILES_SLOW_TESTS=1 to run it")
     data = (ig_dir.parent / "qrda3-samples" / name).read_bytes()
-    findings = strict.validate(data, ig_dir)
+    # Each header counts against the guide of the sample's own year; the 2024 subgroup sample's first
+    # section says 2023, which CMS (and qppfiles by default) would take as the file's year.
+    findings = strict.validate(data, ig_dir, year=int(name[:4]))
     counts = Counter(f.severity for f in findings if f.layer in ("xsd", "schematron"))
     assert (counts["error"], counts["warning"]) == _expected(data)
     assert not [f for f in findings if f.layer == "file" and f.severity == "error"]
     for f in findings:
         assert f.location.xpath and f.location.line, f
-        assert "CONF" in f.message
+        assert "CONF" in f.message or f.code == "X161"
 
 
 def test_package_choice_follows_the_extension(ig_dir):
@@ -106,3 +108,39 @@ def test_compiled_schematron_is_cached_on_disk(ig_dir):
     before = cached[0].stat().st_mtime_ns
     strict.compiled_schematron(package, "warnings")
     assert cached[0].stat().st_mtime_ns == before  # reused, not rewritten
+
+
+@pytest.mark.parametrize("year, extension, package, accepted", [
+    (2025, "2024-07-01", "2025-v1.0", "2024-12-01"),
+    (2023, "2022-05-01", "2023-v1.0", "2022-12-01"),
+])
+def test_superseded_version_is_checked_against_its_package_and_said_to_be_refused(ig_dir, year, extension, package,
+                                                                                  accepted):
+    from lxml import etree
+
+    from tests.conftest import FIXTURES
+
+    root = etree.fromstring((FIXTURES / "qrda3/2025-individual-mips.xml").read_bytes())
+    report = root.find("{urn:hl7-org:v3}templateId[@root='2.16.840.1.113883.10.20.27.1.2']")
+    report.set("extension", extension)
+    findings = strict.validate(root, ig_dir, year=year, phases=("warnings",))
+    (note,) = [f for f in findings if f.code == "X161"]
+    assert f"'{package}'" in note.message and extension in note.message
+    assert f"accepts only '{accepted}' for {year}" in note.message
+    assert note.location.xpath == "/ClinicalDocument/templateId[2]" and note.location.line == 6
+    assert not [f for f in findings if f.code == "X203"]  # the package the extension names was used
+
+
+def test_accepted_version_gets_no_refusal_note(ig_dir):
+    from tests.conftest import FIXTURES
+
+    data = (FIXTURES / "qrda3/2025-individual-mips.xml").read_bytes()
+    assert not [f for f in strict.validate(data, ig_dir, phases=("warnings",)) if f.code in ("X161", "X203")]
+
+
+def test_year_defaults_to_the_first_reporting_period_as_cms_takes_it(ig_dir, monkeypatch):
+    data = (ig_dir.parent / "qrda3-samples/2024/2024MIPSSubgroupMVPSampleQRDA-III-v1.0.xml").read_bytes()
+    chosen = []
+    monkeypatch.setattr(strict, "choose_package", lambda d, year, ext: chosen.append((year, ext)) or (None, False))
+    (finding,) = strict.validate(data, ig_dir)
+    assert chosen == [(2023, "2022-12-01")] and finding.code == "X202"

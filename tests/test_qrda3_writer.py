@@ -44,7 +44,8 @@ def ecqm_value(measure, met: int, extra: int):
 
     if C.is_multi_rate(measure):
         return MultiRateValue(
-            tuple(Stratum(name, counts(u) if u else Counts(0, 0, 0, 0, 0)) for name, u in groups),
+            # A stratum the file cannot carry comes back as CMS writes it: zeros, no exception count.
+            tuple(Stratum(name, counts(u) if u else Counts(0, 0, 0, 0, None)) for name, u in groups),
             is_end_to_end=True,
         )
     return SingleRateValue(counts(groups[0][1], summed=len(groups) > 1), is_end_to_end=True)
@@ -61,8 +62,10 @@ def submission(year, entity="group", program="mips", measures=None, met=40, extr
     pi_ids = sorted(cat.pi)[:2]
     ia_ids = sorted(cat.ia)[:2]
     start, end = f"{year}-01-01", f"{year}-12-31"
+    # CMS's 2024 conversion puts the CEHRT id on the PI set only.
+    quality_cehrt = None if year == 2024 else CEHRT
     sets = (
-        MeasurementSet("quality", "electronicHealthRecord", program, CEHRT, start, end, quality),
+        MeasurementSet("quality", "electronicHealthRecord", program, quality_cehrt, start, end, quality),
         MeasurementSet("pi", "electronicHealthRecord", program, CEHRT, start, end,
                        (Measurement(pi_ids[0], ProportionValue(30, 40)), Measurement(pi_ids[1], BooleanValue(True)))),
         MeasurementSet("ia", "electronicHealthRecord", program, None, start, end,
@@ -87,8 +90,10 @@ def _variety(year):
 
 
 def without_refs(obj):
+    """The model without its positions, and without the "qrda3" marker reading adds to each set."""
     if dataclasses.is_dataclass(obj):
-        return type(obj)(**{f.name: ("" if f.name == "ref" else without_refs(getattr(obj, f.name)))
+        return type(obj)(**{f.name: ("" if f.name == "ref" else None if f.name == "source"
+                                     else without_refs(getattr(obj, f.name)))
                             for f in dataclasses.fields(obj)})
     if isinstance(obj, tuple):
         return tuple(without_refs(x) for x in obj)
@@ -149,8 +154,9 @@ def ecqm_submissions(draw):
                              draw(st.lists(st.integers(0, 500), min_size=3, max_size=3)))
     )
     start = f"{year}-{draw(st.integers(1, 6)):02d}-01"
-    sets = [MeasurementSet("quality", "electronicHealthRecord", program, CEHRT, f"{year}-01-01", f"{year}-12-31",
-                           quality)]
+    quality_cehrt = None if year == 2024 else CEHRT  # 2024: CMS puts it on the PI set only
+    sets = [MeasurementSet("quality", "electronicHealthRecord", program, quality_cehrt, f"{year}-01-01",
+                           f"{year}-12-31", quality)]
     if pi:
         sets.append(MeasurementSet("pi", "electronicHealthRecord", program, CEHRT, start, f"{year}-12-31", pi))
     return Submission(

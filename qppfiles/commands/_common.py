@@ -71,16 +71,17 @@ def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: Optional[bytes] = None):
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: Optional[bytes] = None, year=None):
     """Read a QPP JSON or QRDA III file (``-``: standard input; or its ``data`` already read); return its
-    ReadResult, or raise CommandProblem when unreadable."""
+    ReadResult, or raise CommandProblem when unreadable.  ``year`` (a command's --year) is the year a
+    QRDA III file is read as."""
     from ..findings import ERROR
     from ..validate import _read
 
     if data is None:
         data = read_input(path, max_size)
     try:
-        result = _read(data, path)
+        result = _read(data, path, year)
     except Exception as exc:  # a reader must not crash the command
         raise CommandProblem(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
     fatal = [f for f in result.findings if f.severity == ERROR and f.layer == "file"]

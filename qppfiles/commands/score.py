@@ -110,7 +110,7 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
     if output:
         ensure_writable(output, force, [file])
     data = read_input(file, max_file_size)  # read once: standard input cannot be read again
-    submission = load_input(file, max_file_size, data).submission
+    submission = load_input(file, max_file_size, data, year).submission
     # The same checks as ``validate``: the estimate scores nothing they reject.
     checked = validate(data, path=file, options=Options(year=year, small_practice=small_practice,
                                                         special_status=special_status, max_file_size=max_file_size))

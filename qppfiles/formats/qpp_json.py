@@ -440,6 +440,7 @@ def _measurement_set(s: Any, pointer: str) -> MeasurementSet:
         performance_end=_str(s.get("performanceEnd")),
         measurements=measurements,
         ref=pointer,
+        source=_str(s.get("source")),
     )
 
 
@@ -652,6 +653,7 @@ def set_to_dict(ms: MeasurementSet) -> dict:
     _put(out, "cehrtId", ms.cehrt_id)
     _put(out, "performanceStart", ms.performance_start)
     _put(out, "performanceEnd", ms.performance_end)
+    _put(out, "source", ms.source)
     out["measurements"] = [{"measureId": m.measure_id, "value": _value_json(m.value)} for m in ms.measurements]
     return out
 

@@ -2,7 +2,7 @@
 
 Public API::
 
-    read(data: bytes, path: str | None = None, *, max_bytes=200 MB, catalog=None) -> ReadResult
+    read(data: bytes, path: str | None = None, *, max_bytes=200 MB, catalog=None, year=None) -> ReadResult
     write(submission, *, catalog=None) -> bytes            # raises QrdaWriteError
     strict.validate(data_or_tree, ig_dir, year=None) -> list[Finding]
 """

@@ -105,3 +105,76 @@ _CODES = (
 for _code, _severity, _layer, _summary, _explanation, _source in _CODES:
     define(_code, _severity, _layer, _summary, _explanation, _source,
            consequence="rejected" if _severity == ERROR else "")
+
+
+# Checks CMS's QPP Conversion Tool makes at intake; its ProblemCode is cited as the source.
+CT = "CMS QPP Conversion Tool ProblemCode"
+REJECTED, POINTS = "rejected", "points"
+
+_INTAKE_CODES = (
+    ("X160", ERROR, "schema", "The report templateId extension is not the one CMS accepts for the year.",
+     "CMS's intake accepts exactly one CMS QRDA III report templateId extension per performance year "
+     "(2025: 2024-12-01); any other, including a superseded version of the same year's guide (2025 v1.0 "
+     "2024-07-01, 2023 v1.0 2022-05-01), is refused as not a valid QRDA III document.",
+     f"{CT} 5 (NOT_VALID_QRDA_DOCUMENT)", REJECTED),
+    ("X161", WARNING, "file", "The file was checked against a guide version CMS intake refuses.",
+     "The strict profile validates a file against the IG package its report templateId extension names; "
+     "that version is not the one CMS's intake accepts for the year, so CMS would refuse the file.",
+     f"{CT} 5 (NOT_VALID_QRDA_DOCUMENT)", ""),
+    ("X162", ERROR, "schema", "The sections report different performance years.",
+     "CMS takes one performance year per file, from the first reporting parameters act; a section "
+     "whose period lies in another year is outside that performance year, which the Submissions API "
+     "refuses.", "CMS QPP Conversion Tool ReportingParametersActDecoder (performanceYear of the first "
+     "act); QPP Submissions API validation of measurementSets performanceStart/performanceEnd", REJECTED),
+    ("X163", ERROR, "schema", "An eCQM's DENOM count is greater than its initial population.",
+     "The denominator is a subset of the initial population of the same population criteria.",
+     f"{CT} 13 (DENOMINATOR_COUNT_INVALID)", REJECTED),
+    ("X164", ERROR, "schema", "A PI numerator/denominator measure sits outside the PI section.",
+     "A Promoting Interoperability Numerator Denominator organizer must be a child of the Promoting "
+     "Interoperability section.", f"{CT} 15 (PI_NUMERATOR_DENOMINATOR_PARENT_NOT_PI_SECTION)", REJECTED),
+    ("X165", ERROR, "schema", "The improvement activities section holds something other than activities.",
+     "The section may contain only Improvement Activity Performed entries and its reporting parameters "
+     "act.", f"{CT} 45 (IA_SECTION_WRONG_CHILD)", REJECTED),
+    ("X166", ERROR, "schema", "The improvement activities section has no activity.",
+     "An improvement activities section must hold at least one Improvement Activity Performed entry.",
+     f"{CT} 43 (IA_SECTION_MISSING_IA_MEASURE)", REJECTED),
+    ("X167", ERROR, "schema", "A performance rate is not a number from 0 to 1.",
+     "The eCQM performance rate is a decimal between 0 and 1.",
+     f"{CT} 33 (PERFORMANCE_RATE_INVALID_VALUE)", REJECTED),
+    ("X168", ERROR, "schema", "A performance rate has no value and no nullFlavor NA.",
+     "A performance rate either carries a value or says nullFlavor=\"NA\" (denominator of zero).",
+     f"{CT} 72 (PERFORMANCE_RATE_MISSING)", REJECTED),
+    ("X169", ERROR, "schema", "A performance rate does not name exactly one numerator.",
+     "Each performance rate references the UUID of its NUMER population once.",
+     f"{CT} 61 (QUALITY_MEASURE_ID_MISSING_SINGLE_PERFORMANCE_RATE)", REJECTED),
+    ("X170", ERROR, "schema", "A performance rate references a UUID that is not the measure's NUMER.",
+     "The performance rate's reference must be the numerator UUID of one of the measure's "
+     "population criteria in the year's measures data.", f"{CT} 59 (QUALITY_MEASURE_ID_INCORRECT_UUID)",
+     REJECTED),
+    ("X171", ERROR, "schema", "A measure data observation has more than one population code.",
+     "Each Measure Data observation states one population type (IPOP, DENOM, NUMER, ...).",
+     f"{CT} 58 (QUALITY_MEASURE_ID_MISSING_SINGLE_MEASURE_TYPE)", REJECTED),
+    ("X172", ERROR, "schema", "A measure data observation does not have exactly one population id.",
+     "Each Measure Data observation references the UUID of its population once.",
+     f"{CT} 57 (QUALITY_MEASURE_ID_MISSING_SINGLE_MEASURE_POPULATION)", REJECTED),
+    ("X173", ERROR, "schema", "A reporting period has more than one start or end.",
+     "A reporting parameters act has exactly one effectiveTime low and one high value.",
+     f"{CT} 29 (REPORTING_PARAMETERS_MUST_CONTAIN_SINGLE_PERFORMANCE_START), "
+     "30 (REPORTING_PARAMETERS_MUST_CONTAIN_SINGLE_PERFORMANCE_END)", REJECTED),
+    ("X174", ERROR, "schema", "The eCQM section's category report templateId has the wrong extension.",
+     "From 2023 the measure section carries the QRDA Category III Report Section templateId "
+     "2.16.840.1.113883.10.20.27.2.1 with extension 2020-12-01.",
+     f"{CT} 95 (MEASURE_SECTION_V5_REQUIRES_CATEGORY_SECTION)", REJECTED),
+    ("X175", ERROR, "schema", "An eCQM reports a population its definition does not have.",
+     "The number of DENOM, NUMER, DENEX, DENEXCEP and NUMEX populations must match the measure's "
+     "population criteria in the year's measures data; a NUMEX on a measure without one is refused.",
+     f"{CT} 14 (POPULATION_CRITERIA_COUNT_INCORRECT)", REJECTED),
+    ("X176", ERROR, "schema", "Improvement activities use a legacy template CMS no longer reads.",
+     "The pre-2020 IA section and IA measure templates (2.16.840.1.113883.3.249.20.*) are skipped by CMS's "
+     "intake from 2020: the activities they hold are not received and earn no credit.",
+     "CMS QRDA III IG: Improvement Activities Section 2.16.840.1.113883.10.20.27.2.4 and Improvement "
+     "Activity Performed Measure Reference and Results 2.16.840.1.113883.10.20.27.3.33", POINTS),
+)
+
+for _code, _severity, _layer, _summary, _explanation, _source, _consequence in _INTAKE_CODES:
+    define(_code, _severity, _layer, _summary, _explanation, _source, consequence=_consequence)

@@ -50,21 +50,26 @@ EFFECTIVE_TIME = _H + "effectiveTime"
 LOW = _H + "low"
 HIGH = _H + "high"
 
-_YES = {"y", "yes", "true"}
-_NO = {"n", "no", "false"}
+# CMS reads Measure Performed as Y or N, in any case, and nothing else.
+_YES = {"y"}
+_NO = {"n"}
+# Checks of eCQM content CMS's converter makes for MIPS only: for the APP programs they are warnings.
+_MIPS_ONLY = frozenset({"X130", "X131", "X132", "X135", "X137", "X163", "X169", "X170", "X171", "X172", "X175"})
 
 
 def read(data: bytes, path: Optional[str] = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-         catalog=None) -> ReadResult:
+         catalog=None, year: Optional[int] = None) -> ReadResult:
     """Read a QRDA III file.
 
     ``catalog`` overrides the measures catalog of the file's year (for tests and
     callers holding their own); by default the year's catalog is loaded.
+    ``year`` overrides the file's performance year (``--year``): the file is read,
+    gated and checked as that year's.
     """
     root, findings = parse(data, max_bytes)
     if root is None:
         return ReadResult(QRDA3, None, findings)
-    return _Reader(root, catalog).run()
+    return _Reader(root, catalog, year).run()
 
 
 def _roots(el) -> List[str]:
@@ -97,9 +102,13 @@ def _date(raw: Optional[str]) -> Optional[str]:
 
 
 class _Reader:
-    def __init__(self, root, catalog) -> None:
+    def __init__(self, root, catalog, year: Optional[int] = None) -> None:
         self.root = root
         self.catalog = catalog
+        self.forced_year = year
+        self.app = False  # an APP / APP Plus file: eCQM content is not checked by CMS
+        self.year: Optional[int] = None
+        self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
         self.lines = LineMap()
         self.findings: List[Finding] = []
 
@@ -107,6 +116,9 @@ class _Reader:
     def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
                 layer: str = "schema", measure_id: Optional[str] = None) -> None:
         el = self.root if el is None else el
+        if self.app and code in _MIPS_ONLY and severity == ERROR:
+            severity = WARNING
+            message += " CMS does not check eCQM content for the APP programs, so this is a warning."
         location = Location(xpath=self.lines.ref(el), line=el.sourceline)
         self.findings.append(Finding(code, severity, layer, message, measure_id, location))
 
@@ -126,7 +138,8 @@ class _Reader:
             self.finding("X105", "The file is a CDA document but not a CMS QRDA Category III report: "
                          f"it has no templateId with root {T.QRDA3_REPORT_CMS}.", layer="file")
             return self.result(None)
-        extension = (report[0].get("extension") or "").strip()
+        raw_extension = report[0].get("extension") or ""
+        extension = raw_extension.strip()
         ext_years = T.years_for_extension(extension)
         if not ext_years:
             known = ", ".join(sorted(T.REPORT_EXTENSION_YEARS))
@@ -135,12 +148,24 @@ class _Reader:
                          f"(supported: {known}).", report[0], layer="file")
             return self.result(None)
 
+        header = self.header()
+        self.app = header["program"] in T.APP_PROGRAMS
         sections = self.sections()
-        year = self.performance_year(sections, ext_years, extension, report[0])
+        year = self.year = self.performance_year(sections, ext_years, extension, report[0])
+        self.check_guide_version(year, raw_extension, ext_years, report[0])
+        if self.legacy_ia is not None and year not in T.LEGACY_IA_YEARS:
+            self.finding("X176", "The improvement activities section uses the legacy template "
+                         f"{T.LEGACY_IA_SECTION}, which CMS's intake skips since 2020: its activities "
+                         f"will not be received (use {T.IA_SECTION}).", self.legacy_ia)
+            sections = [s for s in sections if s[1] is not self.legacy_ia]
+            if not sections:
+                self.no_section()
         if self.catalog is None:
             self.catalog = _catalog.load(year)
-        header = self.header()
-        sets = tuple(self.measurement_set(cat, el, rp, header) for cat, el, rp in sections)
+        for category, section, _ in sections:
+            if category == "quality":
+                self.check_category_section(section, year)
+        sets = tuple(self.measurement_set(cat, el, rp, header, year) for cat, el, rp in sections)
         submission = Submission(
             performance_year=year,
             entity_type=header["entity_type"],
@@ -153,20 +178,43 @@ class _Reader:
         return self.result(submission)
 
     def performance_year(self, sections, ext_years, extension, report_el) -> int:
-        for _, _, rp in sections:
-            if rp and rp[0]:
-                year = int(rp[0][:4])
-                if year not in ext_years:
-                    self.finding("X107", f"The reporting period starts in {year}, but the report "
-                                 f"templateId extension {extension} belongs to the guide for "
-                                 f"{_years(ext_years)}; the file is read as {year}.", report_el,
-                                 severity=WARNING)
-                return year
-        year = ext_years[-1]
-        self.finding("X108", f"No section has a readable reporting period, so the performance year "
-                     f"{year} was taken from the report templateId extension {extension}.",
-                     report_el, severity=WARNING)
+        """One year per file: --year, else (as CMS) the start of the first reporting period."""
+        starts = [(category, section, int(rp[0][:4])) for category, section, rp in sections if rp and rp[0]]
+        if self.forced_year is not None:
+            year = self.forced_year
+        elif starts:
+            year = starts[0][2]
+        else:
+            year = ext_years[-1]
+            self.finding("X108", f"No section has a readable reporting period, so the performance year "
+                         f"{year} was taken from the report templateId extension {extension}.",
+                         report_el, severity=WARNING)
+        if len({y for _, _, y in starts}) > 1:
+            listed = ", ".join(f"{_CATEGORY_NAMES[c]} {y}" for c, _, y in starts)
+            how = "given with --year" if self.forced_year is not None else "the first reporting period's"
+            odd = next(section for _, section, y in starts if y != starts[0][2])
+            self.finding("X162", f"The sections report periods starting in different years ({listed}). "
+                         f"A file has one performance year, here {year} ({how}); CMS refuses the "
+                         "periods outside it.", odd)
         return year
+
+    def check_guide_version(self, year: int, extension: str, ext_years, report_el) -> None:
+        expected = T.cms_report_extension(year)
+        if expected is None:
+            if year not in ext_years:
+                self.finding("X107", f"The file is read as {year}, but the report templateId extension "
+                             f"{extension.strip()} belongs to the guide for {_years(ext_years)}.", report_el,
+                             severity=WARNING)
+            return
+        if extension == expected:
+            return
+        if year in ext_years:
+            why = f"'{extension.strip()}' is another version of the {year} guide, one CMS's intake does not take"
+        else:
+            why = f"'{extension.strip()}' is the guide version of {_years(ext_years)}"
+        self.finding("X160", f"The CMS QRDA III report templateId has extension '{extension}', but for "
+                     f"{year} CMS accepts only '{expected}' ({why}); CMS refuses the file as not a valid "
+                     "QRDA III document.", report_el)
 
     # -- header -------------------------------------------------------------------
     def header(self) -> dict:
@@ -203,7 +251,8 @@ class _Reader:
         out = {"program": program_name, "entity_type": entity_type, "tin": None, "npi": None,
                "entity_id": None, "cehrt": cehrt, "mvp": None}
         if entity_type == "individual":
-            out["npi"] = next((i.get("extension") for i in npis if i.get("extension")), None)
+            # CMS takes the first NPI extension as written: an empty one is not replaced by the next.
+            out["npi"] = next((i.get("extension") for i in npis if i.get("extension") is not None), None)
         if entity_type in ("individual", "group", "virtualGroup"):
             out["tin"] = first(T.TIN_ROOT)
         if entity_type == "apm":
@@ -229,8 +278,8 @@ class _Reader:
             names = ", ".join(i.get("extension") or "(empty)" for i in ids)
             self.finding("X111", f"The file names {len(ids)} programs ({names}); it must name exactly one.",
                          ids[1])
-        raw = (ids[0].get("extension") or "").strip()
-        mapped = T.PROGRAMS.get(raw.upper())
+        raw = ids[0].get("extension") or ""
+        mapped = T.PROGRAMS.get(raw.upper())  # compared as written: CMS does not trim
         if mapped is None:
             self.finding("X112", f"Program name '{raw}' is not one CMS accepts for MIPS or the APP "
                          f"(accepted: {known}).", ids[0])
@@ -248,6 +297,9 @@ class _Reader:
                 for section in component.iterchildren(SECTION):
                     roots = _roots(section)
                     category = next((T.SECTION_CATEGORY[r] for r in roots if r in T.SECTION_CATEGORY), None)
+                    if category is None and T.LEGACY_IA_SECTION in roots and "ia" not in seen:
+                        category = "ia"
+                        self.legacy_ia = section
                     if category is None:
                         self.finding("X121", "A section with templateIds "
                                      f"{', '.join(roots) or '(none)'} is not a QRDA III measure, "
@@ -259,19 +311,29 @@ class _Reader:
                                      "section; only the first is read.", section)
                         continue
                     seen[category] = section
-                    if category == "quality":
-                        self.check_category_section(section, roots)
                     found.append((category, section, self.reporting_period(section, category)))
         if not found:
-            self.finding("X120", "The file has no eCQM, improvement activities or Promoting "
-                         "Interoperability section, so it reports nothing.",
-                         body if body is not None else None)
+            self.no_section()
         return found
 
-    def check_category_section(self, section, roots) -> None:
-        if T.CATEGORY_REPORT_SECTION not in roots:
+    def no_section(self) -> None:
+        body = _child(self.root, COMPONENT, STRUCTURED_BODY)
+        self.finding("X120", "The file has no eCQM, improvement activities or Promoting "
+                     "Interoperability section CMS reads, so it reports nothing.",
+                     body if body is not None else None)
+
+    def check_category_section(self, section, year: int) -> None:
+        tids = [t for t in section.iterchildren(TEMPLATE_ID) if t.get("root") == T.CATEGORY_REPORT_SECTION]
+        if not tids:
             self.finding("X125", "The measure section lacks the QRDA Category III Measure Section "
                          f"templateId (root {T.CATEGORY_REPORT_SECTION}).", section)
+            return
+        expected = T.CMS_CATEGORY_SECTION_EXTENSION.get(year)
+        if expected is not None and not any(t.get("extension") == expected for t in tids):
+            found = ", ".join(f"'{t.get('extension') or '(none)'}'" for t in tids)
+            self.finding("X174", f"The measure section's category report templateId "
+                         f"{T.CATEGORY_REPORT_SECTION} has extension {found}; for {year} CMS requires "
+                         f"'{expected}'.", tids[0])
 
     def reporting_period(self, section, category) -> Optional[Tuple[Optional[str], Optional[str]]]:
         acts = []
@@ -288,6 +350,12 @@ class _Reader:
         act = acts[0]
         time = _child(act, EFFECTIVE_TIME)
         low, high = _child(time, LOW), _child(time, HIGH)
+        if time is not None:
+            for label, tag in (("start (low)", LOW), ("end (high)", HIGH)):
+                bounds = list(time.iterchildren(tag))
+                if len(bounds) > 1:
+                    self.finding("X173", f"The {name} section's reporting period has {len(bounds)} "
+                                 f"{label} values; it needs exactly one.", bounds[1])
         dates = []
         for label, el in (("start", low), ("end", high)):
             raw = el.get("value") if el is not None else None
@@ -299,7 +367,8 @@ class _Reader:
             dates.append(value)
         return dates[0], dates[1]
 
-    def measurement_set(self, category, section, period, header) -> MeasurementSet:
+    def measurement_set(self, category, section, period, header, year: int) -> MeasurementSet:
+        cehrt = header["cehrt"] if category in T.cehrt_categories(year) else None
         if category == "quality":
             measurements = self.quality_measures(section)
         elif category == "ia":
@@ -313,19 +382,26 @@ class _Reader:
             category=category,
             submission_method=SUBMISSION_METHOD,
             program_name=header["mvp"] or header["program"],
-            cehrt_id=header["cehrt"] if category != "ia" else None,
+            cehrt_id=cehrt,
             performance_start=start,
             performance_end=end,
             measurements=tuple(measurements),
             ref=self.lines.ref(section),
+            source=QRDA3,
         )
 
     # -- quality ------------------------------------------------------------------
     def quality_measures(self, section) -> List[Measurement]:
         out: List[Measurement] = []
         seen_guids: Dict[str, object] = {}
-        organizers = [o for e in section.iterchildren(ENTRY) for o in e.iterchildren(ORGANIZER)
-                      if T.MEASURE_REFERENCE_RESULTS_CMS in _roots(o)]
+        organizers = []
+        for entry in section.iterchildren(ENTRY):
+            for organizer in entry.iterchildren(ORGANIZER):
+                roots = _roots(organizer)
+                if T.MEASURE_REFERENCE_RESULTS_CMS in roots:
+                    organizers.append(organizer)
+                elif T.PI_NUMERATOR_DENOMINATOR in roots:
+                    self.pi_outside_pi_section(organizer, "eCQM measure")
         if not organizers:
             self.finding("X126", "The measure section holds no eCQM (Measure Reference and Results, "
                          f"templateId {T.MEASURE_REFERENCE_RESULTS_CMS}).", section)
@@ -365,16 +441,26 @@ class _Reader:
         mid = measure.measure_id
         groups = _catalog.population_groups(measure)
         by_uuid: Dict[str, int] = {}
+        defined = set()  # population codes the measure's definition has
         for index, (_, uuids) in enumerate(groups):
+            defined.update(uuids)
             for uuid in uuids.values():
                 by_uuid.setdefault(uuid, index)
         counts: List[Dict[str, Optional[int]]] = [dict() for _ in groups]
         first_el: List[object] = [None] * len(groups)
+        rates = []
         for component in organizer.iterchildren(COMPONENT):
             for obs in component.iterchildren(OBSERVATION):
-                if T.MEASURE_DATA_CMS not in _roots(obs):
+                roots = _roots(obs)
+                if T.MEASURE_DATA_CMS not in roots:
+                    if T.PERFORMANCE_RATE_CMS in roots:
+                        rates.append(obs)
                     continue
-                value = _child(obs, VALUE)
+                values = list(obs.iterchildren(VALUE))
+                if len(values) > 1:
+                    self.finding("X171", f"Measure data of eCQM {name} has {len(values)} population codes; "
+                                 "it needs exactly one.", values[1], measure_id=mid)
+                value = values[0] if values else None
                 code = (value.get("code") if value is not None else None) or ""
                 code = "IPOP" if code.strip().upper() == "IPP" else code.strip().upper()
                 if code not in T.POPULATION_CODES:
@@ -382,14 +468,27 @@ class _Reader:
                                  f"'{code or '(none)'}', which is not one of {', '.join(T.POPULATION_CODES)}; "
                                  "it was ignored.", obs, severity=WARNING, measure_id=mid)
                     continue
-                uuid_el = _child(obs, REFERENCE, EXTERNAL_OBSERVATION, ID)
-                uuid = ((uuid_el.get("root") if uuid_el is not None else None) or "").strip().upper()
+                if code != "IPOP" and code not in defined:
+                    self.finding("X175", f"eCQM {name} reports a {code} population, which its "
+                                 f"{self.catalog.year} definition does not have.", obs, measure_id=mid)
+                    continue
+                uuid_els = [i for r in obs.iterchildren(REFERENCE) for e in r.iterchildren(EXTERNAL_OBSERVATION)
+                            for i in e.iterchildren(ID)]
+                if len(uuid_els) != 1:
+                    self.finding("X172", f"Population {code} of eCQM {name} has {len(uuid_els)} population "
+                                 "ids (reference/externalObservation/id); it needs exactly one.", obs,
+                                 measure_id=mid)
+                    if not uuid_els:
+                        continue
+                uuid = (uuid_els[0].get("root") or "").strip().upper()
                 index = by_uuid.get(uuid)
                 if index is None:
                     self.finding("X132", f"Population {code} of eCQM {name} has UUID "
                                  f"'{uuid or '(none)'}', which is not a population of that measure "
                                  f"in {self.catalog.year}.", obs, measure_id=mid)
-                    continue
+                    if not (self.app and len(groups) == 1):
+                        continue
+                    index = 0  # CMS converts APP files whatever their UUIDs: read the counts by code
                 count = self.aggregate_count(obs, f"population {code} ({uuid}) of eCQM {name}", mid)
                 if code in counts[index]:
                     self.finding("X137", f"Population {code} ({uuid}) of eCQM {name} is reported twice; "
@@ -403,6 +502,14 @@ class _Reader:
                 if code in ("DENOM", "NUMER", "DENEX", "DENEXCEP") and code not in counts[index]:
                     self.finding("X135", f"eCQM {name} lacks its {code} population (UUID {uuid}).",
                                  organizer, measure_id=mid)
+            denom, ipop = counts[index].get("DENOM"), counts[index].get("IPOP")
+            if denom is not None and ipop is not None and denom > ipop:
+                at = first_el[index] if first_el[index] is not None else organizer
+                self.finding("X163", f"eCQM {name} has DENOM {denom} greater than its initial population "
+                             f"{ipop} (population {uuids.get('DENOM', '')}).", at, measure_id=mid)
+        numerators = {uuids["NUMER"] for _, uuids in groups if "NUMER" in uuids}
+        for obs in rates:
+            self.performance_rate(obs, name, mid, numerators)
         ref = self.lines.ref(organizer)
         if _catalog.is_multi_rate(measure):
             strata = []
@@ -418,7 +525,34 @@ class _Reader:
             return Measurement(mid, SingleRateValue(_summed_counts(counts), is_end_to_end=True), ref)
         return Measurement(mid, SingleRateValue(_counts(counts[0] if counts else {}), is_end_to_end=True), ref)
 
-    def aggregate_count(self, obs, what: str, measure_id: Optional[str]) -> Optional[int]:
+    def performance_rate(self, obs, name: str, mid, numerators) -> None:
+        value = _child(obs, VALUE)
+        raw = value.get("value") if value is not None else None
+        if not raw:
+            if value is None or value.get("nullFlavor") != "NA":
+                self.finding("X168", f"A performance rate of eCQM {name} has no value and no "
+                             'nullFlavor="NA".', value if value is not None else obs, measure_id=mid)
+        else:
+            try:
+                rate = float(raw)
+            except ValueError:
+                rate = None
+            if rate is None or not 0 <= rate <= 1:
+                self.finding("X167", f"The performance rate '{raw}' of eCQM {name} is not a number "
+                             "from 0 to 1.", value, measure_id=mid)
+        refs = [i for r in obs.iterchildren(REFERENCE) for e in r.iterchildren(EXTERNAL_OBSERVATION)
+                for i in e.iterchildren(ID)]
+        if len(refs) != 1:
+            self.finding("X169", f"A performance rate of eCQM {name} references {len(refs)} numerators "
+                         "(reference/externalObservation/id); it needs exactly one.", obs, measure_id=mid)
+            return
+        uuid = (refs[0].get("root") or "").strip().upper()
+        if numerators and uuid not in numerators:
+            self.finding("X170", f"A performance rate of eCQM {name} references '{uuid or '(none)'}', "
+                         f"which is not a NUMER population of the measure in {self.catalog.year}.",
+                         refs[0], measure_id=mid)
+
+    def aggregate_count(self, obs, what: str, measure_id: Optional[str], *, plain: bool = False) -> Optional[int]:
         values = []
         for rel in obs.iterchildren(ENTRY_RELATIONSHIP):
             for inner in rel.iterchildren(OBSERVATION):
@@ -429,7 +563,7 @@ class _Reader:
                          obs, measure_id=measure_id)
             return None
         raw = values[0].get("value")
-        count = _integer(raw)
+        count = _plain_integer(raw) if plain else _integer(raw)
         if count is None:
             self.finding("X133", f"The count '{raw if raw is not None else '(missing)'}' of the {what} "
                          "is not a whole number of zero or more.", values[0], measure_id=measure_id)
@@ -439,10 +573,13 @@ class _Reader:
     def ia_measures(self, section) -> List[Measurement]:
         out = []
         for entry in section.iterchildren(ENTRY):
-            for organizer in entry.iterchildren(ORGANIZER):
-                roots = _roots(organizer)
-                if T.IA_MEASURE not in roots and T.LEGACY_IA_MEASURE not in roots:
+            for child in entry.iterchildren():
+                roots = _roots(child)
+                current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
+                if child.tag != ORGANIZER or not current:
+                    self.ia_other_entry(child, roots)
                     continue
+                organizer = child
                 ids = [i.get("extension") for i in self._external_ids(organizer) if i.get("extension")]
                 measure_id = ids[0] if ids else None
                 if measure_id is None:
@@ -450,7 +587,32 @@ class _Reader:
                                  "(reference/externalDocument/id/@extension).", organizer, severity=WARNING)
                 value = self.performed(organizer, f"improvement activity {measure_id or '(no id)'}", measure_id)
                 out.append(Measurement(measure_id, BooleanValue(value), self.lines.ref(organizer)))
+        if not out:
+            self.finding("X166", "The improvement activities section holds no improvement activity "
+                         f"(templateId {T.IA_MEASURE}).", section)
         return out
+
+    def ia_other_entry(self, el, roots) -> None:
+        """What else an IA entry holds: its reporting period, or something CMS refuses or skips."""
+        if T.REPORTING_PARAMETERS_ACT in roots:
+            return
+        if T.LEGACY_IA_MEASURE in roots:
+            self.finding("X176", "An improvement activity uses the legacy template "
+                         f"{T.LEGACY_IA_MEASURE}, which CMS's intake skips since 2020: it will not be received "
+                         f"(use {T.IA_MEASURE}).", el)
+            return
+        known = [r for r in roots if r in T.CONVERTER_TEMPLATES]
+        if known:
+            self.finding("X165", "The improvement activities section holds an entry with templateId "
+                         f"{known[0]}; it may hold only improvement activities and its reporting "
+                         "parameters act.", el)
+        if T.PI_NUMERATOR_DENOMINATOR in roots:
+            self.pi_outside_pi_section(el, "improvement activities")
+
+    def pi_outside_pi_section(self, el, section_name: str) -> None:
+        self.finding("X164", "A Promoting Interoperability numerator/denominator measure "
+                     f"(templateId {T.PI_NUMERATOR_DENOMINATOR}) sits in the {section_name} section; "
+                     "it belongs in the Promoting Interoperability section.", el)
 
     def performed(self, organizer, what: str, measure_id) -> Optional[bool]:
         for component in organizer.iterchildren(COMPONENT):
@@ -458,9 +620,9 @@ class _Reader:
                 if T.MEASURE_PERFORMED in _roots(obs):
                     value = _child(obs, VALUE)
                     code = (value.get("code") if value is not None else None) or ""
-                    if code.strip().lower() in _YES:
+                    if code.lower() in _YES:
                         return True
-                    if code.strip().lower() in _NO:
+                    if code.lower() in _NO:
                         return False
                     self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
                                  "it must be Y or N.", value if value is not None else obs,
@@ -500,7 +662,7 @@ class _Reader:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
                          organizer, measure_id=measure_id)
             return None
-        return self.aggregate_count(found[0], f"{label} of the {what}", measure_id)
+        return self.aggregate_count(found[0], f"{label} of the {what}", measure_id, plain=True)
 
 
 _CATEGORY_NAMES = {"quality": "eCQM measure", "ia": "improvement activities", "pi": "Promoting Interoperability"}
@@ -515,10 +677,19 @@ def _years(years) -> str:
 
 
 def _integer(raw: Optional[str]) -> Optional[int]:
-    text = (raw or "").strip()
-    if not text or not (text.isdigit() or (text.startswith("+") and text[1:].isdigit())):
+    """eCQM counts as CMS parses them: an optional plus sign and digits, no spaces."""
+    text = raw or ""
+    digits = text[1:] if text.startswith("+") else text
+    if not digits.isascii() or not digits.isdigit():
         return None
-    return int(text)
+    return int(digits)
+
+
+def _plain_integer(raw: Optional[str]) -> Optional[int]:
+    """PI counts: digits only, as CMS reads them (no sign, no spaces)."""
+    if not raw or not raw.isascii() or not raw.isdigit():
+        return None
+    return int(raw)
 
 
 def _not_met(c: Dict[str, Optional[int]]) -> Optional[int]:
@@ -542,7 +713,8 @@ def _counts(c: Dict[str, Optional[int]]) -> Counts:
 
 
 def _zero_counts() -> Counts:
-    return Counts(0, 0, 0, 0, 0)
+    # What CMS writes for a stratum the file gives no counts for: no exception count is invented.
+    return Counts(0, 0, 0, 0, None)
 
 
 def _summed_counts(groups: List[Dict[str, Optional[int]]]) -> Counts:

@@ -137,6 +137,13 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
     if package is None:
         return [_package_finding("X202", ERROR, f"The directory {ig_dir} holds no CMS QRDA III guide package "
                                  f"for {year} (expected {ig_dir / str(year)}/*.sch).")]
+    accepted = T.cms_report_extension(year)
+    if matched and accepted and extension != accepted:
+        report = root.find(f"{{{T.NS}}}templateId[@root='{T.QRDA3_REPORT_CMS}']")
+        findings.append(Finding(
+            "X161", WARNING, "file", f"Validated against the '{package.name}' package that the report templateId "
+            f"extension '{extension}' names; CMS intake accepts only '{accepted}' for {year}, so it would "
+            "refuse this version.", location=Location(xpath=element_path(report), line=report.sourceline)))
     if not matched:
         findings.append(_package_finding(
             "X203", WARNING,
@@ -152,10 +159,10 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
 
 
 def _document_year(root, extension) -> Optional[int]:
-    """The year most sections report on (the first section's on a tie), else the extension's."""
+    """As CMS: the start of the first reporting period, else the extension's year."""
     starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if v[:4].isdigit()]
     if starts:
-        return max(starts, key=lambda y: (starts.count(y), -starts.index(y)))
+        return starts[0]
     years = T.years_for_extension(extension)
     return years[-1] if years else None
 

@@ -24,9 +24,8 @@ IA_SECTION = "2.16.840.1.113883.10.20.27.2.4"
 PI_SECTION = "2.16.840.1.113883.10.20.27.2.5"
 LEGACY_IA_SECTION = "2.16.840.1.113883.3.249.20.2.1"
 
-SECTION_CATEGORY = MappingProxyType(
-    {QUALITY_SECTION: "quality", IA_SECTION: "ia", LEGACY_IA_SECTION: "ia", PI_SECTION: "pi"}
-)
+# The legacy IA section is not here: CMS's intake no longer recognises it (see LEGACY_IA_TEMPLATES).
+SECTION_CATEGORY = MappingProxyType({QUALITY_SECTION: "quality", IA_SECTION: "ia", PI_SECTION: "pi"})
 
 # --- entries --------------------------------------------------------------------
 REPORTING_PARAMETERS_ACT = "2.16.840.1.113883.10.20.17.3.8"
@@ -52,6 +51,19 @@ PI_MEASURE_PERFORMED = "2.16.840.1.113883.10.20.27.3.29"
 PI_PERFORMANCE_RATE = "2.16.840.1.113883.10.20.27.3.30"
 PI_NUMERATOR = "2.16.840.1.113883.10.20.27.3.31"
 PI_DENOMINATOR = "2.16.840.1.113883.10.20.27.3.32"
+
+# IA templates of the pre-2020 guides: CMS's intake read IA from them up to 2019 and skips them since,
+# so from 2020 their activities never arrive.
+LEGACY_IA_TEMPLATES = frozenset({LEGACY_IA_SECTION, LEGACY_IA_MEASURE})
+LEGACY_IA_YEARS = frozenset({2017, 2018, 2019})
+
+# Templates CMS's converter decodes (matched by root); an entry carrying none of them is skipped whole.
+CONVERTER_TEMPLATES = frozenset({
+    QUALITY_SECTION, IA_SECTION, PI_SECTION, REPORTING_PARAMETERS_ACT, MEASURE_REFERENCE_RESULTS_CMS,
+    MEASURE_DATA_CMS, AGGREGATE_COUNT, PERFORMANCE_RATE_CMS, REPORTING_STRATUM, SEX_SDE, ETHNICITY_SDE,
+    RACE_SDE, PAYER_SDE, IA_MEASURE, MEASURE_PERFORMED, PI_NUMERATOR_DENOMINATOR, PI_MEASURE_PERFORMED,
+    PI_NUMERATOR, PI_DENOMINATOR,
+})
 
 # --- identifier roots -------------------------------------------------------------
 PROGRAM_NAME_ROOT = "2.16.840.1.113883.3.249.7"
@@ -83,6 +95,8 @@ PROGRAMS = MappingProxyType(
         "APP_PLUS_APMENTITY": ("appPlus", "apm"),
     }
 )
+# Programs whose eCQM content (GUIDs, population UUIDs, counts against the definition) CMS does not check.
+APP_PROGRAMS = frozenset({"app1", "appPlus"})
 # Entity types whose sets take the MVP id as program name (MIPS programs only).
 MVP_ENTITY_TYPES = frozenset({"individual", "group", "subgroup", "apm"})
 
@@ -108,6 +122,42 @@ REPORT_EXTENSION_YEARS = MappingProxyType(
         "2026-07-01": (2027,),
     }
 )
+# The one report extension CMS's intake accepts per performance year (its converter's history;
+# 2026 and 2027: the extension that year's published guide requires).  Anything else is refused
+# as "not a valid QRDA III document", including a superseded version of the same year's guide.
+CMS_REPORT_EXTENSION = MappingProxyType(
+    {
+        2017: "2017-07-01",
+        2018: "2017-07-01",
+        2019: "2017-07-01",
+        2020: "2019-05-01",
+        2021: "2020-05-01",
+        2022: "2021-07-01",
+        2023: "2022-12-01",
+        2024: "2022-12-01",
+        2025: "2024-12-01",
+        2026: "2025-05-01",
+        2027: "2026-07-01",
+    }
+)
+# The category report templateId extension CMS requires on the eCQM section, from the year CMS
+# started gating it; absent years are not gated.
+CMS_CATEGORY_SECTION_EXTENSION = MappingProxyType(
+    {year: "2020-12-01" for year in (2023, 2024, 2025, 2026, 2027)}
+)
+# Measurement sets that carry the CEHRT id when CMS converts a file; years absent use the default.
+CEHRT_CATEGORIES = MappingProxyType({2024: ("pi",)})
+DEFAULT_CEHRT_CATEGORIES = ("quality", "pi")
+
+
+def cms_report_extension(year: int | None) -> str | None:
+    return CMS_REPORT_EXTENSION.get(year) if year is not None else None
+
+
+def cehrt_categories(year: int | None) -> tuple[str, ...]:
+    return CEHRT_CATEGORIES.get(year, DEFAULT_CEHRT_CATEGORIES)
+
+
 SUPPORTED_YEARS = tuple(sorted({y for ys in REPORT_EXTENSION_YEARS.values() for y in ys}))
 
 
