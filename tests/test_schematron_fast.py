@@ -199,3 +199,17 @@ def test_reference_flag_selects_the_unmodified_stylesheet(ig, monkeypatch):
     cached = sorted(p.name for p in strict.cache_dir().glob("schematron-2024-warnings*.xsl"))
     assert len(cached) == 2 and sum("-reference-" in name for name in cached) == 1
     assert os.environ.get(strict.ENV_REFERENCE) is None
+
+
+def test_a_rewrite_lxml_cannot_load_falls_back_to_the_stylesheet_as_compiled(ig, monkeypatch):
+    package = [p for p in strict.packages(ig) if p.name == "2024"][0]
+
+    def misread(doc):
+        for apply in doc.getroot().iter(f"{XSL}apply-templates"):
+            if apply.get("select") == "/":
+                apply.set("select", "key((")
+
+    monkeypatch.setattr(strict.schematron_fast, "speed_up", misread)
+    compiled = strict._compile(package, "warnings")
+    selects = [a.get("select") for a in compiled.getroot().iter(f"{XSL}apply-templates")]
+    assert "key((" not in selects and selects.count("/") == 7  # one walk per pattern of the phase
