@@ -118,6 +118,7 @@ def sch_of(ig):
     (lambda ig: sch_of(ig).write_bytes(b"this is not a schematron"), "X206", "not XML"),
     (lambda ig: sch_of(ig).write_bytes(b"<schema><title>empty</title></schema>"), "X207", "cannot be compiled"),
     (lambda ig: (ig / "2024/voc.xml").unlink(), "X208", "voc.xml"),
+    (lambda ig: (sch_of(ig).unlink(), (ig / "2024/guide.sch").mkdir()), "X206", "cannot be read"),
 ])
 def test_broken_schematron_package_is_a_finding(ig_copy, cache, sample, damage, code, words):
     damage(ig_copy)

@@ -86,7 +86,11 @@ def packages(ig_dir: Union[str, Path]) -> List[Package]:
 
 @lru_cache(maxsize=64)
 def _required_extension(sch: Path) -> Optional[str]:
-    match = _REQUIRED_EXTENSION.search(sch.read_text("utf-8", errors="replace"))
+    try:
+        text = sch.read_text("utf-8", errors="replace")
+    except OSError:
+        return None  # compiling it says why, as a package finding
+    match = _REQUIRED_EXTENSION.search(text)
     return match.group(1) if match else None
 
 
