@@ -149,6 +149,15 @@ def test_rewrite_selects_candidates_instead_of_walking():
     assert [k.get("name") for k in root.iter(f"{XSL}key")] == [KEY, NAMES]
 
 
+def test_rules_reading_their_position_keep_walking():
+    schema = SCHEMA.replace(b'test="h:code"', b'test="h:code or position() = 1"')
+    compiled = isoschematron.Schematron(etree.fromstring(schema), store_xslt=True).validator_xslt
+    fast = copy.deepcopy(compiled)
+    assert schematron_fast.speed_up(fast)["walking"] == 2
+    tree = etree.ElementTree(etree.fromstring(DOCUMENT))
+    assert svrl_records(etree.XSLT(fast)(tree)) == svrl_records(etree.XSLT(compiled)(tree))
+
+
 def test_default_mode_with_output_keeps_its_walk():
     compiled = isoschematron.Schematron(etree.fromstring(SCHEMA), store_xslt=True).validator_xslt
     root = compiled.getroot()

@@ -17,8 +17,9 @@ order, as the walk met them, so the SVRL report is the same, fired rules and fai
 same order.
 
 A pattern is left walking when a context of it could match something other than a named element
-(``*``, ``node()``, an attribute, the root, a ``key()`` or ``id()`` call), and the no-op walks stay
-when the default mode has templates of its own; correctness never depends on the rewrite applying.
+(``*``, ``node()``, an attribute, the root, a ``key()`` or ``id()`` call) or when its rules read
+``position()`` or ``last()`` (which would count candidates instead of siblings), and the no-op walks
+stay when the default mode has templates of its own; correctness never depends on the rewrite applying.
 
 :data:`VERSION` names this rewrite in the cache key of compiled stylesheets; change it whenever
 the rewrite changes.
@@ -30,7 +31,7 @@ import re
 from typing import Iterator, List, Optional
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
-VERSION = "select-contexts-1"
+VERSION = "select-contexts-2"
 NAME_KEY = "qppfiles-schematron-elements"
 TEMPLATE_KEY = "qppfiles-schematron-templateIds"
 _RECURSE = "@*|*|comment()|processing-instruction()"
@@ -183,7 +184,8 @@ def speed_up(xslt_doc) -> dict:
                 break
             selects += [x for x in found if x not in selects]
         start = starts.get(mode, ())
-        if not selects or len(start) != 1 or not _same_prefixes(mode_templates, start[0]):
+        if (not selects or len(start) != 1 or not _same_prefixes(mode_templates, start[0])
+                or _uses_context_position(mode_templates)):
             done["walking"] += 1
             continue
         for template in mode_templates:
@@ -207,6 +209,12 @@ def speed_up(xslt_doc) -> dict:
                     pattern.remove(child)
                     done["idle_walks"] += 1
     return done
+
+
+def _uses_context_position(templates) -> bool:
+    """True when a rule may read position() or last(), which count the walk's siblings, not candidates."""
+    return any("position()" in value or "last()" in value
+               for t in templates for el in t.iter() for value in el.attrib.values())
 
 
 def _same_prefixes(templates, apply) -> bool:
