@@ -98,7 +98,9 @@ def test_hostile_input_is_a_finding_in_strict_mode(ig_dir):
     assert finding.code == "X103"
 
 
-def test_compiled_schematron_is_cached_on_disk(ig_dir):
+def test_compiled_schematron_is_cached_on_disk(ig_dir, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))  # an empty cache, whatever ran before
+    strict._compiled.clear()
     package = [p for p in strict.packages(ig_dir) if p.name == "2024"][0]
     strict.compiled_schematron(package, "warnings")
     cached = list(strict.cache_dir().glob("schematron-2024-warnings-*.xsl"))

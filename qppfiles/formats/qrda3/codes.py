@@ -178,3 +178,20 @@ _INTAKE_CODES = (
 
 for _code, _severity, _layer, _summary, _explanation, _source, _consequence in _INTAKE_CODES:
     define(_code, _severity, _layer, _summary, _explanation, _source, consequence=_consequence)
+
+
+# An unusable guide package: the strict checks CMS's intake applies were not made, so the file is not
+# cleared of the errors that would have it refused.
+_NOT_CHECKED = " The strict layer it serves was not checked; fix or replace the package."
+define("X206", ERROR, "file", "The guide package's schematron cannot be read.",
+       "The .sch file of the year's IG package is empty, unreadable or not XML." + _NOT_CHECKED, IG,
+       consequence="rejected")
+define("X207", ERROR, "file", "The guide package's schematron cannot be compiled.",
+       "The .sch file is XML but not an ISO schematron that compiles to XSLT (no schema element, an unknown "
+       "phase, an invalid XPath)." + _NOT_CHECKED, IG, consequence="rejected")
+define("X208", ERROR, "file", "The guide package has no voc.xml.",
+       "The schematron looks up its value sets in the voc.xml beside it; without it those checks would "
+       "pass or fail at random." + _NOT_CHECKED, IG, consequence="rejected")
+define("X209", ERROR, "file", "The CDA schema of the guide directory cannot be loaded.",
+       "cda-schema/infrastructure/cda/CDA_SDTC.xsd (or a schema it includes) is not XML or not a valid XML "
+       "schema." + _NOT_CHECKED, "HL7 CDA R2 schema", consequence="rejected")

@@ -8,12 +8,15 @@ The project ships neither; they come from an IG package directory laid out as::
 
 A package is chosen by the document's performance year and by the CMS report
 templateId extension its schematron requires.  Each schematron phase is
-compiled to XSLT once and cached on disk (keyed by a hash of the .sch and
-voc.xml), so later runs skip the slow compilation.
+compiled to XSLT once, rewritten to select its rule contexts directly
+(:mod:`.schematron_fast`), and cached on disk, so later runs skip the slow
+compilation.  ``QPPFILES_STRICT_REFERENCE=1`` runs the stylesheet exactly as
+``isoschematron`` compiles it instead (same findings, much slower).
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import re
@@ -26,12 +29,15 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from lxml import etree, isoschematron
 
+from ... import __version__
 from ...findings import ERROR, INFO, WARNING, Finding, Location
+from . import schematron_fast
 from . import templates as T
 from .paths import element_path
 from .xml import DEFAULT_MAX_BYTES, parse
 
 ENV_IG = "QPPFILES_IG"
+ENV_REFERENCE = "QPPFILES_STRICT_REFERENCE"  # "1": the schematron as compiled, not rewritten
 XSD_RELATIVE = Path("cda-schema/infrastructure/cda/CDA_SDTC.xsd")
 PHASES = (("errors", ERROR), ("warnings", WARNING))
 SVRL = "http://purl.oclc.org/dsdl/svrl"
@@ -80,7 +86,11 @@ def packages(ig_dir: Union[str, Path]) -> List[Package]:
 
 @lru_cache(maxsize=64)
 def _required_extension(sch: Path) -> Optional[str]:
-    match = _REQUIRED_EXTENSION.search(sch.read_text("utf-8", errors="replace"))
+    try:
+        text = sch.read_text("utf-8", errors="replace")
+    except OSError:
+        return None  # compiling it says why, as a package finding
+    match = _REQUIRED_EXTENSION.search(text)
     return match.group(1) if match else None
 
 
@@ -203,8 +213,12 @@ def _xsd_findings(tree, xsd: Path) -> List[Finding]:
     if not xsd.is_file():
         return [_package_finding("X204", ERROR, f"The CDA schema {xsd} is missing from the guide directory; "
                                  "the XSD layer was not checked.")]
-    with _lock:
-        schema = _schema(xsd)
+    try:
+        with _lock:
+            schema = _schema(xsd)
+    except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
+        return [_package_finding("X209", ERROR, f"The CDA schema {xsd} cannot be loaded ({exc}); the XSD "
+                                 "layer was not checked.")]
     schema.validate(tree)
     out = []
     for err in schema.error_log:
@@ -223,39 +237,66 @@ def cache_dir() -> Path:
     return Path(base) / "qppfiles"
 
 
-_compiled: Dict[Tuple[str, str], etree.XSLT] = {}
+_compiled: Dict[Tuple[str, str, bool], etree.XSLT] = {}
 _ACCESS = etree.XSLTAccessControl(read_file=True, write_file=False, create_dir=False,
                                   read_network=False, write_network=False)
+_SAFE_PARSER = dict(resolve_entities=False, no_network=True)
+_CACHE_MAGIC = b"qppfiles-compiled-schematron"
 
 
-def _cache_key(package: Package, phase: str) -> str:
+def use_reference() -> bool:
+    """True when ``QPPFILES_STRICT_REFERENCE=1`` asks for the schematron exactly as compiled."""
+    return os.environ.get(ENV_REFERENCE) == "1"
+
+
+def _cache_key(package: Package, phase: str, reference: bool = False) -> str:
+    """A digest of everything the compiled stylesheet depends on: package bytes, rewrite, versions."""
     digest = hashlib.sha256()
+    rewrite = b"reference" if reference else schematron_fast.VERSION.encode()
     for part in (package.sch.read_bytes(), package.voc.read_bytes() if package.voc.is_file() else b"",
-                 str(package.voc.resolve()).encode(), phase.encode(), _REPAIR_VERSION, etree.LXML_VERSION.__repr__().encode()):
+                 str(package.voc.resolve()).encode(), phase.encode(), _REPAIR_VERSION, rewrite,
+                 etree.LXML_VERSION.__repr__().encode(), __version__.encode()):
         digest.update(part)
         digest.update(b"\0")
     return digest.hexdigest()[:32]
 
 
-def compiled_schematron(package: Package, phase: str) -> etree.XSLT:
-    """The validator XSLT of one phase of a package: from memory, the disk cache, or compiled now."""
-    key = _cache_key(package, phase)
+def compiled_schematron(package: Package, phase: str, reference: Optional[bool] = None) -> etree.XSLT:
+    """The validator XSLT of one phase of a package: from memory, the disk cache, or compiled now.
+
+    ``reference`` (default: :func:`use_reference`) gives the stylesheet as ``isoschematron``
+    compiles it, without the rewrite of :mod:`.schematron_fast`.  Raises :class:`PackageError`
+    when the package's schematron cannot be compiled.
+    """
+    reference = use_reference() if reference is None else reference
+    try:
+        key = _cache_key(package, phase, reference)
+    except OSError as exc:
+        raise PackageError("X206", f"The schematron {package.sch} cannot be read ({exc}).") from None
     with _lock:
-        if (key, phase) in _compiled:
-            return _compiled[(key, phase)]
-        cached = cache_dir() / f"schematron-{package.name}-{phase}-{key}.xsl"
-        xslt_doc = None
-        if cached.is_file():
-            try:
-                xslt_doc = etree.parse(str(cached), etree.XMLParser(resolve_entities=False, no_network=True))
-            except etree.XMLSyntaxError:
-                xslt_doc = None
+        if (key, phase, reference) in _compiled:
+            return _compiled[(key, phase, reference)]
+        flavor = "-reference" if reference else ""
+        cached = cache_dir() / f"schematron-{package.name}-{phase}{flavor}-{key}.xsl"
+        xslt_doc = _load(cached, key)
         if xslt_doc is None:
-            xslt_doc = _compile(package, phase)
-            _store(cached, xslt_doc)
-        validator = etree.XSLT(xslt_doc, access_control=_ACCESS)
-        _compiled[(key, phase)] = validator
+            xslt_doc = _compile(package, phase, reference)
+            _store(cached, key, xslt_doc)
+        try:
+            validator = etree.XSLT(xslt_doc, access_control=_ACCESS)
+        except etree.XSLTParseError as exc:
+            raise PackageError("X207", f"The {phase} phase of the {package.name} schematron ({package.sch}) "
+                               f"compiles to a stylesheet lxml cannot load ({exc}).") from None
+        _compiled[(key, phase, reference)] = validator
         return validator
+
+
+class PackageError(Exception):
+    """An IG package that cannot be used: its finding code and one line saying why."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
 
 
 # Published packages with XPath that XSLT 1.0 cannot evaluate; each is repaired to
@@ -267,31 +308,81 @@ _REPAIRS = (
 _REPAIR_VERSION = b"repairs-1"
 
 
-def _compile(package: Package, phase: str):
-    source = package.sch.read_text("utf-8")
+def _compile(package: Package, phase: str, reference: bool = False):
+    """Compile one phase with ``isoschematron``, then (unless ``reference``) rewrite it to select contexts."""
+    if not package.voc.is_file():
+        raise PackageError("X208", f"The {package.name} guide package has no voc.xml beside {package.sch.name}; "
+                           "its vocabulary checks cannot run, so its schematron was not applied.")
+    try:
+        source = package.sch.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackageError("X206", f"The schematron {package.sch} cannot be read ({exc}).") from None
     # The schematron names its vocabulary relative to itself, which the compiled
     # stylesheet can no longer resolve: point it at the package's own file.
     voc_uri = package.voc.resolve().as_uri()
     source = re.sub(r"document\(\s*['\"]voc\.xml['\"]\s*\)", f"document('{voc_uri}')", source)
     for defect, repair in _REPAIRS:
         source = defect.sub(repair, source)
-    sch = etree.fromstring(source.encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True))
-    return isoschematron.Schematron(sch, phase=phase, store_xslt=True).validator_xslt
+    try:
+        sch = etree.fromstring(source.encode("utf-8"), etree.XMLParser(**_SAFE_PARSER))
+    except etree.XMLSyntaxError as exc:
+        raise PackageError("X206", f"The schematron {package.sch} is not XML ({exc}).") from None
+    try:
+        xslt_doc = isoschematron.Schematron(sch, phase=phase, store_xslt=True).validator_xslt
+    except (etree.SchematronParseError, etree.XSLTError, etree.XPathError, KeyError, ValueError) as exc:
+        raise PackageError("X207", f"The {phase} phase of the schematron {package.sch} cannot be compiled "
+                           f"({str(exc) or type(exc).__name__}).") from None
+    if reference:
+        return xslt_doc
+    fast = copy.deepcopy(xslt_doc)
+    schematron_fast.speed_up(fast)
+    try:
+        etree.XSLT(fast, access_control=_ACCESS)
+    except etree.XSLTParseError:
+        return xslt_doc  # a context the rewrite misread: the stylesheet as compiled is still right
+    return fast
 
 
-def _store(path: Path, xslt_doc) -> None:
+def _load(path: Path, key: str):
+    """A cached stylesheet, only when its header names ``key`` and the digest of its body matches."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    header, _, body = data.partition(b"\n")
+    if header != _cache_header(key, body):
+        return None  # tampered, truncated, or compiled from another package
+    try:
+        return etree.fromstring(body, etree.XMLParser(**_SAFE_PARSER)).getroottree()
+    except etree.XMLSyntaxError:
+        return None
+
+
+def _cache_header(key: str, body: bytes) -> bytes:
+    return b" ".join((_CACHE_MAGIC, key.encode(), hashlib.sha256(body).hexdigest().encode()))
+
+
+def _store(path: Path, key: str, xslt_doc) -> None:
+    body = etree.tostring(xslt_doc)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(etree.tostring(xslt_doc))
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_cache_header(key, body) + b"\n" + body)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
     except OSError:
         pass  # an unwritable cache only costs time
 
 
 def _schematron_findings(tree, package: Package, phase: str, severity: str) -> List[Finding]:
-    validator = compiled_schematron(package, phase)
+    try:
+        validator = compiled_schematron(package, phase)
+    except PackageError as exc:
+        return [_package_finding(exc.code, ERROR, str(exc))]
     try:
         report = validator(tree)
     except etree.XSLTApplyError as exc:
