@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..findings import ERROR, Finding, Location
 from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, write_output
 
 TARGETS = ("json", "qrda3")
@@ -47,7 +48,8 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
         ensure_writable(output, force, [source])
     result = load_input(source, max_file_size)
     target = target or _default_target(result.format)
-    data = _convert(result.submission, target)
+    data = _convert(source, result.submission, target)
+    _refuse_unfaithful(source, result, data)
     _report_findings(source, _rule_findings(result, max_findings))
     if output:
         write_output(output, data, force, [source])
@@ -56,7 +58,7 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
         click.echo(data.decode("utf-8"), nl=False)
 
 
-def _convert(submission, target: str) -> bytes:
+def _convert(source: str, submission, target: str) -> bytes:
     if target == "json":
         from ..formats.qpp_json import write
 
@@ -66,7 +68,20 @@ def _convert(submission, target: str) -> bytes:
     try:
         return write(submission)
     except QrdaWriteError as exc:
-        click.echo(f"qppfiles: cannot write QRDA III: {exc}", err=True)
+        _refuse(source, [Finding(exc.code, ERROR, "file", f"cannot write QRDA III: {exc}", None, Location())])
+
+
+def _refuse_unfaithful(source: str, result, data: bytes) -> None:
+    """Exit 1, writing nothing, when the output would change a number or turn a valid input invalid."""
+    from ..conversion import refusals
+
+    _refuse(source, refusals(result, data))
+
+
+def _refuse(source: str, findings) -> None:
+    if findings:
+        _report_findings(source, findings)
+        click.echo(f"qppfiles: {source} was not converted; nothing was written.", err=True)
         sys.exit(1)
 
 
