@@ -8,6 +8,7 @@ clean file never builds a position map.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -87,3 +88,28 @@ class Finding:
             "measureId": self.measure_id,
             "location": self.location.to_dict(),
         }
+
+
+# Control characters, unpaired surrogates and bidirectional overrides from a file must not reach a
+# terminal or an output encoder as they are: one would rewrite the screen, the other stop the run.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escape(match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable_text(text: Optional[str]) -> Optional[str]:
+    """``text`` with every unprintable character written as an escape (\\x1b, \\ud800)."""
+    return _UNPRINTABLE.sub(_escape, text) if text and _UNPRINTABLE.search(text) else text
+
+
+def printable(f: Finding) -> Finding:
+    """The finding, safe to print: text taken from the file is escaped where it could not be shown."""
+    loc = f.location
+    fields = (f.message, f.measure_id, loc.pointer, loc.xpath)
+    if not any(text and _UNPRINTABLE.search(text) for text in fields):
+        return f
+    return Finding(f.code, f.severity, f.layer, printable_text(f.message), printable_text(f.measure_id),
+                   Location(printable_text(loc.pointer), printable_text(loc.xpath), loc.line, loc.column))

@@ -16,7 +16,7 @@ from typing import Iterable, List, Optional
 
 from . import codes_io  # noqa: F401  (registers file and schema codes)
 from .codes import define
-from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
+from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location, printable
 from .formats import QPP_JSON, QRDA3, ReadResult, sniff_format
 from .options import Options
 
@@ -202,7 +202,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
             found.add(rule_findings)
-        findings = _located(found.finish(), result)
+        findings = [printable(f) for f in _located(found.finish(), result)]
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding

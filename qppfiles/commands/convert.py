@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..findings import ERROR, Finding, Location
+from ..findings import ERROR, Finding, Location, printable
 from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, write_output
 
 TARGETS = ("json", "qrda3")
@@ -17,7 +17,7 @@ def _default_target(source_format: str) -> str:
 
 
 def _report_findings(path: str, findings) -> None:
-    for f in findings:
+    for f in map(printable, findings):
         where = f.location.describe()
         click.echo(f"{path}: {f.code} {f.severity}{' ' + where if where else ''}: {f.message}", err=True)
 
@@ -48,9 +48,9 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
         ensure_writable(output, force, [source])
     result = load_input(source, max_file_size)
     target = target or _default_target(result.format)
+    _report_findings(source, _rule_findings(result, max_findings))
     data = _convert(source, result.submission, target)
     _refuse_unfaithful(source, result, data)
-    _report_findings(source, _rule_findings(result, max_findings))
     if output:
         write_output(output, data, force, [source])
         click.echo(f"wrote {output} ({target})", err=True)

@@ -14,6 +14,7 @@ import re
 from itertools import accumulate
 from typing import Any, List, Optional
 
+from ..digits import is_ascii_digits
 from ..findings import ERROR, WARNING, Finding, Location
 from ..model import (
     BooleanValue,
@@ -474,7 +475,7 @@ def to_model(doc: Any) -> Optional[Submission]:
     if is_set_only(obj):
         ms = _measurement_set(obj, base)
         year = _year(obj.get("performanceYear"))
-        if year is None and ms.performance_start and ms.performance_start[:4].isdigit():
+        if year is None and ms.performance_start and is_ascii_digits(ms.performance_start[:4]):
             year = int(ms.performance_start[:4])
         return Submission(year, measurement_sets=(ms,), ref=base, set_only=True)
     return Submission(

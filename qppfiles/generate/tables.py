@@ -34,6 +34,7 @@ from datetime import date
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..catalog import load_catalog
+from ..digits import MAX_COUNT, RULE, is_ascii_digits, shown
 from ..model import (
     ENTITY_TYPES,
     BooleanValue,
@@ -162,11 +163,14 @@ def _count(where: str, name: str, value: Any) -> Optional[int]:
         number = int(value)
     else:
         text = str(value).strip().replace("_", "")
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise InputError(where, f"{name} must be a whole number, not {str(value).strip()!r}")
+        if not re.fullmatch(r"[+-]?[0-9]+", text) or len(text) > 12:
+            raise InputError(where, f"{name} must be a whole number from 0 to {MAX_COUNT:,}, not "
+                                    f"{shown(str(value).strip())!r}: {RULE}")
         number = int(text)
     if number < 0:
         raise InputError(where, f"{name} cannot be negative ({number})")
+    if number > MAX_COUNT:
+        raise InputError(where, f"{name} must be a whole number from 0 to {MAX_COUNT:,}; it is larger")
     return number
 
 
@@ -174,9 +178,13 @@ def _rate(where: str, value: Any) -> Optional[float]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(str(value).strip().rstrip("%"))
+        text = str(value).strip().rstrip("%")
+        if not text.isascii():
+            raise ValueError(RULE)
+        number = float(text)
     except ValueError:
-        raise InputError(where, f"performanceRate must be a number, not {str(value).strip()!r}") from None
+        raise InputError(where, f"performanceRate must be a number in ASCII digits, not "
+                                f"{shown(str(value).strip())!r}") from None
     if not 0 <= number <= 100:
         raise InputError(where, f"performanceRate must be between 0 and 100, not {number:g}")
     return number
@@ -196,10 +204,10 @@ def _boolean(where: str, value: Any) -> bool:
 
 
 def _year(where: str, value: Any) -> int:
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise InputError(where, f"the year must be a number such as 2024, not {value!r}") from None
+    text = str(value).strip() if not isinstance(value, int) or abs(value) < 10 ** 9 else "(a huge number)"
+    if not is_ascii_digits(text) or len(text) > 4:
+        raise InputError(where, f"the year must be a number such as 2024, not {shown(text)!r}: {RULE}")
+    year = int(text)
     if year not in supported_years():
         years = supported_years()
         raise InputError(where, f"performance year {year} is not supported ({years[0]}-{years[-1]})")
@@ -209,7 +217,7 @@ def _year(where: str, value: Any) -> int:
 def _measure_id(value: Any) -> Optional[str]:
     text = _text(value)
     # Spreadsheets and YAML turn "001" into 1: quality numbers are three digits.
-    if text is not None and text.isdigit() and len(text) < 3:
+    if text is not None and is_ascii_digits(text) and len(text) < 3:
         text = text.zfill(3)
     return text
 

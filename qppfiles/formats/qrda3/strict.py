@@ -26,6 +26,7 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from lxml import etree, isoschematron
 
+from ...digits import is_ascii_digits
 from ...findings import ERROR, INFO, WARNING, Finding, Location
 from . import templates as T
 from .paths import element_path
@@ -153,7 +154,7 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
 
 def _document_year(root, extension) -> Optional[int]:
     """The year most sections report on (the first section's on a tie), else the extension's."""
-    starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if v[:4].isdigit()]
+    starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if is_ascii_digits(v[:4])]
     if starts:
         return max(starts, key=lambda y: (starts.count(y), -starts.index(y)))
     years = T.years_for_extension(extension)
