@@ -182,3 +182,84 @@ def test_changed_numbers_names_each_change_and_treats_absent_exclusions_as_zero(
     assert changed_numbers(before, _sub(Counts(196, 85, 315, 3, 0))) == [
         "quality measure 236: eligiblePopulationExclusion 0 would become 3"]
     assert changed_numbers(before, dataclasses.replace(before, measurement_sets=())) == ["quality measure 236 would be lost"]
+
+
+# -- a valid input never becomes an output its own validate rejects ---------------------------
+
+
+def qrda_json(tmp_path) -> dict:
+    """The 2024 group QRDA III fixture as QPP JSON: a valid submission that converts back exactly."""
+    out = tmp_path / "group.json"
+    assert invoke("convert", FIXTURES / "qrda3" / "2024-group-mips.xml", "-o", out).exit_code == 0
+    return json.loads(out.read_text())
+
+
+def validate_exit(path) -> int:
+    return invoke("validate", path).exit_code
+
+
+def test_improvement_activity_without_id_in_qrda3_is_refused(tmp_path):
+    xml = (FIXTURES / "qrda3" / "2024-group-mips.xml").read_text()
+    xml = re.sub(r'(root="2\.16\.840\.1\.113883\.3\.7034") extension="[^"]*"', r"\1", xml, count=1)
+    source = tmp_path / "ia.xml"
+    source.write_text(xml)
+    assert validate_exit(source) == 0  # a warning only: CMS's converter leaves the measureId out
+    out = tmp_path / "ia.json"
+    result = invoke("convert", source, "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "F015 error" in result.stderr and "the converted file would not be: S002" in result.stderr
+
+
+def test_improvement_activity_without_id_in_json_is_refused_by_the_writer(tmp_path):
+    doc = qrda_json(tmp_path)
+    ia = next(s for s in doc["measurementSets"] if s["category"] == "ia")
+    ia["measurements"][0]["measureId"] = ""
+    source = tmp_path / "ia.json"
+    source.write_text(json.dumps(doc))
+    result = invoke("convert", source, "-o", tmp_path / "ia.xml")
+    assert result.exit_code == 1 and "F015 error" in result.stderr
+    assert "An improvement activity has no measureId" in result.stderr
+
+
+def test_empty_quality_set_is_refused(tmp_path):
+    doc = qrda_json(tmp_path)
+    next(s for s in doc["measurementSets"] if s["category"] == "quality")["measurements"] = []
+    source = tmp_path / "empty.json"
+    source.write_text(json.dumps(doc))
+    assert validate_exit(source) == 0
+    out = tmp_path / "empty.xml"
+    result = invoke("convert", source, "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "F015 error" in result.stderr and "quality measurement set has no measures" in result.stderr
+
+
+def test_virtual_group_without_tin_is_refused(tmp_path):
+    doc = qrda_json(tmp_path)
+    doc.update(entityType="virtualGroup", entityId="VG-12345")
+    del doc["taxpayerIdentificationNumber"]
+    source = tmp_path / "vg.json"
+    source.write_text(json.dumps(doc))
+    assert validate_exit(source) == 0
+    out = tmp_path / "vg.xml"
+    result = invoke("convert", source, "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "F015 error" in result.stderr and "virtualGroup submission needs a TIN" in result.stderr
+
+
+@pytest.mark.parametrize("direction", ["json-to-qrda3", "qrda3-to-json"])
+def test_full_width_tin_is_carried_exactly_and_rejected_on_both_sides(tmp_path, direction):
+    tin = "１２３４５６７８９"
+    doc = qrda_json(tmp_path)
+    doc["taxpayerIdentificationNumber"] = tin
+    source = tmp_path / "fw.json"
+    source.write_text(json.dumps(doc, ensure_ascii=False))
+    if direction == "qrda3-to-json":
+        xml = tmp_path / "fw.xml"
+        assert invoke("convert", source, "-o", xml).exit_code == 0
+        source = xml
+    out = tmp_path / ("out.xml" if direction == "json-to-qrda3" else "out.json")
+    assert validate_exit(source) == 1  # I101: the input is not valid either
+    result = invoke("convert", source, "-o", out)
+    assert result.exit_code == 0 and "I101" in result.stderr
+    assert tin in out.read_text()
+    assert "I101" in invoke("validate", out).stdout
