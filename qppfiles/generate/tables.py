@@ -257,8 +257,12 @@ def read_csv(text: str) -> List[Row]:
     reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
     rows: List[Row] = []
     names: List[str] = []
-    for index, cells in enumerate(reader):
+    for index, cells in _csv_rows(reader, numbered):
         line = numbered[min(index, len(numbered) - 1)][0]
+        long = next((c for c in cells if len(c) > MAX_CELL), None)
+        if long is not None:
+            raise InputError(f"line {line}", f"a cell holds {len(long):,} characters; cells are at most "
+                                             f"{MAX_CELL:,}")
         if index == 0:
             names = [c.strip() for c in cells]
             mapping = _columns(f"line {line}", names)
@@ -272,13 +276,52 @@ def read_csv(text: str) -> List[Row]:
     return rows
 
 
+def _csv_rows(reader, numbered):
+    index = -1
+    try:
+        for index, cells in enumerate(reader):
+            yield index, cells
+    except csv.Error as exc:  # a field past the csv module's own limit, or a stray quote
+        line = numbered[min(index + 1, len(numbered) - 1)][0]
+        raise InputError(f"line {line}", f"not a valid CSV row: {exc}") from None
+
+
 # ---------------------------------------------------------------- YAML / TOML
+
+# A table is a few levels deep and a count a few digits: deeper or longer input is refused before
+# it can exhaust the stack or the integer parser.
+MAX_DEPTH = 32
+MAX_CELL = 1000
+MAX_NUMBER_DIGITS = 18
+
 
 def _yaml_load(text: str):
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent, index):
+            # Aliases let a few lines stand for billions of nodes; a table of counts never needs them.
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise InputError(f"line {event.start_mark.line + 1}", "YAML anchors and aliases (&name, *name) "
+                                 "are not accepted: write each value out")
+            if self.depth >= MAX_DEPTH:
+                raise InputError(f"line {event.start_mark.line + 1}",
+                                 f"the YAML is nested deeper than {MAX_DEPTH} levels")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    def integer(loader, node):
+        digits = sum(c.isdigit() for c in node.value)
+        if digits > MAX_NUMBER_DIGITS:
+            raise InputError(f"line {node.start_mark.line + 1}", f"a number of {digits:,} digits is too large "
+                             f"for a table of counts (at most {MAX_NUMBER_DIGITS})")
+        return loader.construct_yaml_int(node)
 
     def mapping(loader, node, deep=False):
         value = loader.construct_mapping(node, deep=True)
@@ -286,6 +329,7 @@ def _yaml_load(text: str):
         return value
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    Loader.add_constructor("tag:yaml.org,2002:int", integer)
     try:
         return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -299,11 +343,26 @@ def _toml_load(text: str):
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise InputError("", f"the TOML is nested deeper than {MAX_DEPTH} levels")
+    long_number = re.search(r"[0-9_]{%d,}" % (MAX_NUMBER_DIGITS + 1), text)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise InputError(f"line {match.group(1)}" if match else "", f"not valid TOML: {exc}") from None
+    except ValueError:  # an integer past int()'s digit limit
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise InputError(f"line {line}" if line else "", "a number is too large for a table of counts") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """An upper bound of the nesting of arrays and inline tables (brackets inside strings count too)."""
+    depth = deepest = 0
+    for c in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if c in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _where(node: Any, path: str) -> str:
