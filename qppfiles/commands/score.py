@@ -5,6 +5,7 @@ Heavy modules are imported inside the commands so that ``qppfiles --help`` stays
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 
@@ -40,14 +41,22 @@ def render_text(card) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _finite(param, value):
+    """FloatRange lets nan (every comparison with it is false) and inf through: a usage error here."""
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number; give a finite value", param=param)
+    return value
+
+
 @click.command("score")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
 @click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing: IA points doubled.")
-@click.option("--cost", "cost", type=click.FloatRange(0, 100), metavar="SCORE",
+@click.option("--cost", "cost", type=click.FloatRange(0, 100), metavar="SCORE", callback=lambda c, p, v: _finite(p, v),
               help="Cost category percent (computed by CMS from claims); without it cost is reweighted.")
-@click.option("--complex-bonus", type=click.FloatRange(0, None), metavar="N", help="Complex patient bonus points.")
-@click.option("--prior-quality", type=click.FloatRange(0, 100), metavar="PCT",
+@click.option("--complex-bonus", type=click.FloatRange(0, None), metavar="N", help="Complex patient bonus points.",
+              callback=lambda c, p, v: _finite(p, v))
+@click.option("--prior-quality", type=click.FloatRange(0, 100), metavar="PCT", callback=lambda c, p, v: _finite(p, v),
               help="Last year's quality percent, for the improvement score.")
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
@@ -86,7 +95,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     if fmt == "json":
-        text = json.dumps(card.to_dict(), indent=2) + "\n"
+        text = json.dumps(card.to_dict(), indent=2, allow_nan=False) + "\n"
     elif fmt == "html":
         from ..report.html import render_html
 
@@ -101,6 +110,7 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
 
 @click.command("eligibility")
 @click.option("--allowed-charges", type=click.FloatRange(0, None), required=True, metavar="N",
+              callback=lambda c, p, v: _finite(p, v),
               help="Medicare Part B allowed charges in dollars.")
 @click.option("--beneficiaries", type=click.IntRange(0, None), required=True, metavar="N",
               help="Part B beneficiaries cared for.")
