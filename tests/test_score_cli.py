@@ -153,3 +153,12 @@ def test_json_card_never_holds_nan_or_infinity(cli, fixtures_dir, tmp_path):
     assert "performanceRate" not in first or first["performanceRate"] is None
     text = cli("score", path).stdout
     assert "nan%" not in text and "inf%" not in text
+
+
+def test_text_card_shows_control_characters_escaped(cli, fixtures_dir, tmp_path):
+    text = (fixtures_dir / "2024" / "individual-traditional.json").read_text()
+    path = tmp_path / "ctrl.json"
+    path.write_text(text.replace('"measureId": "001"', '"measureId": "0\\u001b[2J01"', 1))
+    result = cli("score", path)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "0\\x1b[2J01" in result.stdout

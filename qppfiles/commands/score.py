@@ -38,7 +38,10 @@ def render_text(card) -> str:
     if card.suggestions:
         lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
     lines += ["", *card.reasons]
-    return "\n".join(lines) + "\n"
+    from ..findings import printable_text
+
+    # Measure ids and reasons quote the file: its control characters are shown escaped, line by line.
+    return "\n".join(printable_text(line) for line in lines) + "\n"
 
 
 def _finite(param, value):
