@@ -524,7 +524,7 @@ class MeasureIdKeys:
         head, sep, tail = pointer.rpartition("/measurements/")
         index = tail[:-len("/measureId")]
         entry = self.sets.get(head) if sep and tail.endswith("/measureId") else None
-        if entry is None or not index.isdigit() or int(index) >= len(entry[1]):
+        if entry is None or not is_ascii_digits(index) or int(index) >= len(entry[1]):
             return None
         before, listed = entry
         j = int(index)
