@@ -160,7 +160,7 @@ def test_more_patients_than_eligible_and_numerator_exclusions_are_refused(tmp_pa
     source = tmp_path / "over.json"
     source.write_text(json.dumps(doc))
     result = invoke("convert", source, "--to", "qrda3")
-    assert result.exit_code == 1 and "F014 error" in result.stderr
+    assert result.exit_code == 1 and "F014 error" in result.stderr and result.stdout == ""
     assert "more patients than its eligible population 315" in result.stderr
     assert "performanceNotMet as 119 instead of 200" in result.stderr
 
