@@ -67,6 +67,7 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
     missing: Dict[int, int] = {}                   # chunk id -> parts not answered yet
     resend: Deque[Tuple[Key, List[Any]]] = deque()
     next_id = next_out = 0
+    window = jobs * (IN_FLIGHT + 1)  # chunks read but not yet handed out, at most
 
     def feed(worker: _Worker) -> None:
         nonlocal next_id
@@ -78,6 +79,10 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
                     return
                 key, chunk = resend.popleft()
             elif worker.chunks and worker.chunks[-1][1]:
+                return
+            elif next_id - next_out >= window:
+                # Results wait for the first unanswered chunk: a slow one must not let the others read
+                # on and pile up results without bound.
                 return
             else:
                 chunk = list(islice(source, chunk_size))
