@@ -503,6 +503,50 @@ def bench_cold_start(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
     ]
 
 
+# ---------------------------------------------------------------- text report to a pipe
+
+
+def _pipe_wall(args: List[str], env: dict) -> tuple:
+    """(wall seconds, bytes read, exit code) of the CLI with its standard output read from a pipe."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cli_command() + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            env=env, cwd=ROOT)
+    size = 0
+    while True:
+        chunk = proc.stdout.read(1 << 16)
+        if not chunk:
+            break
+        size += len(chunk)
+    proc.wait()
+    return time.perf_counter() - start, size, proc.returncode
+
+
+def bench_text_pipe(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
+    """The text report written to a pipe (plain text, no markup) against --format jsonl, same files,
+    -j 1, best of a few runs each; and the text run's peak memory."""
+    n = sum(1 for _ in corpus.json_dir.iterdir())
+    env = cli_env()
+    variants = {"text": ["--format", "text"], "text --show-info": ["--format", "text", "--show-info"],
+                "jsonl": ["--format", "jsonl"]}
+    best = {}
+    for _ in range(max(3, scale.cli_repeats)):
+        for name, extra in variants.items():
+            wall, size, code = _pipe_wall(["validate", "-j", "1", *extra, str(corpus.json_dir)], env)
+            if name not in best or wall < best[name][0]:
+                best[name] = (wall, size, code)
+    s = f"text report to a pipe, {n:,} JSON files, -j 1"
+    rows: List[Row] = []
+    for name, (wall, size, code) in best.items():
+        rows += [Row(s, f"{name}: wall time (best of {max(3, scale.cli_repeats)})", wall, "s"),
+                 Row(s, f"{name}: output", size / 1000, "kB")]
+    for name in ("text", "text --show-info"):
+        ratio = best[name][0] / best["jsonl"][0]
+        rows.append(Row(s, f"ratio {name} / jsonl", ratio, "×", "≤ 1.2×", ratio <= 1.2))
+    sampled = run_cli(["validate", "-j", "1", "--format", "text", str(corpus.json_dir)], work / "text-memory.txt")
+    rows.append(Row(s, "text: peak memory, RSS of the process", sampled.peak_rss / 2**20, "MiB"))
+    return rows
+
+
 # ---------------------------------------------------------------- strict profile
 
 
@@ -729,6 +773,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             rows += bench_cli(corpus, scale, work)
             step("cold start")
             rows += bench_cold_start(corpus, scale, work)
+            step("text report to a pipe")
+            rows += bench_text_pipe(corpus, scale, work)
         details = None
         shared = ROOT.parent / "shared"
         if args.skip_strict:

@@ -1,23 +1,33 @@
 """Atomic file writes that never clobber an input and never overwrite without consent.
 
     >>> write_atomic("out/sub.json", data, force=False, inputs=["table.csv"])
+    >>> with atomic_output("report.json", force=False, inputs=paths) as fh:
+    ...     render(reports, fh)
 
-The bytes go to a temporary file in the target's directory, are flushed to
-disk, and replace the target in one rename: a reader sees the old file or the
-new one, never half of either.
+The bytes go to a hidden temporary file in the target's directory, are flushed
+to disk, and take the target's name in one step: a reader sees the old file or
+the new one, never half of either.  A failure, Ctrl-C or SIGTERM before that
+step removes the temporary file and leaves the old target as it was.  Without
+``force`` the name is taken with a hard link, which fails if the target exists,
+so two runs racing for one output cannot overwrite each other.
 """
 
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import tempfile
-from typing import Iterable, Union
+import threading
+from contextlib import contextmanager
+from typing import IO, Iterable, Iterator, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
+TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
 
 
 class WriteRefused(Exception):
-    """The write would overwrite a file without --force, or an input file."""
+    """The write would overwrite a file without --force, or an input file, or cannot be made."""
 
 
 def _same_file(a: str, b: str) -> bool:
@@ -30,7 +40,8 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def check_writable(path: PathLike, force: bool = False, inputs: Iterable[PathLike] = ()) -> None:
-    """Raise WriteRefused if writing ``path`` would hit an input, or an existing file without ``force``."""
+    """Raise WriteRefused if writing ``path`` would hit an input, an existing file without ``force``,
+    or a directory that does not exist."""
     target = os.fspath(path)
     for source in inputs:
         if _same_file(target, os.fspath(source)):
@@ -39,35 +50,107 @@ def check_writable(path: PathLike, force: bool = False, inputs: Iterable[PathLik
         raise WriteRefused(f"refusing to write {target}: it is a directory")
     if os.path.lexists(target) and not force:
         raise WriteRefused(f"{target} exists; use --force to overwrite it")
+    directory = os.path.dirname(os.path.abspath(target))
+    if not os.path.isdir(directory):
+        raise WriteRefused(f"cannot write {target}: the directory {os.path.dirname(target) or '.'} does not exist")
 
 
-def write_atomic(path: PathLike, data: bytes, force: bool = False, inputs: Iterable[PathLike] = ()) -> None:
-    """Write ``data`` to ``path`` atomically.
+def is_output(path: PathLike, output: PathLike) -> bool:
+    """Whether ``path`` names the file ``output`` (cheap when the names differ)."""
+    path, output = os.fspath(path), os.fspath(output)
+    if os.path.basename(path) != os.path.basename(output):
+        return False
+    return _same_file(path, output)
+
+
+@contextmanager
+def atomic_output(path: PathLike, force: bool = False, inputs: Iterable[PathLike] = (),
+                  binary: bool = False) -> Iterator[IO]:
+    """A file object whose content becomes ``path`` when the block ends without an exception.
 
     Refuses (WriteRefused) to write over any of ``inputs`` whatever ``force`` says, and to
-    replace an existing file unless ``force``.  Missing parent directories are created.
+    replace an existing file unless ``force``.  Text mode writes UTF-8.
     """
     target = os.fspath(path)
     check_writable(target, force, inputs)
     directory = os.path.dirname(os.path.abspath(target))
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=directory)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=directory)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if not force and os.path.lexists(target):  # appeared while we wrote
-            raise WriteRefused(f"{target} exists; use --force to overwrite it")
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, target)
+        with _termination_raises():
+            with _open_temp(fd, binary) as fh:
+                yield fh
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o666 & ~_umask())
+            _take_name(tmp, target, force)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        _remove(tmp)
         raise
     _fsync_dir(directory)
+
+
+def _open_temp(fd: int, binary: bool) -> IO:
+    return os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
+
+
+def write_atomic(path: PathLike, data: bytes, force: bool = False, inputs: Iterable[PathLike] = ()) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`)."""
+    with atomic_output(path, force, inputs, binary=True) as fh:
+        fh.write(data)
+
+
+def _take_name(tmp: str, target: str, force: bool) -> None:
+    if force:
+        os.replace(tmp, target)
+        return
+    try:
+        os.link(tmp, target)  # fails if the target appeared meanwhile: no run overwrites another
+    except FileExistsError:
+        raise WriteRefused(f"{target} exists; use --force to overwrite it") from None
+    except OSError as exc:
+        if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.ENOSYS):
+            raise
+        # A file system without hard links: the best is a last look before the rename.
+        if os.path.lexists(target):
+            raise WriteRefused(f"{target} exists; use --force to overwrite it") from None
+        os.replace(tmp, target)
+        return
+    _remove(tmp)
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+class Terminated(SystemExit):
+    """SIGTERM or SIGHUP arrived while an output was being written."""
+
+
+@contextmanager
+def _termination_raises() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise (exit 128 + signal) instead of killing the process outright, so that
+    the temporary file is removed on the way out.  Ctrl-C already raises KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise Terminated(128 + signum)
+
+    names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {}
+    for name in names:
+        number = getattr(signal, name)
+        if signal.getsignal(number) is signal.SIG_DFL:
+            previous[number] = signal.signal(number, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _umask() -> int:

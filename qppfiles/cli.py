@@ -13,9 +13,12 @@ from typing import Iterable, Iterator, List
 import click
 
 from . import __version__
-from .commands._common import max_file_size_option, max_findings_option
+from .commands._common import (check_run_options, ensure_writable, force_option, max_file_size_option,
+                               max_findings_option, noise_options, output_stream, progress_stdout, read_stdin,
+                               without_output)
 
 SUBMISSION_SUFFIXES = (".json", ".xml")
+STDIN = "-"
 
 
 class UsageProblem(click.ClickException):
@@ -35,15 +38,46 @@ def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
     """Files as given; directories walked for .json and .xml files; missing paths noted in ``problems``."""
     for path in paths:
         if os.path.isdir(path):
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    if name.lower().endswith(SUBMISSION_SUFFIXES):
-                        yield os.path.join(root, name)
+            yield from _submission_files(path)
         elif os.path.exists(path):
             yield path
         else:
             problems.append(f"{path}: no such file or directory")
+
+
+def _submission_files(directory: str) -> Iterator[str]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.lower().endswith(SUBMISSION_SUFFIXES):
+                yield os.path.join(root, name)
+
+
+def check_not_empty(paths: Iterable[str]) -> None:
+    """A directory given to check with no submission file in it is a usage error (exit 2)."""
+    for path in paths:
+        if os.path.isdir(path) and next(_submission_files(path), None) is None:
+            raise UsageProblem(f"{path}: no .json or .xml file in this directory")
+
+
+def _stdin_report(paths, name: str, options):
+    """The report of the one file read from standard input (PATH -)."""
+    from .validate import validate_bytes
+
+    from .validate import FileTooLarge
+
+    if len(paths) != 1:
+        raise UsageProblem("- (standard input) cannot be combined with other paths")
+    try:
+        data = read_stdin(options.max_file_size)
+    except FileTooLarge as exc:
+        raise UsageProblem(f"{name} (standard input): {exc}") from None
+    return validate_bytes(data, name, options)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether an option was given on the command line (not from its default or environment)."""
+    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
 class _Group(click.Group):
@@ -54,6 +88,9 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
             raise
+        except KeyboardInterrupt:  # any output file being written has been left as it was
+            click.echo("qppfiles: interrupted", err=True)
+            ctx.exit(130)
         except Exception as exc:  # the boundary: never a traceback for any input
             click.echo(f"qppfiles: internal error ({type(exc).__name__}: {exc}); please report it with the "
                        f"input file and `qppfiles --version`", err=True)
@@ -76,7 +113,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--year", type=int, help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
@@ -92,43 +129,57 @@ def main() -> None:
 @max_findings_option
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
               help="Files checked in parallel by this many processes.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the report to this file instead of standard output.")
-def validate(paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
-             max_findings, jobs, output) -> None:
+@force_option
+@click.option("--stdin-filename", metavar="NAME", default="<stdin>", show_default=True,
+              help="The name given in the report to the file read from standard input (PATH -).")
+@noise_options
+@click.pass_context
+def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
+             max_findings, jobs, output, force, stdin_filename, quiet, show_info) -> None:
     """Validate QPP JSON and QRDA III submission files.
 
-    PATHS are files or directories (walked for .json and .xml files). Exit code: 0 no error,
-    1 errors found (or warnings with --fail-on warning), 2 bad usage or unreadable input
-    (including a file above --max-file-size).
+    PATHS are files or directories (walked for .json and .xml files); - reads one file from
+    standard input. Exit code: 0 no error, 1 errors found (or warnings with --fail-on warning),
+    2 bad usage or unreadable input (including a file above --max-file-size).
 
     \b
     Examples:
       qppfiles validate fixtures/2024/group-traditional.json
       qppfiles validate exports/ --year 2025 --small-practice --format json
       qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
+      export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
+    from . import progress
     from .options import Options
-    from .report import per_file, render
+    from .report import exit_code, per_file, render
     from .runner import validate_many
 
     options = Options(year=year, small_practice=small_practice, special_status=special_status,
                       profile=profile, ig_dir=ig_dir, max_file_size=max_file_size, max_findings=max_findings)
+    check_run_options(options, _given(ctx, "ig_dir"))
+    named = [p for p in paths if p != STDIN and not os.path.isdir(p)]
+    if output:
+        ensure_writable(output, force, named)
     problems: List[str] = []
-    files = expand_paths(paths, problems)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        seen = render(fmt, validate_many(files, options, jobs, problems, per_file(fmt)), out)
-    finally:
-        if output:
-            out.close()
+    bar = False
+    if STDIN in paths:
+        reports = iter([_stdin_report(paths, stdin_filename, options)])
+    else:
+        check_not_empty(paths)
+        files = without_output(expand_paths(paths, problems), output)
+        bar = progress.wanted()
+        if bar:
+            files = list(files)  # the bar's total
+        reports = progress.track(validate_many(files, options, jobs, problems, per_file(fmt)),
+                                 len(files) if bar else None, "validating", enabled=bar)
+    with output_stream(output, force, named) as out:
+        seen = render(fmt, reports, progress_stdout(out, bar), fail_on, problems, show_info=show_info,
+                      quiet=quiet)
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
-    if problems or any(r.internal_error for r in seen):
-        sys.exit(2)
-    errors = sum(r.errors for r in seen)
-    warnings = sum(r.warnings for r in seen)
-    sys.exit(1 if errors or (fail_on == "warning" and warnings) else 0)
+    sys.exit(exit_code(seen, problems, fail_on))
 
 
 @main.command()

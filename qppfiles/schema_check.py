@@ -95,17 +95,27 @@ def preferred_backend() -> str:
     return _preferred
 
 
+# What kind of problem a pointer has, from the validator's error keyword (never from the wording).
+MISSING, WRONG_TYPE, UNKNOWN_FIELD, BAD_VALUE = "missing", "type", "unknown", "value"
+
+
+class SchemaProblem(NamedTuple):
+    pointer: str
+    message: str
+    kind: str                        # MISSING, WRONG_TYPE, UNKNOWN_FIELD or BAD_VALUE
+
+
 class SchemaCheck(NamedTuple):
-    problems: list[tuple[str, str]]  # (pointer, message), sorted by pointer
+    problems: list[SchemaProblem]    # sorted by pointer
     complete: bool                   # False when the limit stopped the check early
 
 
 def validate_document(doc: Any, *, backend: str | None = None) -> list[tuple[str, str]]:
-    """Check ``doc`` (already parsed JSON) against ``document.json``.
+    """Check ``doc`` (already parsed JSON) against ``document.json``: ``[(pointer, message), ...]``.
 
     ``backend`` forces "jsonschema_rs" or "jsonschema"; by default the fastest available is used.
     """
-    return check_document(doc, backend=backend).problems
+    return [(p.pointer, p.message) for p in check_document(doc, backend=backend).problems]
 
 
 def check_document(doc: Any, *, limit: Optional[int] = None, backend: str | None = None) -> SchemaCheck:
@@ -420,20 +430,20 @@ def _summarise(raws: Iterable[_Raw], limit: Optional[int] = None) -> SchemaCheck
         if stop:
             complete = False
             break
-    result: dict[tuple, str] = {}
+    result: dict[tuple, tuple[str, str]] = {}
     for path, names in missing.items():
         ordered = sorted(names)
         verb = "is" if len(ordered) == 1 else "are"
-        result[path] = f"{_join(ordered)} {verb} required"
+        result[path] = (f"{_join(ordered)} {verb} required", MISSING)
     for path, raw in other.items():
         if raw.keyword == "type" or path not in result:
-            result[path] = _message(raw)
+            result[path] = (_message(raw), WRONG_TYPE if raw.keyword == "type" else BAD_VALUE)
     for path, text in unknown.items():
-        result.setdefault(path, text)
+        result.setdefault(path, (text, UNKNOWN_FIELD))
     ordered = sorted(result, key=_path_key)
     if not complete:
         ordered = ordered[:limit]
-    return SchemaCheck([(_pointer(path), result[path]) for path in ordered], complete)
+    return SchemaCheck([SchemaProblem(_pointer(path), *result[path]) for path in ordered], complete)
 
 
 def _rank(keyword: str) -> int:

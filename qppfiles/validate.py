@@ -16,7 +16,7 @@ from typing import Iterable, List, Optional
 
 from . import codes_io  # noqa: F401  (registers file and schema codes)
 from .codes import define
-from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location, printable
+from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
 from .formats import QPP_JSON, QRDA3, ReadResult, sniff_format
 from .options import Options
 
@@ -71,14 +71,10 @@ class FileReport:
         }
 
 
-def _schema_code(message: str) -> str:
-    if "required" in message:
-        return "S001"
-    if message.startswith("expected"):
-        return "S002"
-    if message.startswith("unknown field"):
-        return "S003"
-    return "S004"
+def _schema_code(kind: str) -> str:
+    from .schema_check import MISSING, UNKNOWN_FIELD, WRONG_TYPE
+
+    return {MISSING: "S001", WRONG_TYPE: "S002", UNKNOWN_FIELD: "S003"}.get(kind, "S004")
 
 
 class CappedFindings:
@@ -126,8 +122,8 @@ def _schema_findings(document, found: CappedFindings) -> None:
     from .schema_check import check_document
 
     check = check_document(document, limit=found.room)
-    found.add(Finding(_schema_code(message), ERROR, "schema", message, None, Location(pointer=pointer))
-              for pointer, message in check.problems)
+    found.add(Finding(_schema_code(p.kind), ERROR, "schema", p.message, None, Location(pointer=p.pointer))
+              for p in check.problems)
     if not check.complete:
         found.truncated = True
 
@@ -202,7 +198,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
             found.add(rule_findings)
-        findings = [printable(f) for f in _located(found.finish(), result)]
+        findings = _located(found.finish(), result)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding

@@ -25,6 +25,9 @@ Key = Tuple[int, int]
 def _serve(conn, work: Callable[[Any, Any], Any], setting: Any) -> None:
     """Worker loop: receive (key, items), send back (key, results); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
+    for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers, which guard its output file
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     while True:
         try:
             message = conn.recv()

@@ -23,11 +23,12 @@ from qppfiles.catalog import (
     load_catalog,
 )
 from qppfiles.catalog import build
+from qppfiles.program import supported_years
 from qppfiles.catalog.loader import DATA_DIR
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
-YEARS = tuple(range(2017, 2028))
+YEARS = supported_years()
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +131,8 @@ def test_benchmark_fields_match_source(source):
 # --- explicit facts, from the committed data ---------------------------------
 
 
-def test_available_years():
-    assert available_years() == YEARS
+def test_every_supported_year_has_a_catalog():
+    assert available_years() == YEARS and YEARS[0] == 2017 and 2027 in YEARS
 
 
 def test_known_counts():

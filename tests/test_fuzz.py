@@ -263,24 +263,30 @@ def test_fixtures_are_present():
 TARGETED_CASES = max(30, BUDGET // 100)
 FOREIGN_DIGITS = "²³¹⁰１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९"
 CONTROLS = [chr(c) for c in list(range(0, 32)) + list(range(127, 160))] + ["\u202e", "\u2028", "\u2066"]
-_UNSHOWABLE = set(CONTROLS) | {chr(c) for c in range(0xD800, 0xE000)}
+_RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
 JSON_BASE = FIXTURES / "2024" / "group-traditional.json"
 XML_BASE = FIXTURES / "qrda3" / "2024-group-mips.xml"
 
 
 def printable_report(data: bytes, label: str) -> tuple:
-    """(problems, report): ``check_report``'s problems, plus any text a finding would print raw."""
+    """(problems, report): ``check_report``'s problems, plus any report format that fails to render, cannot
+    be written as UTF-8, or (text and GitHub annotations) prints a control character or surrogate raw."""
+    import io
+
+    from qppfiles.report import render
+
     problems = check_report(data, label)
     report = validate_bytes(data, label)
-    for f in report.findings:
-        for text in (f.message, f.measure_id, f.location.pointer, f.location.xpath):
-            if text and any(c in _UNSHOWABLE for c in text):
-                problems.append(f"{label}: {f.code} would print an unescaped control character or surrogate")
-            if text:
-                try:
-                    text.encode("utf-8")
-                except UnicodeEncodeError:
-                    problems.append(f"{label}: {f.code} cannot be written as UTF-8")
+    for fmt in ("text", "github", "json", "junit", "sarif"):
+        out = io.StringIO()
+        try:
+            render(fmt, [report], out)
+            out.getvalue().encode("utf-8")
+        except Exception as exc:  # noqa: BLE001 - the property: every format renders every report
+            problems.append(f"{label}: --format {fmt} failed: {type(exc).__name__}: {exc}")
+            continue
+        if fmt in ("text", "github") and _RAW.search(out.getvalue().replace("\n", "")):
+            problems.append(f"{label}: --format {fmt} prints a control character or surrogate raw")
     return problems, report
 
 

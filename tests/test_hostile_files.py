@@ -212,9 +212,9 @@ def test_directory_given_as_a_file(tmp_path):
         assert result.exit_code == 2 and "directory" in result.output
 
 
-def test_empty_directory_checks_nothing(tmp_path):
+def test_empty_directory_is_a_usage_error(tmp_path):
     result = invoke("validate", str(tmp_path), "--format", "json")
-    assert result.exit_code == 0 and json.loads(result.stdout)["files"] == []
+    assert result.exit_code == 2 and result.stdout == "" and "no .json or .xml file" in result.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")

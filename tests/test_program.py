@@ -20,7 +20,7 @@ from qppfiles.program import years as year_data
 
 PROGRAM_DIR = Path(__file__).resolve().parents[1] / "qppfiles" / "program"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-ALL_YEARS = list(range(2017, 2028))
+ALL_YEARS = list(supported_years())
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,10 @@ def _measures(root: Path, year: int) -> dict:
 
 # ------------------------------------------------------------------ the API
 
-def test_supported_years():
-    assert supported_years() == tuple(ALL_YEARS)
+def test_supported_years_run_without_gap_from_2017_to_2027_at_least():
+    years = supported_years()
+    assert years[0] == 2017 and years[-1] >= 2027
+    assert years == tuple(range(years[0], years[-1] + 1))
 
 
 @pytest.mark.parametrize("bad", [2016, 2028, 1999, "2024", 2024.0, None, True])
@@ -93,7 +95,7 @@ SUMMARY = {
     2017: ((60, 0, 15, 25), 50, 3, 70, 4, 3, (3, 3), (3, 3), True, 0, 0, 90),
     2018: ((50, 10, 15, 25), 60, 15, 70, 5, 3, (3, 3), (1, 3), True, 0, 5, 90),
     2019: ((45, 15, 15, 25), 60, 30, 75, 7, 3, (3, 3), (1, 3), True, 6, 5, 90),
-    2020: ((45, 15, 15, 25), 70, 45, 85, 9, 3, (3, 3), (0, 3), True, 6, 5, 90),
+    2020: ((45, 15, 15, 25), 70, 45, 85, 9, 3, (3, 3), (0, 3), True, 6, 10, 90),  # cap 10: §414.1380(c)(3)(iv)
     2021: ((40, 20, 15, 25), 70, 60, 85, 9, 3, (3, 3), (0, 3), True, 6, 10, 90),
     2022: ((30, 30, 15, 25), 70, 75, 89, 9, 3, (3, 3), (0, 3), False, 6, 10, 90),
     2023: ((30, 30, 15, 25), 70, 75, None, 9, None, (0, 3), (0, 3), False, 6, 10, 90),
@@ -392,7 +394,8 @@ def test_sources_and_flags_point_at_real_fields(year):
 
 def test_unconfirmed_flags_follow_the_rules_notes():
     assert year_pack(2018).is_unconfirmed("final.small_practice_bonus_points")
-    assert all(year_pack(y).is_unconfirmed("final.complex_patient_bonus_cap") for y in (2018, 2019, 2020))
+    assert all(year_pack(y).is_unconfirmed("final.complex_patient_bonus_cap") for y in (2018, 2019))
+    assert not year_pack(2020).is_unconfirmed("final.complex_patient_bonus_cap")
     assert not year_pack(2021).is_unconfirmed("final.complex_patient_bonus_cap")
     assert year_pack(2019).is_unconfirmed("final.exceptional_performance_threshold")
     assert year_pack(2021).is_unconfirmed("quality.points_data_completeness_not_met_small_practice")

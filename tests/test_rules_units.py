@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from qppfiles.checks.quality import cases_to_threshold
 from qppfiles.options import Options
 from qppfiles.validate import validate_bytes
 
@@ -76,13 +75,6 @@ def test_data_completeness_message_of_the_design_example():
 def test_data_completeness_points_consequence(year, small, points):
     [hit] = findings(quality_set(year, counts(10, 10, 100)), "Q101", small_practice=small)
     assert f"the measure scores {points};" in hit.message
-
-
-def test_cases_to_threshold():
-    assert cases_to_threshold(75, 490, 350) == 18
-    assert cases_to_threshold(70, 100, 69) == 1
-    assert cases_to_threshold(70, 100, 70) == 0
-    assert cases_to_threshold(60, 7, 4) == 1      # 60% of 7 = 4.2 -> 5 cases
 
 
 # ------------------------------------------------------------------ case minimum

@@ -270,3 +270,17 @@ def test_validators_are_compiled_once(backend):
     first = schema_check._validators[backend]
     validate_document({"entityType": "group"}, backend=backend)
     assert schema_check._validators[backend] is first
+
+
+@pytest.mark.parametrize("field, value, code", [("entityType", "not required", "S004"),
+                                                ("taxpayerIdentificationNumber", 7, "S002")])
+def test_schema_code_comes_from_the_error_kind_not_the_message_wording(field, value, code):
+    from qppfiles.validate import validate_bytes
+
+    doc = json.loads((FIXTURES / "2024" / "group-traditional.json").read_text())
+    doc[field] = value
+    del doc["performanceYear"]
+    doc["extraField"] = "required"
+    found = {f.location.pointer: f.code for f in validate_bytes(json.dumps(doc).encode()).findings
+             if f.layer == "schema"}
+    assert found == {f"/{field}": code, "": "S001", "/extraField": "S003"}

@@ -128,6 +128,9 @@ class _Catalog:
     def benchmark(self, measure_id, method):
         return None
 
+    def benchmark_exclusion(self, measure_id, method):
+        return ()
+
 
 @pytest.mark.parametrize("year,first,expected", [(2024, 2024, 7.0), (2024, 2023, 5.0), (2024, 2020, 0.0),
                                                  (2021, 2021, 3.0)])
@@ -286,7 +289,7 @@ def test_2018_small_practice_final_bonus():
     (2024, 75.0, 0.0, 0.0),
     (2024, 87.5, 0.0, 13.5),          # 9 x 12.5/25 = 4.5, x scaling factor up to 3
     (2024, 10.0, -9.0, -9.0),         # at or below a quarter of the threshold
-    (2024, 37.5, -6.0, -4.5),         # -9 x 37.5/56.25 .. -9 x 37.5/75
+    (2024, 37.5, -4.5, -4.5),         # one value, -9 x 37.5/75 (§414.1405(b)(2))
     (2022, 94.5, 0.0, 26.31),         # 7.02 x 3 + exceptional 0.5 + 9.5 x 5.5/11
     (2019, 58.425, 0.0, 8.53),
 ])
@@ -339,25 +342,12 @@ def test_every_fixture_scores(fixtures_dir):
         assert all(m.reason for m in card.measures), path
 
 
-# ---------------------------------------------------------------- multi-strata measures
-
-def _strata(*rows):
-    from qppfiles.model import MultiRateValue, Stratum
-
-    return MultiRateValue(tuple(Stratum(name, Counts(met, not_met, eligible, 0, 0)) for name, met, not_met, eligible in rows))
 
 
-def test_overall_algorithms():
-    from qppfiles.scoring.rates import multi
+def test_rates_of_counts_that_overflow_a_double_are_absent_not_nan():
+    from qppfiles.measure_math import single
+    from qppfiles.model import Counts, SingleRateValue
 
-    value = _strata(("a", 30, 10, 50), ("b", 10, 10, 25), ("overall", 40, 20, 75))
-    weighted = multi(value, "weightedAverage")
-    assert weighted.performance_rate == pytest.approx(100 * 40 / 60)   # Σmet / Σ(met + not met), overall left out
-    assert weighted.case_count == 75 and weighted.reporting_rate == pytest.approx(100 * 60 / 75)
-    simple = multi(value, "simpleAverage")
-    assert simple.performance_rate == pytest.approx((75 + 50) / 2) and simple.case_count == 50
-    overall = multi(value, "overallStratumOnly")
-    assert overall.performance_rate == pytest.approx(100 * 40 / 60) and overall.case_count == 75
-    split = multi(_strata(("reporting", 80, 10, 100), ("performance", 9, 1, 12)), "split")
-    assert split.reporting_rate == 90 and split.performance_rate == 90 and split.case_count == 100
-    assert multi(_strata(("reporting", 1, 1, 2)), "split").problem
+    rates = single(SingleRateValue(Counts(1e308, 1e308, 1e308, 0, 0)), None, True)
+    assert rates.performance_rate is None and rates.reporting_rate is None
+    assert rates.problem == "the counts are too large to compute a performance rate"

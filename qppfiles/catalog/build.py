@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SOURCE = PROJECT_ROOT.parent / "shared" / "cms" / "measures-data"
@@ -194,6 +194,17 @@ def benchmark_statuses(measures: list[dict]) -> dict[tuple[str, str], str]:
     return statuses
 
 
+def benchmark_exclusions(path: Path, year: int) -> list[dict]:
+    """Why CMS set no benchmark for a (measure, collection type) pair: the reason codes (BR-022 is a
+    suppressed measure) of ``benchmarks/<PY>/benchmark-exclusion-reasons.json``, when the year has one."""
+    if not path.is_file():
+        return []
+    out = [{"measure_id": raw["measureId"], "submission_method": raw["submissionMethod"],
+            "reason_codes": list(raw.get("reasonCodes") or ())}
+           for raw in _read_json(path) if raw.get("performanceYear", year) == year]
+    return sorted(out, key=lambda r: (r["measure_id"], r["submission_method"]))
+
+
 def source_commit(source: Path) -> str | None:
     path = source / "SOURCE_COMMIT"
     if not path.is_file():
@@ -231,6 +242,8 @@ def build_year(source: Path, year: int) -> dict:
             key=lambda r: (r["measure_id"], r["submission_method"]),
         )
 
+    exclusions = benchmark_exclusions(source / "benchmarks" / str(year) / "benchmark-exclusion-reasons.json", year)
+
     mvps = []
     mvp_path = source / "mvp" / str(year) / "mvp.json"
     if mvp_path.is_file():
@@ -247,11 +260,12 @@ def build_year(source: Path, year: int) -> dict:
         "cost": records("cost", cost_record),
         "benchmarks": benchmarks,
         "mvps": mvps,
+        "benchmark_exclusions": exclusions,
     }
 
 
 HEADER_KEYS = ("format", "year", "source_commit", "pi_category")
-SECTION_KEYS = ("quality", "ia", "pi", "cost", "benchmarks", "mvps")
+SECTION_KEYS = ("quality", "ia", "pi", "cost", "benchmarks", "mvps", "benchmark_exclusions")
 
 
 def _dump(value) -> str:
@@ -260,7 +274,7 @@ def _dump(value) -> str:
 
 def _keyed(catalog: dict, section: str) -> dict[str, object]:
     """Records of a section keyed by their id (the id is not repeated inside)."""
-    if section == "benchmarks":
+    if section in ("benchmarks", "benchmark_exclusions"):
         keyed: dict[str, list] = {}
         for record in catalog[section]:
             record = dict(record)

@@ -16,7 +16,7 @@ from typing import Callable, Generic, Optional, TypeVar
 from .records import Activity, AnyMeasure, Benchmark, CostMeasure, Mvp, PIMeasure, QualityMeasure, Stratum
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-SECTIONS = ("quality", "ia", "pi", "cost", "benchmarks", "mvps")
+SECTIONS = ("quality", "ia", "pi", "cost", "benchmarks", "mvps", "benchmark_exclusions")
 
 T = TypeVar("T")
 
@@ -160,6 +160,10 @@ def _benchmarks(measure_id: str, records: list) -> tuple[Benchmark, ...]:
     return tuple(made)
 
 
+def _exclusion_records(measure_id: str, records: list) -> tuple:
+    return tuple(records)
+
+
 def _simple(cls, id_field: str = "measure_id"):
     def make(key: str, record: dict):
         return cls(**{id_field: key}, **_tuples(record))
@@ -174,7 +178,8 @@ class Catalog:
     keyed by id (``LazyRecords``; use them as dicts).
     """
 
-    __slots__ = ("year", "source_commit", "pi_category", "quality", "ia", "pi", "cost", "mvps", "_benchmarks", "_by_uuid")
+    __slots__ = ("year", "source_commit", "pi_category", "quality", "ia", "pi", "cost", "mvps", "_benchmarks",
+                 "_exclusions", "_by_uuid")
 
     def __init__(self, text: str):
         header = _header(text)
@@ -190,6 +195,7 @@ class Catalog:
         self._benchmarks: LazyRecords[tuple[Benchmark, ...]] = LazyRecords(
             sections["benchmarks"], _benchmarks
         )
+        self._exclusions: LazyRecords[tuple] = LazyRecords(sections["benchmark_exclusions"], _exclusion_records)
         self._by_uuid: Optional[dict[str, str]] = None
 
     def __repr__(self) -> str:
@@ -210,6 +216,13 @@ class Catalog:
             if benchmark.submission_method == submission_method:
                 return benchmark
         return None
+
+    def benchmark_exclusion(self, measure_id: str, submission_method: str) -> tuple[str, ...]:
+        """Reason codes of CMS for setting no benchmark (``BR-022``: the measure was suppressed); () if none."""
+        for record in self._exclusions.get(measure_id, ()):
+            if record["submission_method"] == submission_method:
+                return tuple(record["reason_codes"])
+        return ()
 
     def benchmarks_for(self, measure_id: str) -> list[Benchmark]:
         return list(self._benchmarks.get(measure_id, ()))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..findings import ERROR, WARNING
+from ..measure_math import counts_rate
 from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
-from ._walk import field_ref, is_count, measurements, rate_measurements
+from ._walk import field_ref, measurements, rate_measurements
 
 SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
 _COUNT_FIELDS = (
@@ -163,13 +164,6 @@ def rate_range(ctx):
                       f"performanceRate {rate:g} is outside 0–100", m.measure_id)
 
 
-def _counts_rate(c):
-    met, not_met = c.performance_met, c.performance_not_met
-    if not (is_count(met) and is_count(not_met)) or met + not_met <= 0:
-        return None
-    return 100.0 * met / (met + not_met)
-
-
 @rule("A107", WARNING, "A submitted performance rate disagrees with the counts.",
       "For a single-rate measure, performanceRate = performanceMet / (performanceMet + performanceNotMet) "
       "× 100 (for inverse measures too). A rate that differs from the counts by more than half a point "
@@ -181,7 +175,7 @@ def rate_consistent(ctx):
         v = m.value
         if type(v) is not SingleRateValue or v.performance_rate is None:
             continue
-        expected = _counts_rate(v.counts)
+        expected = counts_rate(v.counts)
         if expected is not None and abs(expected - v.performance_rate) > RATE_TOLERANCE:
             yield Hit(field_ref(ctx, m.ref, "value", "performanceRate"),
                       f"performanceRate {v.performance_rate:g} but the counts give {expected:.2f}", m.measure_id)

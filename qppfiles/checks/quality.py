@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import math
-
 from ..findings import ERROR, INFO, WARNING
-from ..model import MultiRateValue, NonProportionValue, SingleRateValue
-from ..scoring.rates import REGISTRY_METRIC_TYPES, multi, non_proportion, single
+from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, case_minimum_met, cases_to_threshold,
+                            class_points, data_completeness_met,
+                            is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
+                            topped_out_cap, SUPPRESSED, WEB_INTERFACE, data_completeness_points,
+                            leaves_denominator)
+from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
 
@@ -15,34 +17,23 @@ SRC_CASES = "mips-rules.md §1.1 (case minimum 20; points below it)"
 SRC_COUNT = "mips-rules.md §1.1 (6 measures, 1 outcome or high priority), §1.3 (denominator 60), §6 (MVP: 4)"
 SRC_BENCH = "mips-rules.md §1.4 (benchmarks, 7-point cap), §1.1 (points without a benchmark, new-measure floor)"
 APP_PROGRAMS = ("app1", "appPlus")
-PATIENT_EXPERIENCE = "patientEngagementExperience"
 
 
-def measure_rates(entry, m):
-    """Data completeness, case count and rate of a quality measurement, or None when it has no counts."""
-    v = m.value
-    if isinstance(v, SingleRateValue):
-        return single(v, entry.metric_type, bool(entry.is_registry_measure))
-    if isinstance(v, MultiRateValue):
-        return multi(v, entry.overall_algorithm)
-    if isinstance(v, NonProportionValue):
-        return non_proportion(v)
-    return None
-
-
-def points_for(ctx, name: str) -> str:
-    """'0 points (3 for a small practice)': the year's points of a measure class for this practice."""
+def points_for(ctx, name: str, ms=None) -> str:
+    """'0 points (3 for a small practice)': the year's points of a measure class for this practice, or what
+    the Web Interface and the APP do instead."""
     q = ctx.pack.quality
-    small = getattr(q, f"{name}_small_practice")
+    method = getattr(ms, "submission_method", None)
+    if name == "points_data_completeness_not_met" and method == WEB_INTERFACE:
+        return f"{plural(data_completeness_points(q, False, method), 'point')} (Web Interface)"
+    if name != "points_data_completeness_not_met" and ms is not None \
+            and leaves_denominator(method, ms.program in APP_PROGRAMS):
+        return "nothing and leaves the quality numerator and denominator"
+    small = class_points(q, name, True)
     if ctx.options.small_practice:
         return f"{plural(small, 'point')} (small practice)"
-    large = getattr(q, name)
+    large = class_points(q, name, False)
     return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
-
-
-def cases_to_threshold(threshold: float, eligible: float, reported: float) -> int:
-    """More cases to report so that reported / eligible reaches the threshold percent."""
-    return max(0, math.ceil(threshold / 100.0 * eligible - 1e-9) - int(reported))
 
 
 def _scored(ctx):
@@ -54,15 +45,14 @@ def _scored(ctx):
         for ms, m, entry in measurements(ctx, "quality"):
             if entry is None:
                 continue
-            rates = measure_rates(entry, m)
+            rates = rates_of(m.value, entry)
             if rates is not None and rates.reporting_rate is not None:
                 found.append((ms, m, entry, rates))
     return found
 
 
 def _case_minimum(ctx, measure_id: str) -> int:
-    q = ctx.pack.quality
-    return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+    return _minimum(ctx.pack.quality, measure_id)
 
 
 @rule("Q101", WARNING, "Data completeness is below the year's threshold.",
@@ -73,15 +63,16 @@ def _case_minimum(ctx, measure_id: str) -> int:
       "practices), whatever its performance. The message says how many more cases reach the threshold.",
       SRC_DC, '2024: eligiblePopulation 490, met + not met 350 -> 71.4% < 75%: report 18 more cases')
 def data_completeness(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
+    threshold = q.data_completeness_threshold_percent
     for ms, m, entry, r in _scored(ctx):
-        if r.reporting_rate >= threshold:
+        if data_completeness_met(q, r):
             continue
         more = cases_to_threshold(threshold, r.eligible_population, r.reported_cases)
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"data completeness {pct(r.reporting_rate)} ({num(r.reported_cases)} of "
                   f"{num(r.eligible_population)} eligible cases reported) is below the {ctx.year} threshold of "
-                  f"{pct(threshold)}: the measure scores {points_for(ctx, 'points_data_completeness_not_met')}; "
+                  f"{pct(threshold)}: the measure scores {points_for(ctx, 'points_data_completeness_not_met', ms)}; "
                   f"report {plural(more, 'more eligible case', 'more eligible cases')}", m.measure_id)
 
 
@@ -91,14 +82,14 @@ def data_completeness(ctx):
       "or 0 points from 2023 (3 for small practices), however well it performs.", SRC_CASES,
       '"eligiblePopulation": 12')
 def case_minimum(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
     for ms, m, entry, r in _scored(ctx):
         minimum = _case_minimum(ctx, m.measure_id)
-        if r.reporting_rate < threshold or r.case_count is None or r.case_count >= minimum:
+        if not data_completeness_met(q, r) or r.case_count is None or case_minimum_met(q, m.measure_id, r):
             continue
         yield Hit(field_ref(ctx, m.ref, "value"),
                   f"{plural(r.case_count, 'case')} is below the case minimum of {minimum}: the measure scores "
-                  f"{points_for(ctx, 'points_below_case_minimum')} however well it performs", m.measure_id)
+                  f"{points_for(ctx, 'points_below_case_minimum', ms)} however well it performs", m.measure_id)
 
 
 def _reported_by_program(ctx):
@@ -145,10 +136,6 @@ def too_few_measures(ctx):
               f"applies if fewer than {q.required_measures} do")
 
 
-def is_outcome_or_high_priority(entry) -> bool:
-    return bool(entry.is_high_priority or entry.is_outcome or entry.measure_type == PATIENT_EXPERIENCE)
-
-
 @rule("Q104", WARNING, "No outcome or high-priority quality measure.",
       "One of the required quality measures must be an outcome measure, or a high-priority measure when "
       "no outcome measure applies. Without one, only the other measures are scored and the remaining "
@@ -168,39 +155,34 @@ def outcome_or_high_priority(ctx):
                   f"earns 0 (up to {num(q.max_points_per_measure)} points lost)")
 
 
-def _new_measure_floor(ctx, entry, method):
-    q = ctx.pack.quality
-    first = entry.first_performance_year
-    if q.new_measure_floor_points is None or not isinstance(first, int):
-        return None
-    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
-        return None
-    age = ctx.year - first + 1
-    return {1: q.new_measure_floor_points.first_year, 2: q.new_measure_floor_points.second_year}.get(age)
-
-
 @rule("Q105", WARNING, "The measure has no benchmark for its collection type.",
       "A measure is scored against the benchmark of its collection type (registry, eCQM, claims...). "
       "Without one it scores 3 points (to 2022) or 0 points from 2023 (3 for small practices), however "
       "well it performs; new measures get 7 points in their first year and 5 in their second (from "
-      "2022). CMS may still compute a benchmark from the year's own data after the year ends.",
+      "2022). CMS may still compute a benchmark from the year's own data after the year ends. A measure "
+      "CMS suppressed for the year (benchmark exclusion reason BR-022) leaves the quality numerator and "
+      "denominator instead (42 CFR 414.1380(b)(1)(vii)(A)).",
       SRC_BENCH, 'a registry measure whose benchmarks exist only for electronicHealthRecord')
 def no_benchmark(ctx):
-    threshold = ctx.pack.quality.data_completeness_threshold_percent
+    q = ctx.pack.quality
     for ms, m, entry, r in _scored(ctx):
         method = ms.submission_method
-        if method not in entry.submission_methods or entry.metric_type == "cahps" or r.reporting_rate < threshold \
-                or r.case_count is None or r.case_count < _case_minimum(ctx, m.measure_id) \
-                or r.performance_rate is None:
+        if method not in entry.submission_methods or entry.metric_type == "cahps" or not data_completeness_met(q, r) \
+                or not case_minimum_met(q, m.measure_id, r) or r.performance_rate is None:
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, method)
         if benchmark is not None and benchmark.status != "removed":
             continue
-        floor = _new_measure_floor(ctx, entry, method)
+        if is_suppressed(ctx.catalog, m.measure_id, method):
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} is suppressed for '{method}' in {ctx.year} (CMS benchmark exclusion "
+                      f"{SUPPRESSED}): it leaves the quality numerator and denominator", m.measure_id)
+            continue
+        floor, _ = new_measure_floor(ctx.pack.quality, ctx.year, entry, method)
         if floor is not None:
             scores = f"{plural(floor, 'point')} (new-measure floor)"
         else:
-            scores = points_for(ctx, "points_no_benchmark")
+            scores = points_for(ctx, "points_no_benchmark", ms)
         yield Hit(field_ref(ctx, m.ref, "measureId"),
                   f"measure {m.measure_id} has no {ctx.year} benchmark for '{method}': it scores {scores} "
                   f"whatever its performance, unless CMS sets a benchmark from {ctx.year} data", m.measure_id)
@@ -208,18 +190,22 @@ def no_benchmark(ctx):
 
 @rule("Q106", INFO, "The measure is topped out: it can earn at most 7 points.",
       "When a measure's benchmark is topped out two years running (isToppedOutByProgram), its "
-      "achievement points are capped at 7 of 10. Another measure that is not topped out can earn more.",
+      "achievement points are capped at 7 of 10. In 2018, the first year of the cap, it applied to the six "
+      "measures named in rulemaking (021, 023, 052, 224, 262, 359; 42 CFR 414.1380(b)(1)(iv)(A)). The APM "
+      "Performance Pathway and the CMS Web Interface have no cap. Another measure that is not topped out can "
+      "earn more.",
       SRC_BENCH, 'a 2024 registry measure 005 (isToppedOutByProgram: true)')
 def topped_out(ctx):
-    cap = ctx.pack.quality.topped_out_cap_points
+    q = ctx.pack.quality
     for ms, m, _ in measurements(ctx, "quality"):
         if m.measure_id is None or ms.submission_method is None:
             continue
         benchmark = ctx.catalog.benchmark(m.measure_id, ms.submission_method)
-        if benchmark is not None and benchmark.is_topped_out_by_program and benchmark.status != "removed":
+        cap = topped_out_cap(q, benchmark, m.measure_id, ms.submission_method, app=ms.program in APP_PROGRAMS)
+        if cap is not None:
             yield Hit(field_ref(ctx, m.ref, "measureId"),
                       f"measure {m.measure_id} is topped out for '{ms.submission_method}' in {ctx.year}: it earns "
-                      f"at most {num(cap)} of {num(ctx.pack.quality.max_points_per_measure)} points",
+                      f"at most {num(cap)} of {num(q.max_points_per_measure)} points",
                       m.measure_id)
 
 

@@ -1,6 +1,11 @@
-"""What the commands share: input limits, reading one input, writing one output safely."""
+"""What the commands share: input limits, reading one input, writing one output safely, exit codes."""
 
 from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import Iterable, Iterator, List, Optional
 
 import click
 
@@ -43,15 +48,37 @@ def max_findings_option(fn):
                         help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
 
 
-def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
-    """Read a QPP JSON or QRDA III file; return its ReadResult, or raise CommandProblem when unreadable."""
-    from ..findings import ERROR
-    from ..validate import FileTooLarge, _read, read_limited
+STDIN = "-"
+
+
+def read_stdin(max_size: int) -> bytes:
+    """Standard input's bytes, refused (FileTooLarge) above ``max_size`` like a file."""
+    from ..validate import FileTooLarge
+
+    data = sys.stdin.buffer.read(max_size + 1)
+    if len(data) > max_size:
+        raise FileTooLarge(len(data), max_size)
+    return data
+
+
+def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
+    """The bytes of a file (``-``: standard input), or CommandProblem when it cannot be read."""
+    from ..validate import FileTooLarge, read_limited
 
     try:
-        data = read_limited(path, max_size)
+        return read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
     except (OSError, FileTooLarge) as exc:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
+
+
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: Optional[bytes] = None):
+    """Read a QPP JSON or QRDA III file (``-``: standard input; or its ``data`` already read); return its
+    ReadResult, or raise CommandProblem when unreadable."""
+    from ..findings import ERROR
+    from ..validate import _read
+
+    if data is None:
+        data = read_input(path, max_size)
     try:
         result = _read(data, path)
     except Exception as exc:  # a reader must not crash the command
@@ -61,6 +88,25 @@ def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE):
         messages = "; ".join(f.message for f in fatal) or "no submission found"
         raise CommandProblem(f"{path}: unreadable: {messages}")
     return result
+
+
+def force_option(fn):
+    """``--force``: replace an existing output file (never an input)."""
+    return click.option("--force", is_flag=True, help="Overwrite the output file if it exists (never an input).")(fn)
+
+
+def noise_options(fn):
+    """``--quiet`` and ``--show-info`` for the text report."""
+    fn = click.option("--show-info", is_flag=True, help="Show info findings too (text format).")(fn)
+    return click.option("-q", "--quiet", is_flag=True, help="Show only files with findings (text format).")(fn)
+
+
+def progress_stdout(out, bar: bool):
+    """The stream to print the report to while a progress bar may be shown: report lines written to a
+    terminal must go above the bar (see qppfiles.progress)."""
+    from ..progress import CurrentStdout, is_terminal
+
+    return CurrentStdout() if bar and out is sys.stdout and is_terminal(out) else out
 
 
 def ensure_writable(output: str, force: bool, inputs) -> None:
@@ -79,5 +125,54 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
 
     try:
         write_atomic(path, data, force=force, inputs=inputs)
-    except (WriteRefused, OSError) as exc:
+    except WriteRefused as exc:
         raise CommandProblem(str(exc)) from None
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def output_stream(output: Optional[str], force: bool, inputs: Iterable[str] = ()) -> Iterator:
+    """Standard output, or a text stream that becomes ``output`` only when the block succeeds.
+
+    The report is streamed into a temporary file beside ``output``: an interrupted or failed run
+    leaves the previous file as it was."""
+    from ..atomic import WriteRefused, atomic_output
+
+    if not output:
+        yield sys.stdout
+        return
+    try:
+        with atomic_output(output, force, inputs) as fh:
+            yield fh
+    except WriteRefused as exc:
+        raise CommandProblem(str(exc)) from None
+    except OSError as exc:
+        raise CommandProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]:
+    """The files of a directory walk but the run's own output file: a run never checks its report."""
+    from ..atomic import is_output
+
+    if not output:
+        yield from files
+        return
+    for path in files:
+        if not is_output(path, output):
+            yield path
+
+
+def check_run_options(options, ig_given: bool = False) -> None:
+    """Usage errors found before any file is read: an unsupported year, a strict profile without
+    its implementation guide, an --ig directory that does not exist."""
+    from ..program import supported_years
+
+    years = supported_years()
+    if options.year is not None and options.year not in years:
+        raise CommandProblem(f"--year {options.year} is not supported; qppfiles checks {years[0]}–{years[-1]}")
+    ig_dir = options.ig_dir
+    if options.profile == "strict" and not ig_dir:
+        raise CommandProblem("--profile strict needs the QRDA III implementation guide: --ig DIR (or QPPFILES_IG)")
+    if ig_dir and (ig_given or options.profile == "strict") and not os.path.isdir(ig_dir):
+        raise CommandProblem(f"--ig {ig_dir}: no such directory")

@@ -49,7 +49,10 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
     result = load_input(source, max_file_size)
     target = target or _default_target(result.format)
     _report_findings(source, _rule_findings(result, max_findings))
-    data = _convert(source, result.submission, target)
+    try:
+        data = _convert(result.submission, target)
+    except _Refused as refused:
+        _refuse(source, refused.findings)
     _refuse_unfaithful(source, result, data)
     if output:
         write_output(output, data, force, [source])
@@ -58,7 +61,13 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
         click.echo(data.decode("utf-8"), nl=False)
 
 
-def _convert(source: str, submission, target: str) -> bytes:
+class _Refused(Exception):
+    def __init__(self, findings) -> None:
+        super().__init__()
+        self.findings = findings
+
+
+def _convert(submission, target: str) -> bytes:
     if target == "json":
         from ..formats.qpp_json import write
 
@@ -68,7 +77,7 @@ def _convert(source: str, submission, target: str) -> bytes:
     try:
         return write(submission)
     except QrdaWriteError as exc:
-        _refuse(source, [Finding(exc.code, ERROR, "file", f"cannot write QRDA III: {exc}", None, Location())])
+        raise _Refused([Finding(exc.code, ERROR, "file", f"cannot write QRDA III: {exc}", None, Location())]) from None
 
 
 def _refuse_unfaithful(source: str, result, data: bytes) -> None:

@@ -180,8 +180,14 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
         seed = random.SystemRandom().randrange(1 << 31)
         click.echo(f"qppfiles: seed {seed}", err=True)
     faker = _faker() if target == "qrda3" else None
+    try:
+        os.makedirs(directory, exist_ok=True)
+    except OSError as exc:
+        raise UsageProblem(f"cannot create the directory {directory}: {exc.strerror or exc}") from None
+    from .. import progress
+
     written = 0
-    for index in range(count):
+    for index in progress.track(range(count), count, "generating", enabled=progress.wanted()):
         file_seed = seed * 1_000_003 + index
         rng = random.Random(file_seed)
         try:

@@ -22,14 +22,14 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import click
 
-from ._common import max_findings_option
+from ._common import (check_run_options, ensure_writable, force_option, max_findings_option,
+                      noise_options, output_stream, progress_stdout, without_output)
 
 DEFAULT_INCLUDE = ("**/*.json", "**/*.xml")
 _SKIP_DIRS = {"node_modules", "__pycache__", "venv"}
@@ -231,20 +231,33 @@ def _reports(batches, jobs: int, problems: List[str], render=None):
 
 # ---------------------------------------------------------------- the command
 
+def _ig_given() -> bool:
+    source = click.get_current_context().get_parameter_source("ig_dir")
+    return source == click.core.ParameterSource.COMMANDLINE
+
+
+def _check_directories_have_files(paths: Sequence[str], files: List[str]) -> None:
+    """A directory named on the command line with nothing to lint in it is a usage error (exit 2)."""
+    from ._common import CommandProblem
+
+    found = [os.path.abspath(f) for f in files]
+    for path in paths:
+        if os.path.isdir(path):
+            prefix = os.path.join(os.path.abspath(path), "")
+            if not any(f.startswith(prefix) for f in found):
+                raise CommandProblem(f"{path}: no submission file to lint in this directory")
+
+
 def _summary_table(reports, out) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from ..codes import get
+    from ..report.tally import Tally
 
-    by_code: Counter = Counter()
-    files_by_code: Dict[str, set] = {}
-    severity: Dict[str, str] = {}
-    for report in reports:
-        for finding in report.findings:
-            by_code[finding.code] += 1
-            files_by_code.setdefault(finding.code, set()).add(report.path)
-            severity[finding.code] = finding.severity
+    tally = Tally.of(reports)
+    by_code, files_by_code, severity = tally.by_code, tally.files_by_code, tally.severity
     if not by_code:
         return
     table = Table(title="Findings by code", title_justify="left")
@@ -253,13 +266,14 @@ def _summary_table(reports, out) -> None:
         table.add_column(column, justify=justify)
     for code, n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
         entry = get(code)
-        table.add_row(code, severity[code], str(n), str(len(files_by_code[code])), entry.summary if entry else "")
+        cells = (code, severity[code], str(n), str(files_by_code[code]), entry.summary if entry else "")
+        table.add_row(*map(Text, cells))  # text as it is: no markup parsed
     Console(file=out, highlight=False, soft_wrap=True).print(table)
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github"]),
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["error", "warning"]), help="Exit 1 on errors only, or on warnings too.")
@@ -273,8 +287,10 @@ def _summary_table(reports, out) -> None:
               help="pyproject.toml to read [tool.qppfiles] from (default: the nearest one).")
 @max_findings_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@force_option
+@noise_options
 def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profile, ig_dir, config_path,
-         max_findings, output) -> None:
+         max_findings, output, force, quiet, show_info) -> None:
     """Validate every submission file (.json, .xml) under PATHS, for CI and pre-commit.
 
     PATHS default to the configured paths, or the current directory. Settings come from
@@ -289,33 +305,36 @@ def lint(paths, fmt, jobs, fail_on, year, small_practice, special_status, profil
       qppfiles lint fixtures/ --format junit -o qppfiles-junit.xml
       qppfiles lint --format github --fail-on warning
     """
-    from ..report import per_file, render
+    from .. import progress
+    from ..report import exit_code, per_file, render
 
     config = load_config(".", config_path)
     targets = list(paths) or [os.path.join(config.root, p) for p in config.paths]
+    named = [p for p in paths if not os.path.isdir(p)]
+    if output:
+        ensure_writable(output, force, named)
     problems: List[str] = []
-    files = discover(config, targets, problems)
+    files = list(without_output(discover(config, targets, problems), output))
+    _check_directories_have_files(paths, files)
     cli = {"year": year, "small-practice": small_practice, "special-status": special_status, "profile": profile,
            "ig": ig_dir, "max-findings": max_findings}
+    batches = _batches(config, files, cli)
+    for options, _ in batches:
+        check_run_options(options, ig_given=_ig_given())
     jobs = jobs or min(os.cpu_count() or 1, 4)
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
-    try:
-        seen = render(fmt, _reports(_batches(config, files, cli), jobs, problems, per_file(fmt)), out)
+    bar = progress.wanted()
+    reports = progress.track(_reports(batches, jobs, problems, per_file(fmt)), len(files), "linting", enabled=bar)
+    with output_stream(output, force, named) as out:
+        out = progress_stdout(out, bar)
+        seen = render(fmt, reports, out, fail_on or config.fail_on, problems, show_info=show_info,
+                      quiet=quiet)
         if fmt == "text":
             _summary_table(seen, out)
-    finally:
-        if output:
-            out.close()
     for problem in problems:
         click.echo(f"qppfiles: {problem}", err=True)
-    if problems:
-        sys.exit(2)
-    if not seen and paths:
+    if not seen and paths and not problems:
         click.echo("qppfiles: no submission files matched", err=True)
-    threshold = fail_on or config.fail_on
-    errors = sum(r.errors for r in seen)
-    warnings = sum(r.warnings for r in seen)
-    sys.exit(1 if errors or (threshold == "warning" and warnings) else 0)
+    sys.exit(exit_code(seen, problems, fail_on or config.fail_on))
 
 
 COMMANDS = (lint,)

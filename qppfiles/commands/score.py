@@ -5,50 +5,62 @@ Heavy modules are imported inside the commands so that ``qppfiles --help`` stays
 
 from __future__ import annotations
 
-import math
 import os
 import sys
 
 import click
 
-from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, write_output
+from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
 
-def render_text(card) -> str:
-    from ..scoring.text import fmt
+def _validate(data: bytes, file, year, small_practice, special_status, max_file_size):
+    """The same checks as ``validate``: the estimate scores nothing they reject."""
+    from ..options import Options
+    from ..validate import validate_bytes
 
-    lines = [f"MIPS score estimate, performance year {card.performance_year}",
-             f"final score {fmt(card.final_score)} (performance threshold {fmt(card.performance_threshold)}): "
-             f"{'above' if card.final_score > card.performance_threshold else 'at' if card.final_score == card.performance_threshold else 'below'}",
-             f"payment adjustment {fmt(card.adjustment.min)}% to {fmt(card.adjustment.max)}%: {card.adjustment.reason}",
-             "", "categories:"]
-    for name, c in card.categories.items():
-        state = "reweighted" if c.reweighted else f"{fmt(c.score)}%"
-        lines.append(f"  {name:<8} {state:>11}  weight {fmt(c.weight):>4}%  -> {fmt(c.weighted)}")
-        lines.extend(f"             {reason}" for reason in c.reasons)
-    lines += ["", "measures:"]
-    for m in card.measures:
-        mark = " " if m.picked else "-"
-        lines.append(f" {mark}{m.category:<8} {m.measure_id:<14} {fmt(m.points):>7}  {m.reason}")
-        lines.extend(f"{'':26}{note}" for note in m.notes)
-    if card.not_scored:
-        lines += ["", "could not be scored:"] + [f"  {p}" for p in card.not_scored]
-    if card.suggestions:
-        lines += ["", "what would raise the score most:"] + [f"  {i}. {s.text}" for i, s in enumerate(card.suggestions, 1)]
-    lines += ["", *card.reasons]
-    from ..findings import printable_text
-
-    # Measure ids and reasons quote the file: its control characters are shown escaped, line by line.
-    return "\n".join(printable_text(line) for line in lines) + "\n"
+    return validate_bytes(data, file, Options(year=year, small_practice=small_practice,
+                                              special_status=special_status, max_file_size=max_file_size))
 
 
 def _finite(param, value):
     """FloatRange lets nan (every comparison with it is false) and inf through: a usage error here."""
+    import math
+
     if value is not None and not math.isfinite(value):
         raise click.BadParameter(f"{value} is not a number; give a finite value", param=param)
     return value
+
+
+def _clinician_type(ctx, param, value):
+    """A clinician type or status some year reweights PI for (small practices have --small-practice)."""
+    if value is None:
+        return None
+    from ..program import supported_years, year_pack
+
+    known = sorted({s for y in supported_years() for s in year_pack(y).pi.auto_reweighting_statuses}
+                   - {"small_practice"})
+    if value not in known:
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(known)}", ctx, param)
+    return value
+
+
+def _measure_points(ctx, param, values) -> dict:
+    """ID=POINTS pairs as {id: points}, points 0-10."""
+    import math
+
+    out = {}
+    for text in values:
+        measure_id, sep, points = text.partition("=")
+        try:
+            value = float(points)
+        except ValueError:
+            value = math.nan
+        if not sep or not measure_id.strip() or not math.isfinite(value) or not 0 <= value <= 10:
+            raise click.BadParameter(f"{text!r}: expected ID=POINTS with POINTS from 0 to 10", ctx, param)
+        out[measure_id.strip()] = value
+    return out
 
 
 @click.command("score")
@@ -64,12 +76,23 @@ def _finite(param, value):
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
 @click.option("--year", type=int, help="Score under this performance year instead of the file's.")
+# Facts CMS computes itself, which no file holds (the estimate lists what it assumed without them).
+@click.option("--cms-measure", "cms_measures", multiple=True, callback=_measure_points, metavar="ID=POINTS",
+              help="Achievement points CMS computed for a measure it scores from claims or surveys: the "
+                   "readmission measure (458/479, groups of 16+ clinicians), an MVP's population-health measure "
+                   "(adds 10 to the denominator; left out without it), CAHPS 321, the APP's 479/484. Repeatable.")
+@click.option("--clinician-type", callback=_clinician_type, metavar="TYPE",
+              help="Clinician type or status that reweights PI automatically in some years when the file has no "
+                   "PI data (a file cannot say it), e.g. clinical_social_worker (2022-2024), hospital_based.")
+@click.option("--cahps-shortfall", is_flag=True,
+              help="The group's CAHPS survey fell short of its sample: with 5 or fewer other measures the quality "
+                   "denominator loses 10 points.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year, fmt,
-                  output, force, max_file_size):
+def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
+                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -86,25 +109,34 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     """
     import json
 
+    from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError, score_submission
 
     if output:
         ensure_writable(output, force, [file])
-    submission = load_input(file, max_file_size).submission
+    data = read_input(file, max_file_size)  # read once: standard input cannot be read again
+    submission = load_input(file, max_file_size, data).submission
+    checked = _validate(data, file, year, small_practice, special_status, max_file_size)
     try:
         card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
                                 cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight)
+                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                                clinician_type=clinician_type, findings=checked.findings)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
+    request = ScoreRequest(small_practice=small_practice, special_status=special_status, cost=cost,
+                           reweight=tuple(reweight), prior_quality=prior_quality, complex_bonus=complex_bonus)
+    report = score_report(card, submission, checked.findings, request)
     if fmt == "json":
-        text = json.dumps(card.to_dict(), indent=2, allow_nan=False) + "\n"
+        text = json.dumps(report, indent=2, allow_nan=False) + "\n"
     elif fmt == "html":
         from ..report.html import render_html
 
-        text = render_html(card, title=f"MIPS score estimate: {os.path.basename(file)}")
+        text = render_html(report, title=f"MIPS score estimate: {os.path.basename(file)}")
     else:
-        text = render_text(card)
+        from ..report.score_text import render_score_text
+
+        text = render_score_text(report)
     if output:
         write_output(output, text.encode("utf-8"), force, [file])
     else:

@@ -261,10 +261,11 @@ class Locator:
     def _member_among_scalars(self, container: _Container, key: str):
         """The member found by a plain text search, when only scalar members stand before it.
 
-        With no bracket and no backslash between the next member and the first ``"key"``, every
-        quote in between delimits a string of this object, so an even number of them means the
-        match starts a string here; followed by a colon, it is the key.  Otherwise: None, and the
-        caller reads member by member.
+        With no bracket (opening or closing) and no backslash between the next member and the
+        first ``"key"``, every quote in between delimits a string of this object, so an even number
+        of them means the match starts a string here; followed by a colon, it is the key.  A closing
+        bracket in between may end this object, and the match would then belong to an outer one.
+        Otherwise: None, and the caller reads member by member.
         """
         if '"' in key or "\\" in key or not key.isprintable():
             return None
@@ -274,7 +275,7 @@ class Locator:
         if at < 0:
             return None
         between = text[start:at]
-        if "{" in between or "[" in between or "\\" in between or between.count('"') % 2:
+        if any(c in between for c in '{}[]\\') or between.count('"') % 2:
             return None
         colon = _COLON.match(text, at + len(key) + 2)
         if colon is None:

@@ -44,6 +44,13 @@ class MeasureBonusRules:
 
 
 @dataclass(frozen=True)
+class ComplexOrganizationAdjustment:
+    """Quality points for APM entities and virtual groups that submit eCQMs."""
+    points_per_ecqm: float                      # per eCQM meeting data completeness and the case minimum
+    cap_percent_of_denominator: float           # the total is capped at this share of the available points
+
+
+@dataclass(frozen=True)
 class NewMeasureFloor:
     first_year: float
     second_year: float
@@ -77,10 +84,12 @@ class QualityRules:
     points_data_completeness_not_met: float
     points_data_completeness_not_met_small_practice: float
     topped_out_cap_points: float                # when the benchmark isToppedOutByProgram
+    topped_out_capped_measure_ids: tuple[str, ...] | None  # a year that names its capped measures instead
     new_measure_floor_points: NewMeasureFloor | None
     new_measure_floor_excludes_admin_claims: bool
     measure_bonus: MeasureBonusRules | None
     small_practice_bonus_points: int            # added to the quality numerator
+    complex_organization_adjustment: ComplexOrganizationAdjustment | None
     improvement_scoring: ImprovementScoring | None
     defined_topped_out_percentiles: Mapping[str, float] | None  # for sevenPointCapRemoved measures
     cahps_measure_id: str
@@ -207,6 +216,7 @@ class FinalRules:
     redistribution: Mapping[frozenset[str], CategoryWeights]   # reweighted categories -> weights
     small_practice_redistribution: Mapping[frozenset[str], CategoryWeights]  # overrides for SPs
     app_weights: CategoryWeights | None
+    app_redistribution: Mapping[frozenset[str], CategoryWeights]   # APP weights when a category is reweighted
     performance_threshold: float
     exceptional_performance_threshold: float | None
     max_adjustment_percent: float
@@ -375,9 +385,12 @@ def _weights(values) -> CategoryWeights:
 def _quality(raw: dict) -> QualityRules:
     values = dict(raw)
     for name, cls in (("measure_bonus", MeasureBonusRules), ("new_measure_floor_points", NewMeasureFloor),
-                      ("improvement_scoring", ImprovementScoring)):
+                      ("improvement_scoring", ImprovementScoring),
+                      ("complex_organization_adjustment", ComplexOrganizationAdjustment)):
         if values[name] is not None:
             values[name] = cls(**values[name])
+    if values["topped_out_capped_measure_ids"] is not None:
+        values["topped_out_capped_measure_ids"] = tuple(values["topped_out_capped_measure_ids"])
     if values["defined_topped_out_percentiles"] is not None:
         values["defined_topped_out_percentiles"] = _frozen_map(values["defined_topped_out_percentiles"])
     return QualityRules(**values)
@@ -406,6 +419,7 @@ def _final(raw: dict) -> FinalRules:
     values["app_weights"] = _weights(raw["app_weights"]) if raw["app_weights"] else None
     values["redistribution"] = _redistribution(raw["redistribution"])
     values["small_practice_redistribution"] = _redistribution(raw["small_practice_redistribution"])
+    values["app_redistribution"] = _redistribution(raw["app_redistribution"])
     return FinalRules(**values)
 
 

@@ -109,6 +109,10 @@ REFS = {
     "aao-2022-final": "W:https://www.aao.org/eyenet/article/mips-2022-your-mips-final-score",
     "statute-adjustment": "W:https://acs-export.com/2021/12/21/the-secretary-may-reevaluate-the-selection-of-the/",
     "cfr-414-1330": "W:https://law.lawstack.com/laws/42-cfr_s_414-1330_quality-performance-category",
+    "cfr-414-1365": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1365",
+    "cfr-414-1367": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1367",
+    "cfr-414-1380": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1380",
+    "cfr-414-1405": "W:https://www.ecfr.gov/current/title-42/chapter-IV/subchapter-B/part-414/subpart-O/section-414.1405",
     # Identifiers, eligibility
     "cypress-cehrt": "W:https://github.com/projectcypress/cypress (PR #1441, CEHRT 15C only, PY2024)",
     "qrda-program-names": "SD:qrda3 converter Program enum (spec/qrda3-notes.md)",
@@ -147,6 +151,7 @@ YEARS = {
             "points_data_completeness_not_met": 3.0,
             "points_data_completeness_not_met_small_practice": 3.0,
             "topped_out_cap_points": 7.0,
+            "topped_out_capped_measure_ids": None,
             "new_measure_floor_points": None,
             "new_measure_floor_excludes_admin_claims": False,
             "measure_bonus": {
@@ -156,6 +161,7 @@ YEARS = {
                 "cap_percent_of_denominator": 10,
             },
             "small_practice_bonus_points": 0,
+            "complex_organization_adjustment": None,
             "improvement_scoring": None,
             "defined_topped_out_percentiles": None,
             "cahps_measure_id": "321",
@@ -236,6 +242,7 @@ YEARS = {
             ),
             "small_practice_redistribution": (),
             "app_weights": None,
+            "app_redistribution": (),
             "performance_threshold": 3.0,
             "exceptional_performance_threshold": 70.0,
             "max_adjustment_percent": 4.0,
@@ -323,6 +330,8 @@ YEARS = {
             "data_completeness_threshold_percent": 60.0,
             "points_data_completeness_not_met": 1.0,
             "improvement_scoring": {"max_percentage_points": 10, "prior_year_floor_percent": 30},
+            # The first year of the cap named six measures; the benchmark file flags none of them.
+            "topped_out_capped_measure_ids": ("021", "023", "052", "224", "262", "359"),
         },
         "ia": {},
         "pi": {
@@ -381,6 +390,7 @@ YEARS = {
             "quality.points_data_completeness_not_met": ["docs-scoring-old"],
             "quality.points_below_case_minimum_small_practice": ["docs-scoring-old"],
             "quality.improvement_scoring": ["aao-improvement"],
+            "quality.topped_out_capped_measure_ids": ["cfr-414-1380"],
             "pi.requirements": ["md-measures", "polaris-aci"],
             "pi.measure_points": ["md-measures"],
             "pi.bonus_measures": ["md-measures"],
@@ -393,9 +403,8 @@ YEARS = {
         "unconfirmed": {
             "pi.cehrt_2015_only_bonus_points": "2018 CEHRT-2015 bonus and total (165 capped at 100)",
             "final.redistribution": "2018 tables believed: other weights go to quality, quality's to IA/PI",
-            "final.complex_patient_bonus_cap": "cap for 2018-2020 believed 5",
+            "final.complex_patient_bonus_cap": "cap for 2018-2019 believed 5",
             "final.small_practice_bonus_points": "2018 small-practice bonus of 5 final-score points",
-            "quality.topped_out_cap_points": "2018 capped six named measures only; not flagged in the benchmark file",
             "eligibility.low_volume_allowed_charges_usd": "2018 low-volume threshold from memory of the CY2018 rule",
             "eligibility.low_volume_beneficiaries": "2018 low-volume threshold from memory of the CY2018 rule",
             "identifiers.entity_types": "virtual groups believed available from 2018",
@@ -405,7 +414,7 @@ YEARS = {
     },
     # ------------------------------------------------------------------ 2019
     2019: {
-        "quality": {"small_practice_bonus_points": 6},
+        "quality": {"small_practice_bonus_points": 6, "topped_out_capped_measure_ids": None},
         "pi": {
             "scoring_model": "points",
             "requirements": (
@@ -451,7 +460,7 @@ YEARS = {
                 {"without": ("cost",), "weights": [60, 0, 15, 25]},
                 {"without": ("pi",), "weights": [70, 15, 15, 0]},
                 {"without": ("ia",), "weights": [60, 15, 0, 25]},
-                {"without": ("quality",), "weights": [0, 15, 42.5, 42.5]},
+                {"without": ("quality",), "weights": [0, 15, 40, 45]},
                 {"without": ("cost", "pi"), "weights": [85, 0, 15, 0]},
                 {"without": ("cost", "ia"), "weights": [75, 0, 0, 25]},
                 {"without": ("cost", "quality"), "weights": [0, 0, 50, 50]},
@@ -482,11 +491,12 @@ YEARS = {
             "final.weights": ["ion-scoring", "seed-aafp-2020"],
             "final.performance_threshold": ["qsource-pt", "seed-pt-2019"],
             "final.max_adjustment_percent": ["seed-aafp-2020"],
+            "final.redistribution": ["cfr-414-1380"],
         },
         "unconfirmed": {
             "quality.small_practice_bonus_points": "start year 2019 from memory of the CY2019 rule",
             "pi.exclusion_redistribution": "targets from memory of the rules",
-            "final.redistribution": "only 'no cost -> 60/0/15/25' is seen in the engine output",
+            "final.redistribution": "rows other than 'no cost' (engine output) and 'no quality' (CFR) not confirmed",
             "final.exceptional_performance_threshold": "2019 additional threshold 75",
             "identifiers.cehrt_id_patterns": "2015 Edition (15E) or Cures Update (15C) shape assumed",
             "eligibility.low_volume_covered_services": "third criterion believed added in 2019",
@@ -518,6 +528,8 @@ YEARS = {
             "performance_threshold": 45.0,
             "exceptional_performance_threshold": 85.0,
             "max_adjustment_percent": 9.0,
+            # Doubled for the public health emergency (2022 payment year).
+            "complex_patient_bonus_cap": 10,
         },
         "eligibility": {},
         "sources": {
@@ -528,6 +540,7 @@ YEARS = {
             "cost.reweighted_for_all": ["nwahec-2020"],
             "final.weights": ["asa-2020-faq", "cfr-414-1330", "seed-aafp-2020"],
             "final.redistribution": ["nwahec-2020"],
+            "final.complex_patient_bonus_cap": ["cfr-414-1380"],
             "final.performance_threshold": ["qsource-pt", "seed-aafp-2020"],
             "final.exceptional_performance_threshold": ["seed-aafp-2020"],
             "final.max_adjustment_percent": ["aafp-mips", "seed-aafp-2020"],
@@ -594,6 +607,11 @@ YEARS = {
                 {"without": ("quality", "ia"), "weights": [0, 20, 0, 80]},
             ),
             "app_weights": [50, 0, 20, 30],
+            # §414.1367(d)(2): PI reweighted -> quality 75 / IA 25; quality reweighted -> PI 75 / IA 25.
+            "app_redistribution": (
+                {"without": ("cost", "pi"), "weights": [75, 0, 25, 0]},
+                {"without": ("cost", "quality"), "weights": [0, 0, 25, 75]},
+            ),
             "performance_threshold": 60.0,
             "complex_patient_bonus_cap": 10,
         },
@@ -611,6 +629,7 @@ YEARS = {
             "final.performance_threshold": ["qsource-pt"],
             "final.exceptional_performance_threshold": ["rheum-2022"],
             "final.complex_patient_bonus_cap": ["covid-factsheet"],
+            "final.app_redistribution": ["cfr-414-1367"],
             "identifiers.program_names": ["sd-fields", "md-measures"],
         },
         "unconfirmed": {
@@ -652,7 +671,7 @@ YEARS = {
                 "hospital_based", "asc_based", "non_patient_facing", "small_practice",
                 "nurse_practitioner", "physician_assistant", "clinical_nurse_specialist", "crna",
                 "physical_therapist", "occupational_therapist", "speech_language_pathologist",
-                "audiologist", "clinical_psychologist", "registered_dietitian",
+                "audiologist", "clinical_psychologist", "registered_dietitian", "clinical_social_worker",
             ),
             "small_practice_auto_reweighting": True,
         },
@@ -749,7 +768,7 @@ YEARS = {
             "auto_reweighting_statuses": (
                 "hospital_based", "asc_based", "non_patient_facing", "small_practice",
                 "physical_therapist", "occupational_therapist", "speech_language_pathologist",
-                "audiologist", "clinical_psychologist", "registered_dietitian",
+                "audiologist", "clinical_psychologist", "registered_dietitian", "clinical_social_worker",
             ),
         },
         "final": {"exceptional_performance_threshold": None, "max_exceptional_adjustment_percent": None},
@@ -824,6 +843,7 @@ YEARS = {
                 "60": 96, "70": 98, "80": 99, "90": 100, "99": 100,
             },
             "app_plus_measure_ids": ("001", "112", "134", "236", "321", "479"),
+            "complex_organization_adjustment": {"points_per_ecqm": 1, "cap_percent_of_denominator": 10},
         },
         "ia": {
             "weighted": False,
@@ -846,6 +866,7 @@ YEARS = {
             "quality.data_completeness_threshold_percent": ["acaai-2025", "sfhn-cy2023"],
             "quality.defined_topped_out_percentiles": ["md-measures", "md-benchmarks", "sd-changelog-2024-11"],
             "quality.app_plus_measure_ids": ["md-measures"],
+            "quality.complex_organization_adjustment": ["cfr-414-1380"],
             "ia": ["sd-changelog-2025-08", "revehr-ia", "polaris-ia-2025", "aad-2025-options"],
             "pi.measure_points": ["medisolv-2025-app", "aad-2025-pi"],
             "pi.auto_reweighting_statuses": ["darena-2025"],

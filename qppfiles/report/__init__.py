@@ -1,6 +1,14 @@
 """Renderers of findings and score cards.  Renderers format; they never compute."""
 
-FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github")
+from __future__ import annotations
+
+import hashlib
+from typing import List, Optional
+
+FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github", "gitlab")
+
+# Formats whose renderer also takes the run's --fail-on and problems (reports that state an outcome).
+_WITH_OUTCOME = ("junit", "sarif")
 
 
 def per_file(fmt: str):
@@ -13,8 +21,27 @@ def per_file(fmt: str):
     return None
 
 
-def render(fmt: str, reports, out) -> None:
-    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``."""
+def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") -> int:
+    """The exit status a run of ``validate`` or ``lint`` ends with: 2 when an input was not read or a
+    check failed internally, 1 on errors (or warnings with ``fail_on="warning"``), else 0.
+
+    ``reports`` are the reports, or the Tally a renderer returned instead of them."""
+    from .tally import Tally
+
+    tally = Tally.of(reports)
+    if problems or tally.internal_errors:
+        return 2
+    if tally.errors or (fail_on == "warning" and tally.warnings):
+        return 1
+    return 0
+
+
+def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None, **text_options):
+    """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``.
+
+    ``fail_on`` and ``problems`` (the run's unread inputs, complete once ``reports`` is consumed) let the
+    JUnit and SARIF reports state the run's outcome as the exit code does; ``text_options`` (show_info,
+    quiet, terminal) apply to the text format only."""
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":
@@ -27,6 +54,32 @@ def render(fmt: str, reports, out) -> None:
         from .sarif import render as fn
     elif fmt == "github":
         from .github import render as fn
+    elif fmt == "gitlab":
+        from .gitlab import render as fn
     else:
         raise ValueError(f"unknown format {fmt}")
+    if fmt in _WITH_OUTCOME:
+        return fn(reports, out, fail_on=fail_on, problems=problems)
+    if fmt == "text":
+        return fn(reports, out, **text_options)
     return fn(reports, out)
+
+
+_CONSEQUENCE = {"rejected": "CMS rejects the file at intake",
+                "points": "CMS accepts the file but the problem costs points"}
+
+
+def consequence_text(consequence: str) -> str:
+    """What an error's consequence means, in words; empty when the code does not say."""
+    return _CONSEQUENCE.get(consequence, "")
+
+
+def fingerprint(path: str, f, occurrence: int = 0) -> str:
+    """A stable identity for a finding in CI dashboards: the same problem at the same place keeps it
+    from run to run.
+    ``occurrence`` tells apart identical findings in one file."""
+    where = f.location.pointer if f.location.pointer is not None else (f.location.xpath or "")
+    parts = [path, f.code, where, str(f.location.line or ""), str(f.location.column or ""), f.message]
+    if occurrence:
+        parts.append(str(occurrence))
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()

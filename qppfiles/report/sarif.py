@@ -1,56 +1,126 @@
-"""SARIF 2.1.0, for code-scanning dashboards."""
+"""SARIF 2.1.0, for code-scanning dashboards (GitHub code scanning among them).
+
+Paths are relative to ``%SRCROOT%``, the checkout root (``GITHUB_WORKSPACE`` when set, else the current
+directory), which is how code scanning maps an alert to a file of the repository."""
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
+from urllib.parse import quote
 
 from .. import __version__
+from . import consequence_text, exit_code, fingerprint
+from .inert import inert
+from .paths import GITHUB_ROOT, relative, shown, source_root
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
+_SRCROOT = "%SRCROOT%"
+_FINGERPRINT = "qppfilesFinding/v1"
 
 
-def _result(r, f) -> dict:
-    region = {}
-    if f.location.line:
-        region["startLine"] = f.location.line
-        if f.location.column:
-            region["startColumn"] = f.location.column
-    physical = {"artifactLocation": {"uri": str(r.path)}}
-    if region:
-        physical["region"] = region
-    location = {"physicalLocation": physical}
+def _artifact(path, root) -> dict:
+    rel = relative(path, root)
+    if rel is not None:
+        return {"uri": quote(rel, errors="surrogateescape"), "uriBaseId": _SRCROOT}
+    if path is None:
+        return {"uri": "stdin"}
+    return {"uri": Path(os.path.abspath(path)).as_uri()}
+
+
+def _result(f, artifact: dict, rule_index: int, identity: str) -> dict:
+    region = {"startLine": f.location.line or 1}
+    if f.location.line and f.location.column:
+        region["startColumn"] = f.location.column
+    location = {"physicalLocation": {"artifactLocation": dict(artifact), "region": region}}
     logical = f.location.pointer if f.location.pointer is not None else f.location.xpath
     if logical:
         location["logicalLocations"] = [{"fullyQualifiedName": logical}]
-    out = {"ruleId": f.code, "level": _LEVEL.get(f.severity, "note"),
-           "message": {"text": f.message}, "locations": [location]}
+    text = inert(f.message)
+    consequence = f.consequence
+    if consequence:
+        text = f"{text} ({consequence_text(consequence)}.)"
+    properties = {"layer": f.layer}
     if f.measure_id:
-        out["properties"] = {"measureId": f.measure_id, "layer": f.layer}
-    else:
-        out["properties"] = {"layer": f.layer}
-    return out
+        properties["measureId"] = f.measure_id
+    if consequence:
+        properties["consequence"] = consequence
+    return {"ruleId": f.code, "ruleIndex": rule_index, "level": _LEVEL.get(f.severity, "note"),
+            "message": {"text": text}, "locations": [location], "partialFingerprints": {_FINGERPRINT: identity},
+            "properties": properties}
 
 
-def render(reports, out) -> list:
+def _rule(code: str, severity: str) -> dict:
     from ..codes import get
 
+    c = get(code)
+    level = _LEVEL.get(c.severity if c is not None else severity, "note")
+    rule = {"id": code, "defaultConfiguration": {"level": level}}
+    if c is None:
+        summary = f"finding {code}"
+        rule.update(shortDescription={"text": summary}, help={"text": summary, "markdown": summary})
+        return rule
+    rule["shortDescription"] = {"text": c.summary}
+    if c.explanation:
+        rule["fullDescription"] = {"text": c.explanation}
+    text = [c.summary]
+    markdown = [f"**{code}** ({c.severity}, {c.layer} layer): {c.summary}"]
+    if c.explanation:
+        text.append(c.explanation)
+        markdown.append(c.explanation)
+    if c.consequence:
+        said = consequence_text(c.consequence)
+        text.append(f"Consequence: {said}.")
+        markdown.append(f"**Consequence:** {said}.")
+    if c.example:
+        text.append(f"Example: {c.example}")
+        markdown.append(f"Example:\n\n```\n{c.example}\n```")
+    if c.source:
+        text.append(f"Source: {c.source}")
+        markdown.append(f"Source: {c.source}")
+    text.append(f"Run `qppfiles explain {code}` for more.")
+    markdown.append(f"Run `qppfiles explain {code}` for more.")
+    rule["help"] = {"text": "\n\n".join(text), "markdown": "\n\n".join(markdown)}
+    properties = {"tags": ["qppfiles", c.layer]}
+    if c.consequence:
+        properties["consequence"] = c.consequence
+    rule["properties"] = properties
+    return rule
+
+
+def render(reports, out, fail_on: str = "error", problems=None) -> list:
     reports = list(reports)
-    results = [_result(r, f) for r in reports for f in r.findings]
-    rule_ids = sorted({res["ruleId"] for res in results})
-    rules = []
-    for code in rule_ids:
-        c = get(code)
-        rule = {"id": code}
-        if c is not None:
-            rule["shortDescription"] = {"text": c.summary}
-            if c.explanation:
-                rule["fullDescription"] = {"text": c.explanation}
-        rules.append(rule)
+    root = source_root(GITHUB_ROOT)
+    severities = {}
+    for r in reports:
+        for f in r.findings:
+            severities.setdefault(f.code, f.severity)
+    codes = sorted(severities)
+    index = {code: i for i, code in enumerate(codes)}
+    results = []
+    for r in reports:
+        artifact = _artifact(r.path, root)
+        path = shown(r.path, root)
+        occurrences: dict = {}
+        for f in r.findings:
+            key = fingerprint(path, f)
+            occurrence = occurrences.get(key, 0)
+            occurrences[key] = occurrence + 1
+            results.append(_result(f, artifact, index[f.code], fingerprint(path, f, occurrence)))
+    code = exit_code(reports, problems, fail_on)
+    invocation = {"executionSuccessful": code != 2, "exitCode": code}
+    if problems:
+        invocation["toolExecutionNotifications"] = [
+            {"level": "error", "message": {"text": inert(p)}} for p in problems]
     doc = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "qppfiles", "version": __version__, "rules": rules}},
+            "tool": {"driver": {"name": "qppfiles", "version": __version__,
+                                "rules": [_rule(c, severities[c]) for c in codes]}},
+            "originalUriBaseIds": {_SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
+            "invocations": [invocation],
             "results": results,
         }],
     }

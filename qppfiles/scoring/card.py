@@ -23,14 +23,17 @@ class MeasureScore:
     reporting_rate: Optional[float] = None
     case_count: Optional[float] = None
     submission_method: Optional[str] = None
+    capped_at: Optional[float] = None    # the topped-out cap that lowered the points (quality)
     notes: List[str] = field(default_factory=list)
+    cases_needed: Optional[int] = None   # more reported cases that would meet data completeness
 
     def to_dict(self) -> dict:
         out = {"measureId": self.measure_id, "category": self.category, "points": self.points,
                "reason": self.reason, "picked": self.picked}
         for key, value in (("maxPoints", self.max_points), ("decile", self.decile),
                            ("performanceRate", self.performance_rate), ("reportingRate", self.reporting_rate),
-                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method)):
+                           ("caseCount", self.case_count), ("submissionMethod", self.submission_method),
+                           ("cappedAt", self.capped_at), ("casesNeeded", self.cases_needed)):
             if value is not None:
                 out[key] = value
         if self.notes:
@@ -91,6 +94,8 @@ class ScoreCard:
     not_scored: List[str] = field(default_factory=list)  # what could not be scored, and why
     suggestions: List[Suggestion] = field(default_factory=list)
     small_practice: bool = False
+    assumptions: List[str] = field(default_factory=list)  # facts CMS computes that the estimate took or left out
+    validity: Optional[dict] = None      # the file's validation verdict, when the file was checked
 
     @property
     def above_threshold(self) -> bool:
@@ -110,6 +115,7 @@ class ScoreCard:
         inf/inf) is None, since JSON has no NaN or Infinity."""
         return _finite({
             "performanceYear": self.performance_year,
+            **({"validity": dict(self.validity)} if self.validity is not None else {}),
             "finalScore": self.final_score,
             "performanceThreshold": self.performance_threshold,
             "exceptionalPerformanceThreshold": self.exceptional_threshold,
@@ -119,6 +125,7 @@ class ScoreCard:
             "adjustment": self.adjustment.to_dict(),
             "reasons": list(self.reasons),
             "notScored": list(self.not_scored),
+            "assumptions": list(self.assumptions),
             "suggestions": [s.to_dict() for s in self.suggestions],
         })
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Mapping, Optional, Sequence
 
 from .card import CategoryScore, MeasureScore, ScoreCard
 from .final import adjustment, final_score, weights_for
@@ -56,6 +56,14 @@ def _cost_category(pack, cost: Optional[float], reweight: frozenset) -> Category
     return CategoryScore("cost", value, reasons=[f"cost {fmt(value)}% as given"])
 
 
+def _cost_assumption(pack, cost, reweight) -> list[str]:
+    if not pack.cost.scored or "cost" in reweight:
+        return []
+    if cost is None:
+        return ["cost not given (--cost SCORE): treated as reweighted"]
+    return [f"cost {fmt(max(0.0, min(100.0, float(cost))))}% as given (computed by CMS from claims)"]
+
+
 def _assemble(pack, categories: dict, measures: list, *, small_practice: bool, complex_bonus, reasons: list,
               not_scored: list, app: bool = False) -> ScoreCard:
     removed = [name for name, c in categories.items() if c.reweighted]
@@ -82,15 +90,12 @@ def _assemble(pack, categories: dict, measures: list, *, small_practice: bool, c
 
 # ------------------------------------------------------------------ from a file
 
-def _app_measure_set(pack, programs) -> tuple:
-    q = pack.quality
-    return (q.app_plus_measure_ids if "appPlus" in programs and q.app_plus_measure_ids else q.app_measure_ids) or ()
-
-
 def score_submission(submission, *, year: Optional[int] = None, small_practice: bool = False,
                      special_status: bool = False, cost: Optional[float] = None,
                      complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
-                     reweight: Iterable[str] = ()) -> ScoreCard:
+                     reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
+                     cahps_shortfall: bool = False, clinician_type: Optional[str] = None,
+                     findings: Optional[Iterable] = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -98,54 +103,42 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     CMS would compute (the file cannot hold it); without it cost is treated
     as reweighted.  ``prior_quality`` is last year's quality percent, for the
     improvement score.  ``reweight`` lists categories reweighted to 0%.
+    ``cms_measures`` maps a measure CMS computes itself (readmission, MVP
+    population health, CAHPS, APP admission measures) to the achievement
+    points CMS gave it; ``cahps_shortfall`` says a group's CAHPS survey fell
+    short of its sample.  ``clinician_type`` (e.g. ``clinical_social_worker``,
+    ``hospital_based``) reweights PI automatically in the years that do so
+    for it, when the file has no PI data.  What the estimate assumed is in
+    ``card.assumptions``.  ``findings`` are the file's validation findings
+    (``validate_bytes(...).findings``): what they reject is not scored, and
+    the card shows the file's validity.
     Problems in the file become reasons; only a missing or unsupported year
     raises :class:`ScoringError`.
     """
-    from .quality import measure_bonuses, pick, quality_percent, score_measure
     from .pi import score_pi
+    from .quality_category import COMPLEX_ORGANIZATIONS, score_quality
     from .suggest import suggestions
+    from .verdict import screen, validity
 
     pack, catalog = _pack_and_catalog(year or submission.performance_year)
     reweight = _check_reweight(reweight)
     reasons: list[str] = []
-    not_scored: list[str] = []
+    findings = None if findings is None else list(findings)
+    screened = screen(submission, findings or ())
+    submission = screened.submission
+    not_scored: list[str] = list(screened.not_scored)
     programs = {s.program for s in submission.measurement_sets}
     mvp = any(p in catalog.mvps for p in programs)
     app = bool(programs & set(APP_PROGRAMS))
 
     # Quality
-    q = pack.quality
-    quality_sets = submission.sets("quality")
-    results = [score_measure(m, s.submission_method, pack, catalog, small_practice)
-               for s in quality_sets for m in s.measurements]
-    slots = q.mvp_required_measures if mvp and q.mvp_required_measures else q.required_measures
-    denominator = slots * q.max_points_per_measure if mvp else q.denominator
-    app_set = _app_measure_set(pack, programs) if app else ()
-    if app_set:
-        slots, denominator = len(app_set), len(app_set) * q.max_points_per_measure
-    for r in results:
-        if r.measure is None or r.rates is None or r.rates.reporting_rate is None:
-            not_scored.append(f"quality {r.score.measure_id}: {r.score.reason}")
-    if "quality" in reweight:
-        quality = CategoryScore("quality", None, reweighted=True, reasons=["quality reweighted as requested"])
-        chosen = []
-    else:
-        chosen, pick_notes = pick(results, slots, q.requires_outcome_or_high_priority)
-        bonus, bonus_notes = measure_bonuses(results, chosen, pack, denominator)
-        quality = quality_percent([r.score.points for r in chosen], pack, small_practice=small_practice,
-                                  measures_reported=len(results), bonus=bonus, prior_quality=prior_quality,
-                                  denominator=denominator, slots=slots)
-        quality.reasons.extend(pick_notes + bonus_notes)
-        if mvp:
-            quality.reasons.append(f"MVP reporting: {slots} measures, denominator {fmt(denominator)}")
-        reported_ids = {r.score.measure_id for r in results}
-        by_cms = [m for m in app_set if m not in reported_ids]
-        if by_cms:
-            quality.reasons.append(f"APM Performance Pathway: measures {', '.join(by_cms)} come from CMS surveys "
-                                   f"or claims, not from the file, and count 0 in this estimate")
-        if not quality_sets:
-            quality.reasons.append("no quality data in the file")
-            not_scored.append("quality: no quality measurement set")
+    outcome = score_quality(submission, pack, catalog, programs=programs, small_practice=small_practice,
+                            prior_quality=prior_quality, reweighted="quality" in reweight,
+                            cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                            complex_organization=submission.entity_type in COMPLEX_ORGANIZATIONS)
+    quality, results, chosen = outcome.category, outcome.results, outcome.chosen
+    not_scored.extend(outcome.not_scored)
+    assumptions = list(outcome.assumptions)
 
     # Improvement activities
     ia_sets = submission.sets("ia")
@@ -162,9 +155,16 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
     pi_measures: list = []
     if "pi" in reweight:
         pi = CategoryScore("pi", None, reweighted=True, reasons=["PI reweighted as requested"])
+    elif screened.pi_rejected and not pi_sets:
+        pi = CategoryScore("pi", 0.0, reasons=[f"PI earns no credit: {screened.pi_rejected}"])
     elif not pi_sets and small_practice and pack.pi.small_practice_auto_reweighting:
         pi = CategoryScore("pi", None, reweighted=True,
                            reasons=[f"small practice without PI data: PI is reweighted automatically in {pack.year}"])
+    elif not pi_sets and clinician_type and clinician_type in pack.pi.auto_reweighting_statuses:
+        pi = CategoryScore("pi", None, reweighted=True,
+                           reasons=[f"{clinician_type.replace('_', ' ')} without PI data: PI is reweighted "
+                                    f"automatically in {pack.year}"])
+        assumptions.append(f"clinician type {clinician_type} as given: PI reweighted automatically in {pack.year}")
     elif not pi_sets and submission.entity_type == "apm":
         pi = CategoryScore("pi", None, reweighted=True,
                            reasons=["APM entity: CMS rolls PI up from the participants' own reporting; "
@@ -180,11 +180,13 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
 
     cost_category = _cost_category(pack, cost, reweight)
     categories = {"quality": quality, "ia": ia, "pi": pi, "cost": cost_category}
-    measures = [r.score for r in results] + ia_measures + pi_measures
+    measures = [r.score for r in results] + ia_measures + pi_measures + screened.rejected
     card = _assemble(pack, categories, measures, small_practice=small_practice, complex_bonus=complex_bonus,
                      reasons=reasons, not_scored=not_scored, app=app)
-    card.suggestions = suggestions(card, results, pack, slots=slots, denominator=denominator,
-                                   chosen=chosen, fixed_set=bool(app_set))
+    card.suggestions = suggestions(card, results, pack, slots=outcome.slots, denominator=outcome.denominator,
+                                   chosen=chosen, fixed_set=outcome.fixed_set)
+    card.assumptions = assumptions + _cost_assumption(pack, cost, reweight)
+    card.validity = None if findings is None else validity(findings)
     return card
 
 

@@ -21,6 +21,12 @@ def weights_for(pack, reweighted: Iterable[str], small_practice: bool = False,
             weights[name] = 0.0
         reasons.append("APM Performance Pathway weights")
         return weights, reasons
+    found = pack.final.app_redistribution.get(removed | {"cost"}) if app else None
+    if found is not None:
+        weights = found.as_dict()
+        reasons.append(f"APM Performance Pathway weights without {', '.join(sorted(removed - {'cost'}))}: "
+                       + ", ".join(f"{c} {fmt(float(v))}%" for c, v in weights.items()))
+        return weights, reasons
     found = pack.category_weights(removed, small_practice=small_practice)
     if found is None:
         return None, [f"no {pack.year} weight table for scoring without {', '.join(sorted(removed))}"]
@@ -68,8 +74,8 @@ def adjustment(score: float, pack) -> Adjustment:
     """Range of the payment adjustment (percent) a final score implies.
 
     Above the threshold the adjustment is scaled by a budget-neutrality factor
-    known only after the year (0 to the year's maximum factor); below it two
-    readings of the statute's sliding scale bound the range.
+    known only after the year (0 to the year's maximum factor), so it is a
+    range; below it the sliding scale of §414.1405(b)(2) gives one value.
     """
     f = pack.final
     pt, top = float(f.performance_threshold), float(f.max_adjustment_percent)
@@ -91,8 +97,7 @@ def adjustment(score: float, pack) -> Adjustment:
     if score <= floor_score:
         return Adjustment(-top, -top, f"{fmt(score)} ≤ {fmt(floor_score)} (a quarter of the threshold): "
                                       f"−{fmt(top)}% in {payment_year}")
-    statute = -top * (pt - score) / pt
-    continuous = -top * (pt - score) / (pt - floor_score)
-    return Adjustment(round(continuous, 2), round(statute, 2),
-                      f"{fmt(score)} < threshold {fmt(pt)}: negative, between {fmt(round(continuous, 2))}% and "
-                      f"{fmt(round(statute, 2))}% in {payment_year} (the sliding scale's two readings)")
+    # §414.1405(b)(2): one value on the sliding scale below the threshold, no scaling factor.
+    value = round(-top * (pt - score) / pt, 2)
+    return Adjustment(value, value, f"{fmt(score)} < threshold {fmt(pt)}: {fmt(value)}% in {payment_year} "
+                                    f"(−{fmt(top)}% × ({fmt(pt)} − {fmt(score)}) / {fmt(pt)})")

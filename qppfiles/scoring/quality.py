@@ -8,18 +8,17 @@ benchmark's cap and the year's floors.  Every number comes from the year pack
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from ..model import Measurement, MultiRateValue, NonProportionValue, SingleRateValue
+from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
+                            is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
+                            rates_of, scored_rate, topped_out_cap, SUPPRESSED, data_completeness_points,
+                            is_suppressed, leaves_denominator)
+from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
-from .rates import MeasureRates, multi, non_proportion, single
-from .text import fmt, pct
-
-BONUS_OUTCOME_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome",
-                                 "patientEngagementExperience"})
+from .text import fmt, pct, points_text
 
 
 @dataclass(eq=False)
@@ -36,117 +35,123 @@ class QualityResult:
     case_minimum: Optional[int] = None
     bonus: float = 0.0
     bonus_notes: List[str] = field(default_factory=list)
+    left_out: Optional[str] = None              # why the measure leaves the numerator and the denominator
+    given: bool = False                         # points given for a measure CMS computes itself
+    app: bool = False                           # scored under the APM Performance Pathway
 
     @property
     def is_outcome(self) -> bool:
-        return getattr(self.measure, "measure_type", None) in BONUS_OUTCOME_TYPES
+        return is_outcome_or_patient_experience(self.measure)
 
     @property
     def is_high_priority(self) -> bool:
-        return bool(getattr(self.measure, "is_high_priority", False)) or self.is_outcome
+        return is_outcome_or_high_priority(self.measure)
 
 
 # ------------------------------------------------------------------ one measure
-
-def measure_rates(measurement: Measurement, measure) -> Optional[MeasureRates]:
-    value = measurement.value
-    metric = getattr(measure, "metric_type", None)
-    if isinstance(value, SingleRateValue):
-        return single(value, metric, bool(getattr(measure, "is_registry_measure", False)))
-    if isinstance(value, MultiRateValue):
-        return multi(value, getattr(measure, "overall_algorithm", None))
-    if isinstance(value, NonProportionValue):
-        return non_proportion(value)
-    return None
-
-
-def _by_size(q, name: str, small_practice: bool) -> float:
-    return getattr(q, f"{name}_small_practice") if small_practice else getattr(q, name)
-
 
 def _size_note(small_practice: bool) -> str:
     return " (small practice)" if small_practice else ""
 
 
-def achievement(rate: float, benchmark, measure, pack) -> tuple[float, Optional[int], Optional[tuple], str]:
-    """Points of a rate against a benchmark, with the benchmark's cap and the year's floor."""
+@dataclass(frozen=True)
+class Achievement:
+    """Points of a rate against a benchmark, and how they came about."""
+
+    points: Optional[float]                     # None when the benchmark has no decile bounds
+    decile: Optional[int]
+    bounds: Optional[tuple]
+    reason: str
+    cap: Optional[float] = None                 # the topped-out cap that lowered the points
+
+    def as_tuple(self):
+        return self.points, self.decile, self.bounds, self.reason
+
+
+def achievement(rate: float, benchmark, measure, pack, *, app: bool = False
+                ) -> tuple[float, Optional[int], Optional[tuple], str]:
+    """(points, decile, bounds, reason) of a rate against a benchmark, with the cap and the year's floor."""
+    return score_rate(rate, benchmark, measure, pack, app=app).as_tuple()
+
+
+def score_rate(rate: float, benchmark, measure, pack, *, app: bool = False) -> Achievement:
+    """Points of a rate (rounded to 2 decimals first, as CMS does) against a benchmark."""
     q = pack.quality
+    rate = scored_rate(rate)
     inverse = benchmark.is_inverse if benchmark.is_inverse is not None else bool(getattr(measure, "is_inverse", False))
     where = f"the {pack.year} {benchmark.submission_method} benchmark"
     if benchmark.status == "flat":
         where += " (flat)"
     found = position(rate, benchmark, inverse)
     if found is None:
-        return None, None, None, f"{where} has no decile bounds"
+        return Achievement(None, None, None, f"{where} has no decile bounds")
     direction = ", lower is better" if inverse else ""
     if found.below_first_decile:
         points = q.points_below_first_decile if q.points_below_first_decile is not None else 0.0
-        reason = f"rate {pct(rate)} is worse than decile 1 of {where}{direction}: {fmt(points)} points"
+        reason = f"rate {pct(rate)} is worse than decile 1 of {where}{direction}: {points_text(points)}"
     else:
         points = round(found.points, q.decimal_places)
-        reason = f"rate {pct(rate)} is in decile {found.decile} of {where}{direction}: {fmt(points)} points"
-    if benchmark.is_topped_out_by_program and points > q.topped_out_cap_points:
-        points = q.topped_out_cap_points
+        reason = f"rate {pct(rate)} is in decile {found.decile} of {where}{direction}: {points_text(points)}"
+    cap = topped_out_cap(q, benchmark, benchmark.measure_id, benchmark.submission_method, app=app)
+    applied = None
+    if cap is not None and points > cap:
+        points = applied = cap
         reason += f"; topped out by the program: capped at {fmt(points)}"
-    elif benchmark.is_topped_out and not benchmark.is_topped_out_by_program and found.decile == 10 \
-            and benchmark.percentiles and q.defined_topped_out_percentiles:
+    elif cap is None and benchmark.is_topped_out and not benchmark.is_topped_out_by_program \
+            and found.decile == 10 and benchmark.percentiles and q.defined_topped_out_percentiles:
         reason += " (defined topped-out benchmark, no 7-point cap)"
     floor = q.achievement_floor_points
     if floor is not None and points < floor:
         points = floor
         reason += f"; raised to the {fmt(floor)}-point floor"
-    return points, found.decile, found.bounds, reason
-
-
-def _new_measure_floor(measure, method: Optional[str], pack) -> tuple[Optional[float], str]:
-    q = pack.quality
-    first = getattr(measure, "first_performance_year", None)
-    if q.new_measure_floor_points is None or not isinstance(first, int):
-        return None, ""
-    if q.new_measure_floor_excludes_admin_claims and method == "administrativeClaims":
-        return None, ""
-    age = pack.year - first + 1
-    if age == 1:
-        return q.new_measure_floor_points.first_year, "first year in the program"
-    if age == 2:
-        return q.new_measure_floor_points.second_year, "second year in the program"
-    return None, ""
+    return Achievement(points, found.decile, found.bounds, reason, applied)
 
 
 def score_measure(measurement: Measurement, method: Optional[str], pack, catalog,
-                  small_practice: bool = False) -> QualityResult:
-    """Achievement points of one quality measurement; never raises."""
+                  small_practice: bool = False, app: bool = False) -> QualityResult:
+    """Achievement points of one quality measurement; never raises.
+
+    Under the APM Performance Pathway (``app``) and the Web Interface a measure
+    without a benchmark or the case minimum leaves the numerator and the
+    denominator (§414.1367(c)(1)(i)); a suppressed measure leaves them always
+    (§414.1380(b)(1)(vii)(A)).
+    """
     q = pack.quality
     measure_id = measurement.measure_id or "?"
     measure = catalog.quality.get(measurement.measure_id) if measurement.measure_id else None
     score = MeasureScore(measure_id, "quality", 0.0, "", max_points=q.max_points_per_measure,
                          submission_method=method)
-    result = QualityResult(score, measure)
+    result = QualityResult(score, measure, app=app)
     if measure is None:
         score.reason = f"{measure_id} is not a {pack.year} quality measure: 0 points"
         return result
-    rates = measure_rates(measurement, measure)
+    rates = rates_of(measurement.value, measure)
     result.rates = rates
     if rates is None:
         score.reason = f"the value of measure {measure_id} has no performance counts: 0 points"
         return result
-    score.performance_rate = _round(rates.performance_rate)
+    score.performance_rate = scored_rate(rates.performance_rate)
     score.reporting_rate = _round(rates.reporting_rate)
     score.case_count = rates.case_count
+    if is_suppressed(catalog, measure_id, method):
+        result.left_out = score.reason = (f"measure {measure_id} is suppressed for {method} in {pack.year} "
+                                          f"(CMS benchmark exclusion {SUPPRESSED}): left out of the numerator "
+                                          f"and the denominator")
+        return result
     if rates.reporting_rate is None:
         score.reason = f"{rates.problem}: 0 points"
         return result
     threshold = q.data_completeness_threshold_percent
-    result.case_minimum = q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
+    result.case_minimum = case_minimum(q, measure_id)
     benchmark = catalog.benchmark(measure_id, method) if method else None
     usable = benchmark is not None and benchmark.status != "removed"
     if not q.data_completeness_met(rates.reporting_rate):
-        points = _by_size(q, "points_data_completeness_not_met", small_practice)
+        points = data_completeness_points(q, small_practice, method)
         score.points = points
         score.reason = (f"data completeness {pct(rates.reporting_rate)} < {pct(threshold)}: "
-                        f"{fmt(points)} points{_size_note(small_practice)}")
-        result.cases_needed = max(0, math.ceil(threshold / 100.0 * rates.eligible_population - 1e-9)
-                                  - int(rates.reported_cases))
+                        f"{points_text(points)}{_size_note(small_practice)}")
+        result.cases_needed = cases_to_threshold(threshold, rates.eligible_population, rates.reported_cases)
+        score.cases_needed = result.cases_needed
         result.potential = _points_when_complete(result, benchmark if usable else None, method, pack,
                                                  small_practice)
         return result
@@ -162,31 +167,59 @@ def _points_when_complete(result: QualityResult, benchmark, method, pack, small_
     """Points of a measure whose data completeness is met (or assumed met)."""
     q = pack.quality
     score, rates, measure = result.score, result.rates, result.measure
+    leaves = leaves_denominator(method, result.app)
+    if leaves and (rates.case_count is None or rates.case_count < result.case_minimum):
+        return _left_out(result, f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}",
+                         with_reason)
+    if leaves and benchmark is None:
+        return _left_out(result, f"no {pack.year} benchmark for {method or 'this collection type'}", with_reason)
     if rates.case_count is None or rates.case_count < result.case_minimum:
-        points = _by_size(q, "points_below_case_minimum", small_practice)
+        points = class_points(q, "points_below_case_minimum", small_practice)
         reason = (f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}: "
-                  f"{fmt(points)} points{_size_note(small_practice)}")
+                  f"{points_text(points)}{_size_note(small_practice)}")
     elif rates.performance_rate is None:
-        points = _by_size(q, "points_below_case_minimum", small_practice)
-        reason = f"{rates.problem}: {fmt(points)} points{_size_note(small_practice)}"
+        points = class_points(q, "points_below_case_minimum", small_practice)
+        reason = f"{rates.problem}: {points_text(points)}{_size_note(small_practice)}"
     elif benchmark is None:
-        points = _by_size(q, "points_no_benchmark", small_practice)
+        points = class_points(q, "points_no_benchmark", small_practice)
         reason = (f"no {pack.year} benchmark for {method or 'this collection type'}: "
-                  f"{fmt(points)} points{_size_note(small_practice)}")
+                  f"{points_text(points)}{_size_note(small_practice)}")
     else:
-        points, decile, bounds, reason = achievement(rates.performance_rate, benchmark, measure, pack)
+        found = score_rate(rates.performance_rate, benchmark, measure, pack, app=result.app)
+        points, decile, bounds, reason = found.as_tuple()
+        if with_reason:
+            score.capped_at = found.cap
         if points is None:
-            points = _by_size(q, "points_no_benchmark", small_practice)
-            reason += f": {fmt(points)} points"
+            points = class_points(q, "points_no_benchmark", small_practice)
+            reason += f": {points_text(points)}"
         if with_reason:
             score.decile, score.bounds = decile, bounds
     if with_reason:
-        result.case_minimum_met = rates.case_count is not None and rates.case_count >= result.case_minimum
-    floor, why = _new_measure_floor(measure, method, pack)
+        result.case_minimum_met = case_minimum_met(q, score.measure_id, rates)
+    floor, why = new_measure_floor(q, pack.year, measure, method)
     if floor is not None and points < floor:
         points = floor
         reason += f"; new measure ({why}): raised to {fmt(floor)}"
     return (points, reason) if with_reason else points
+
+
+def _left_out(result: QualityResult, why: str, with_reason: bool):
+    reason = f"{why}: left out of the numerator and the denominator"
+    if with_reason:
+        result.left_out = reason
+        return 0.0, reason
+    return 0.0
+
+
+def given_measure(measure_id: str, points: float, pack, catalog, what: str) -> QualityResult:
+    """A measure CMS computes itself (from claims or a survey), with the points the user gave."""
+    q = pack.quality
+    points = max(0.0, min(float(points), q.max_points_per_measure))
+    score = MeasureScore(measure_id, "quality", points, f"{points_text(points)} as given: {what}, computed by CMS",
+                         max_points=q.max_points_per_measure)
+    result = QualityResult(score, catalog.quality.get(measure_id), data_completeness_met=True,
+                           case_minimum_met=True, given=True)
+    return result
 
 
 def _round(value: Optional[float]) -> Optional[float]:
@@ -200,6 +233,8 @@ def pick(results: Sequence[QualityResult], slots: int, requires_outcome_or_hp: b
     notes: list[str] = []
     best: dict[str, QualityResult] = {}
     for r in results:
+        if r.left_out:
+            continue
         key = r.score.measure_id
         if key not in best or r.score.points > best[key].score.points:
             best[key] = r
@@ -217,11 +252,24 @@ def pick(results: Sequence[QualityResult], slots: int, requires_outcome_or_hp: b
                          f"measures count and the last slot scores 0")
     for r in results:
         r.score.picked = r in chosen
+        if r.left_out:
+            continue
         if not r.score.picked and r.score.measure_id in best and best[r.score.measure_id] is not r:
             r.score.notes.append("another collection type of this measure scored higher")
         elif not r.score.picked:
             r.score.notes.append(f"not among the top {slots} measures")
     return chosen, notes
+
+
+NO_END_TO_END_METHODS = ("claims",)      # §414.1380(b)(1)(v)(B): claims never earn the end-to-end bonus
+
+
+def bonus_eligible(r: QualityResult) -> bool:
+    """Complete, above the case minimum and with a rate above 0 -- or 0% on an inverse measure,
+    its best rate (the CMS engine's example gives measure 192 at 0% its bonuses)."""
+    if not (r.data_completeness_met and r.case_minimum_met) or r.rates is None or r.rates.performance_rate is None:
+        return False
+    return r.rates.performance_rate > 0 or bool(getattr(r.measure, "is_inverse", False))
 
 
 def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityResult], pack,
@@ -231,9 +279,11 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
     if rules is None:
         return 0.0, []
     cap = rules.cap_percent_of_denominator / 100.0 * denominator
-    eligible = [r for r in results if r.data_completeness_met and r.case_minimum_met and
-                (r.rates.performance_rate or 0) > 0]
-    required = next((r for r in chosen if r.is_outcome), None) or next((r for r in chosen if r.is_high_priority), None)
+    eligible = [r for r in results if bonus_eligible(r)]
+    # The required measure is one that counts: never one that failed data completeness.
+    counting = [r for r in chosen if r.data_completeness_met]
+    required = next((r for r in counting if r.is_outcome), None) \
+        or next((r for r in counting if r.is_high_priority), None)
     priority = e2e = 0.0
     seen: set[str] = set()
     for r in eligible:
@@ -245,7 +295,7 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
             kind = "outcome/patient experience" if r.is_outcome else "high priority"
             priority += points
             r.score.notes.append(f"+{points} {kind} bonus")
-        if r.rates.end_to_end:
+        if r.rates.end_to_end and r.score.submission_method not in NO_END_TO_END_METHODS:
             e2e += rules.end_to_end_points
             r.score.notes.append(f"+{rules.end_to_end_points} end-to-end bonus")
     notes = []
@@ -261,18 +311,23 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
 
 def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False, measures_reported: int = None,
                     bonus: float = 0.0, prior_quality: Optional[float] = None,
-                    denominator: Optional[float] = None, slots: Optional[int] = None) -> CategoryScore:
-    """The quality category percent from the picked measures' points (the published formula)."""
+                    denominator: Optional[float] = None, slots: Optional[int] = None,
+                    full_participation: bool = True, adjustment: float = 0.0) -> CategoryScore:
+    """The quality category percent from the picked measures' points (the published formula).
+
+    ``full_participation``: every required measure submitted and meeting data completeness;
+    without it the improvement score is 0.
+    """
     q = pack.quality
     points = list(points)
     denominator = denominator or q.denominator
     slots = slots or q.required_measures
     reported = len(points) if measures_reported is None else measures_reported
     achieved = sum(points)
-    reasons = [f"{len(points)} measures counted: {fmt(achieved)} of {fmt(denominator)} points"]
+    reasons = [f"{len(points)} measures counted: {fmt(achieved)} of {points_text(denominator)}"]
     if len(points) < slots:
         reasons.append(f"{slots - len(points)} of the {slots} required measures missing: they count 0")
-    numerator = achieved + bonus
+    numerator = achieved + bonus + adjustment    # the caller explains the adjustment
     if bonus:
         reasons.append(f"measure bonus points: +{fmt(bonus)}")
     sp_bonus = 0.0
@@ -286,6 +341,10 @@ def quality_percent(points: Iterable[float], pack, *, small_practice: bool = Fal
         rules = q.improvement_scoring
         if rules is None:
             reasons.append(f"no improvement scoring in {pack.year}")
+        elif not full_participation:
+            # §414.1380(b)(1)(vi)(C)(5), (F): only with every required measure submitted and complete.
+            reasons.append(f"improvement score 0: fewer than {slots} measures meet data completeness "
+                           f"(full participation is required)")
         else:
             current = 100.0 * achieved / denominator
             prior = max(float(prior_quality), rules.prior_year_floor_percent)
@@ -299,4 +358,4 @@ def quality_percent(points: Iterable[float], pack, *, small_practice: bool = Fal
         total = 100.0
     score = round(total, q.decimal_places)
     reasons.insert(0, f"quality {fmt(score)}%")
-    return CategoryScore("quality", score, reasons=reasons, bonus=bonus + sp_bonus + improvement)
+    return CategoryScore("quality", score, reasons=reasons, bonus=bonus + adjustment + sp_bonus + improvement)

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Sequence
 
+from ..measure_math import patients_to_rate
 from .card import ScoreCard, Suggestion
-from .text import fmt, pct
+from .text import fmt, pct, points_text
 
 MAX_SUGGESTIONS = 8
 
@@ -16,13 +17,27 @@ def _final_per_quality_point(card: ScoreCard, denominator: float) -> float:
     return weight / denominator if denominator else 0.0
 
 
+def _rate_advice(s, rates, target: float) -> str:
+    """Which way the rate must go (lower for an inverse measure) and how many patients that takes."""
+    lower = s.performance_rate is not None and target < s.performance_rate
+    text = (f"{'lower' if lower else 'raise'} measure {s.measure_id}'s performance rate from "
+            f"{pct(s.performance_rate)} to {pct(target)} (decile {s.decile + 1}"
+            f"{', lower is better' if lower else ''})")
+    patients = patients_to_rate(rates, target) if rates is not None else None
+    if patients:
+        count = abs(patients)
+        text += (f", {count} {'fewer' if patients < 0 else 'more'} patient{'s' if count != 1 else ''} "
+                 f"meeting the measure")
+    return text
+
+
 def suggestions(card: ScoreCard, results: Sequence, pack, *, slots: int, denominator: float,
                 chosen: Sequence, fixed_set: bool = False) -> list[Suggestion]:
     out: list[Suggestion] = []
     quality = card.categories["quality"]
     per_point = _final_per_quality_point(card, denominator)
     picked_points = sorted(r.score.points for r in chosen)
-    lowest_counted = picked_points[0] if len(picked_points) >= slots else 0.0
+    lowest_counted = picked_points[0] if picked_points and len(picked_points) >= slots else 0.0
 
     def quality_gain(result, new_points: float) -> float:
         current = result.score.points if result.score.picked else lowest_counted
@@ -43,15 +58,14 @@ def suggestions(card: ScoreCard, results: Sequence, pack, *, slots: int, denomin
                 out.append(Suggestion(
                     f"measure {s.measure_id} has {fmt(r.rates.case_count)} eligible cases; with {missing} more it "
                     f"would be scored against its benchmark", 0.0, s.measure_id, "quality"))
-            elif r.score.picked and s.decile and s.decile < 10 and s.bounds and "capped at" not in s.reason:
+            elif r.score.picked and s.decile and s.decile < 10 and s.bounds and s.capped_at is None:
                 target = next((b for b in s.bounds[s.decile:] if b is not None), None)
                 gain = min(float(s.decile + 1), pack.quality.max_points_per_measure) - s.points
                 if target is not None and gain > 0:
                     out.append(Suggestion(
-                        f"raise measure {s.measure_id}'s performance rate from {pct(s.performance_rate)} to "
-                        f"{pct(target)} (decile {s.decile + 1}): +{fmt(round(gain, 2))} quality points "
+                        _rate_advice(s, r.rates, target) + f": +{fmt(round(gain, 2))} quality points "
                         f"(+{fmt(round(gain * per_point, 2))} final)", gain * per_point, s.measure_id, "quality"))
-            elif r.score.picked and "capped at" in s.reason:
+            elif r.score.picked and s.capped_at is not None:
                 gain = (pack.quality.max_points_per_measure - s.points)
                 out.append(Suggestion(
                     f"measure {s.measure_id} is topped out and capped at {fmt(s.points)}: a measure without the cap "
@@ -63,7 +77,7 @@ def suggestions(card: ScoreCard, results: Sequence, pack, *, slots: int, denomin
             gain = missing * pack.quality.max_points_per_measure * per_point
             out.append(Suggestion(
                 f"report {missing} more quality measure{'s' if missing > 1 else ''} ({counted} of {slots} count): "
-                f"each can earn up to {fmt(pack.quality.max_points_per_measure)} points "
+                f"each can earn up to {points_text(pack.quality.max_points_per_measure)} "
                 f"(up to +{fmt(round(gain, 2))} final)", gain, None, "quality"))
 
     ia = card.categories["ia"]

@@ -18,3 +18,9 @@ def pct(value) -> str:
     if value is None:
         return "-"
     return f"{fmt(round(float(value), 2))}%"
+
+
+def points_text(value) -> str:
+    """``1 point``, ``0 points``, ``6.3377 points``."""
+    number = fmt(value)
+    return f"{number} point" if number == "1" else f"{number} points"

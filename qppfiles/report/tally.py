@@ -1,0 +1,46 @@
+"""Counts of a batch run, kept instead of its reports so that memory stays flat however many files."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Dict, Iterable
+
+
+class Tally:
+    """Files, errors and warnings of a run, and findings per code; ``len()`` is the number of files."""
+
+    __slots__ = ("files", "invalid", "errors", "warnings", "internal_errors", "by_code", "files_by_code",
+                 "severity")
+
+    def __init__(self) -> None:
+        self.files = self.invalid = self.errors = self.warnings = self.internal_errors = 0
+        self.by_code: Counter = Counter()
+        self.files_by_code: Counter = Counter()
+        self.severity: Dict[str, str] = {}
+
+    @classmethod
+    def of(cls, reports: Iterable) -> "Tally":
+        if isinstance(reports, Tally):
+            return reports
+        tally = cls()
+        for report in reports:
+            tally.add(report)
+        return tally
+
+    def add(self, report) -> None:
+        """Count one report (a FileReport, or anything with errors, warnings and internal_error)."""
+        errors = report.errors
+        self.files += 1
+        self.invalid += 1 if errors else 0
+        self.errors += errors
+        self.warnings += report.warnings
+        self.internal_errors += 1 if report.internal_error else 0
+        codes = set()
+        for finding in getattr(report, "findings", ()):
+            self.by_code[finding.code] += 1
+            self.severity[finding.code] = finding.severity
+            codes.add(finding.code)
+        self.files_by_code.update(codes)
+
+    def __len__(self) -> int:
+        return self.files

@@ -1,0 +1,103 @@
+"""Every supported year works from its data alone: packs, catalog, fixtures, generation, validation, scoring.
+
+The year list comes from the year packs, so a year added to ``qppfiles/program/years.py`` and the
+catalog is checked here without touching the tests; ``test_a_synthetic_year_works_from_data_alone``
+adds a year that exists nowhere but in data made by the test, as ``docs/adding-a-year.md`` describes.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+
+import pytest
+
+from qppfiles.catalog import loader as catalog_loader
+from qppfiles.catalog import load_catalog
+from qppfiles.formats import qpp_json
+from qppfiles.generate import fake_submission, levels_for
+from qppfiles.generate.template import template
+from qppfiles.program import packs, supported_years, year_pack
+from qppfiles.program import years as year_data
+from qppfiles.scoring import score_submission
+from qppfiles.validate import validate_bytes, validate_path
+
+from .conftest import FIXTURES
+
+YEARS = supported_years()
+
+
+def error_codes(report) -> list:
+    return [(f.code, f.message) for f in report.findings if f.severity == "error"]
+
+
+def check_year(year: int) -> None:
+    """What every supported year must give: a pack, a catalog of that year, and clean generated files."""
+    pack = year_pack(year)
+    assert pack.year == year
+    catalog = load_catalog(year)
+    assert catalog.year == year and catalog.quality
+    levels = levels_for(year)
+    assert levels == pack.identifiers.entity_types and "individual" in levels
+    for level in levels:
+        sub = fake_submission(year, level, random.Random(year))
+        assert (sub.performance_year, sub.entity_type) == (year, level)
+        data = qpp_json.write(sub)
+        assert error_codes(validate_bytes(data)) == [], (year, level)
+        card = score_submission(qpp_json.read(data).submission)
+        assert 0 <= card.final_score <= 100, (year, level)
+        starter = template(year, level, fmt="yaml")
+        assert f"year: {year}" in starter, (year, level)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_supported_year_passes_the_year_checks(year):
+    check_year(year)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_every_year_has_a_valid_fixture_for_each_level_it_allows(year):
+    folder = FIXTURES / str(year)
+    by_level: dict = {}
+    for path in sorted(folder.glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        submission = doc.get("data", {}).get("submission", doc)
+        level = submission.get("entityType")
+        if level is None:  # a bare measurement set, not a whole submission
+            continue
+        assert error_codes(validate_path(str(path))) == [], path
+        by_level.setdefault(level, []).append(path.name)
+    missing = [level for level in year_pack(year).identifiers.entity_types if level not in by_level]
+    assert missing == [], f"{year}: no valid fixture for {missing}"
+
+
+def test_the_year_lists_of_packs_and_catalog_agree():
+    assert tuple(catalog_loader.available_years()) == YEARS
+
+
+@pytest.fixture
+def synthetic_year(tmp_path, monkeypatch):
+    """A performance year one past the last, made only of data: a year-pack entry and a catalog file."""
+    last = YEARS[-1]
+    year = last + 1
+    data_dir = tmp_path / "catalog"
+    shutil.copytree(catalog_loader.DATA_DIR, data_dir)
+    text = (data_dir / f"{last}.json").read_text(encoding="utf-8")
+    header = f'"year":{last},'
+    assert header in text
+    (data_dir / f"{year}.json").write_text(text.replace(header, f'"year":{year},', 1), encoding="utf-8")
+    monkeypatch.setattr(catalog_loader, "DATA_DIR", data_dir)
+    monkeypatch.setitem(year_data.YEARS, year, {"carried_forward_from": last})
+    caches = (catalog_loader.available_years, catalog_loader._load, packs.year_pack, packs._resolve)
+    for cache in caches:
+        cache.cache_clear()
+    yield year
+    monkeypatch.undo()
+    for cache in caches:
+        cache.cache_clear()
+
+
+def test_a_synthetic_year_works_from_data_alone(synthetic_year):
+    assert synthetic_year in supported_years()
+    check_year(synthetic_year)
