@@ -1,3 +1,64 @@
-"""qppfiles: check, score and build CMS Quality Payment Program submission files."""
+"""qppfiles: check, score and build CMS Quality Payment Program submission files.
+
+    >>> import qppfiles
+    >>> report = qppfiles.validate("fixtures/2024/group-traditional.json")
+    >>> report.errors
+    0
+
+The names below are imported on first use, so that ``import qppfiles`` (and the command line's
+start) stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+# Public name -> module that defines it.
+_EXPORTS = {
+    "read": "qppfiles.api",
+    "validate": "qppfiles.validate",  # the module, callable as the function (see there)
+    "validate_many": "qppfiles.api",
+    "score": "qppfiles.api",
+    "convert": "qppfiles.api",
+    "write": "qppfiles.api",
+    "fake_submission": "qppfiles.api",
+    "from_table": "qppfiles.api",
+    "ReadError": "qppfiles.api",
+    "ConvertError": "qppfiles.api",
+    "Options": "qppfiles.options",
+    "FileReport": "qppfiles.validate",
+    "Finding": "qppfiles.findings",
+    "Location": "qppfiles.findings",
+    "Submission": "qppfiles.model",
+    "ScoreCard": "qppfiles.scoring",
+    "ScoringError": "qppfiles.scoring",
+}
+
+__all__ = ["__version__", *_EXPORTS]
+
+if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
+    from .api import (ConvertError, ReadError, convert, fake_submission, from_table, read,  # noqa: F401
+                      score, validate, validate_many, write)
+    from .findings import Finding, Location  # noqa: F401
+    from .model import Submission  # noqa: F401
+    from .options import Options  # noqa: F401
+    from .scoring import ScoreCard, ScoringError  # noqa: F401
+    from .validate import FileReport  # noqa: F401
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'qppfiles' has no attribute {name!r}")
+    import importlib
+
+    imported = importlib.import_module(module)
+    value = imported if name == "validate" else getattr(imported, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list:
+    return sorted(set(globals()) | set(_EXPORTS))

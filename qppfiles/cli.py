@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Iterable, Iterator, List
+from typing import List
 
 import click
 
 from . import __version__
-from .commands._common import (check_run_options, ensure_writable, force_option, max_file_size_option,
-                               max_findings_option, noise_options, output_stream, progress_stdout, read_stdin,
-                               without_output)
+from .commands._common import (check_directories_have_files, check_run_options, ensure_writable, force_option,
+                               ig_given, max_file_size_option, max_findings_option, noise_options, output_stream,
+                               progress_stdout, read_stdin, without_output)
+from .config import select_options, with_environment
 
-SUBMISSION_SUFFIXES = (".json", ".xml")
 STDIN = "-"
 
 
@@ -34,37 +34,9 @@ def _default_year() -> int:
     return min(max(datetime.date.today().year, years[0]), years[-1])
 
 
-def expand_paths(paths: Iterable[str], problems: List[str]) -> Iterator[str]:
-    """Files as given; directories walked for .json and .xml files; missing paths noted in ``problems``."""
-    for path in paths:
-        if os.path.isdir(path):
-            yield from _submission_files(path)
-        elif os.path.exists(path):
-            yield path
-        else:
-            problems.append(f"{path}: no such file or directory")
-
-
-def _submission_files(directory: str) -> Iterator[str]:
-    for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.lower().endswith(SUBMISSION_SUFFIXES):
-                yield os.path.join(root, name)
-
-
-def check_not_empty(paths: Iterable[str]) -> None:
-    """A directory given to check with no submission file in it is a usage error (exit 2)."""
-    for path in paths:
-        if os.path.isdir(path) and next(_submission_files(path), None) is None:
-            raise UsageProblem(f"{path}: no .json or .xml file in this directory")
-
-
 def _stdin_report(paths, name: str, options):
     """The report of the one file read from standard input (PATH -)."""
-    from .validate import validate_bytes
-
-    from .validate import FileTooLarge
+    from .validate import FileTooLarge, validate_bytes
 
     if len(paths) != 1:
         raise UsageProblem("- (standard input) cannot be combined with other paths")
@@ -73,11 +45,6 @@ def _stdin_report(paths, name: str, options):
     except FileTooLarge as exc:
         raise UsageProblem(f"{name} (standard input): {exc}") from None
     return validate_bytes(data, name, options)
-
-
-def _given(ctx: click.Context, name: str) -> bool:
-    """Whether an option was given on the command line (not from its default or environment)."""
-    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
 
 
 class _Group(click.Group):
@@ -111,6 +78,7 @@ def main() -> None:
     """
 
 
+@with_environment
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
@@ -135,9 +103,11 @@ def main() -> None:
 @click.option("--stdin-filename", metavar="NAME", default="<stdin>", show_default=True,
               help="The name given in the report to the file read from standard input (PATH -).")
 @noise_options
+@select_options
 @click.pass_context
 def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_dir, fail_on, max_file_size,
-             max_findings, jobs, output, force, stdin_filename, quiet, show_info) -> None:
+             max_findings, jobs, output, force, stdin_filename, quiet, show_info, select, ignore,
+             config_path) -> None:
     """Validate QPP JSON and QRDA III submission files.
 
     PATHS are files or directories (walked for .json and .xml files); - reads one file from
@@ -152,28 +122,30 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
     from . import progress
-    from .options import Options
+    from .config import load_settings
+    from .discover import discover
     from .report import exit_code, per_file, render
-    from .runner import validate_many
+    from .runner import checked_reports
 
-    options = Options(year=year, small_practice=small_practice, special_status=special_status,
-                      profile=profile, ig_dir=ig_dir, max_file_size=max_file_size, max_findings=max_findings)
-    check_run_options(options, _given(ctx, "ig_dir"))
+    settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,
+                             special_status=special_status, profile=profile, ig_dir=ig_dir, select=select,
+                             ignore=ignore, max_file_size=max_file_size, max_findings=max_findings)
+    fmt, fail_on = settings.values["fmt"], settings.values["fail_on"]
+    check_run_options(settings.options_for(stdin_filename), ig_given(ctx))
     named = [p for p in paths if p != STDIN and not os.path.isdir(p)]
     if output:
         ensure_writable(output, force, named)
     problems: List[str] = []
     bar = False
     if STDIN in paths:
-        reports = iter([_stdin_report(paths, stdin_filename, options)])
+        reports = iter([_stdin_report(paths, stdin_filename, settings.options_for(stdin_filename))])
     else:
-        check_not_empty(paths)
-        files = without_output(expand_paths(paths, problems), output)
+        found = discover(list(paths))
+        found.files = list(without_output(found.files, output))
+        check_directories_have_files(paths, found.files, "no .json or .xml file")
         bar = progress.wanted()
-        if bar:
-            files = list(files)  # the bar's total
-        reports = progress.track(validate_many(files, options, jobs, problems, per_file(fmt)),
-                                 len(files) if bar else None, "validating", enabled=bar)
+        reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt)),
+                                 len(found.files) if bar else None, "validating", enabled=bar)
     with output_stream(output, force, named) as out:
         seen = render(fmt, reports, progress_stdout(out, bar), fail_on, problems, show_info=show_info,
                       quiet=quiet)

@@ -19,6 +19,7 @@ _DEFINING_MODULES = (
     "qppfiles.validate",
     "qppfiles.checks",
     "qppfiles.formats.qrda3.codes",
+    "qppfiles.discover",
 )
 
 _REGISTRY: Dict[str, "Code"] = {}
@@ -70,3 +71,13 @@ def all_codes() -> List[Code]:
 def get(code: str) -> Optional[Code]:
     _load_all()
     return _REGISTRY.get(code.upper())
+
+
+def is_selected(code: str, select=(), ignore=()) -> bool:
+    """Whether ``code`` is reported under ``select`` and ``ignore`` (codes or prefixes, e.g. "Q10").
+
+    The most specific prefix decides, as in ruff: ``select=["Q"], ignore=["Q10"]`` drops Q101 and keeps
+    Q201; ``select=["Q101"], ignore=["Q"]`` keeps Q101. No ``select`` selects every code."""
+    chosen = max((len(p) for p in select if code.startswith(p)), default=-1) if select else 0
+    dropped = max((len(p) for p in ignore if code.startswith(p)), default=-1)
+    return chosen >= 0 and chosen > dropped

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
 # Past this many findings in one file a report says no more, and qppfiles stops looking:
@@ -20,3 +20,5 @@ class Options:
     ig_dir: Optional[str] = None          # IG packages for the strict profile
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_findings: int = DEFAULT_MAX_FINDINGS  # per file; 0 means no limit
+    select: Tuple[str, ...] = ()          # report only these codes or prefixes (empty: all)
+    ignore: Tuple[str, ...] = ()          # do not report these codes or prefixes

@@ -5,21 +5,38 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, List, Optional, Union
 
-from .findings import ERROR, Finding, Location
+from .discover import name_findings
 from .options import Options
-from .validate import FileReport, _format_from_name, internal_error, validate_path
+from .validate import FileReport, _format_from_name, internal_error
 
 
 def check_file(path: str, options: Options) -> FileReport:
-    """Validate one path; an unreadable file becomes an F011 report, any failure an F012 report."""
-    try:
-        return validate_path(path, options)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        return FileReport(path, _format_from_name(path), None,
-                          [Finding("F011", ERROR, "file", f"cannot read the file: {reason}", None, Location())])
-    except Exception as exc:  # never let one file stop the batch
-        return FileReport(path, _format_from_name(path), None, [internal_error(exc)])
+    """Validate one path; an unreadable file becomes an F011 report, any failure an F012 report.
+
+    A name that is not UTF-8 is read as it is, with a warning (F041); renderers show it escaped."""
+    report = _check(path, options)
+    misnamed = name_findings(path)
+    if misnamed:
+        report.findings[:0] = misnamed
+    return report
+
+
+def _check(path: str, options: Options) -> FileReport:
+    from .api import validate
+
+    return validate(path, options=options)
+
+
+def discovery_reports(found, problems: Optional[List[str]] = None,
+                      render: Optional[Callable[[FileReport], str]] = None) -> Iterator[Union[FileReport, Rendered]]:
+    """A report per directory the walk could not list (F040), each also noted in ``problems``."""
+    from .discover import unreadable_report
+
+    for directory, reason in found.unreadable:
+        report = unreadable_report(directory, reason)
+        if problems is not None:
+            problems.append(f"{report.path}: cannot list the directory: {reason}")
+        yield Rendered.of(report, render) if render is not None else report
 
 
 @dataclass
@@ -86,3 +103,19 @@ def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:
     except TypeError:
         return 16
     return max(1, min(16, count // (4 * jobs)))
+
+
+def checked_reports(settings, found, jobs: int, problems: List[str],
+                    render: Optional[Callable[[FileReport], str]] = None, few_serial: bool = False):
+    """Reports of the files a walk found (``found``, a ``qppfiles.discover.Discovery``), each checked
+    under its options from ``settings``: first the directories that could not be listed, then the
+    files, grouped by options, each group in path order.  ``few_serial``: a group of fewer than four
+    files per process is checked in this process (starting workers costs more)."""
+    problems.extend(found.problems)
+    yield from discovery_reports(found, problems, render)
+    groups: dict = {}
+    for path in found.files:
+        groups.setdefault(settings.options_for(path), []).append(path)
+    for options, files in groups.items():
+        use = jobs if len(files) >= 4 * jobs or not (few_serial or len(groups) > 1) else 1
+        yield from validate_many(files, options, use, problems, render)

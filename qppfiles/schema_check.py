@@ -52,16 +52,28 @@ _TYPE_NAMES = {
 _PRIORITY = ("type", "required", "enum", "const", "pattern", "minLength", "minItems", "minimum", "maximum")
 
 
+def schema_dir():
+    """The published schemas: ``qppfiles/schemas`` in an installed wheel (the build copies the
+    repository's top-level ``schemas/`` there), the top-level folder itself in a source tree."""
+    from importlib.resources import files
+    from pathlib import Path
+
+    packaged = files("qppfiles") / "schemas"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "schemas"
+
+
 def load_schemas() -> dict[str, dict]:
-    """All shipped schemas by file name (which is also their ``$id``)."""
+    """All shipped schemas by file name, which is also their ``$id`` here.
+
+    The files carry no ``$id``: a tool reading them from disk then resolves their relative ``$ref``s
+    against the file's own location, from any working directory."""
     global _schemas
     if _schemas is None:
-        from importlib.resources import files
-
-        folder = files("qppfiles") / "schemas"
         _schemas = {
-            entry.name: json.loads(entry.read_text(encoding="utf-8"))
-            for entry in folder.iterdir()
+            entry.name: {"$id": entry.name, **json.loads(entry.read_text(encoding="utf-8"))}
+            for entry in schema_dir().iterdir()
             if entry.name.endswith(".json")
         }
     return _schemas

@@ -10,6 +10,8 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
+import types
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Iterable, List, Optional
@@ -173,6 +175,17 @@ def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
     return [f.located(location) for f, location in zip(findings, locations)]
 
 
+def _selected(findings: List[Finding], options: Options) -> List[Finding]:
+    """The findings ``options.select`` and ``options.ignore`` keep; an error of the file layer (the
+    file could not be read) is always kept, so that a broken file never passes."""
+    if not options.select and not options.ignore:
+        return findings
+    from .codes import is_selected
+
+    return [f for f in findings if (f.layer == "file" and f.severity == ERROR)
+            or is_selected(f.code, options.select, options.ignore)]
+
+
 _LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
 
 
@@ -198,7 +211,7 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
             rule_findings, year = _rule_findings(result, options, schema_pointers)
             found.add(rule_findings)
-        findings = _located(found.finish(), result)
+        findings = _located(_selected(found.finish(), options), result)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
     except Exception as exc:  # the boundary: any internal failure becomes a finding
@@ -261,3 +274,16 @@ def validate_path(path: str, options: Optional[Options] = None) -> FileReport:
 
 def _format_from_name(path: str) -> str:
     return QRDA3 if path.lower().endswith(".xml") else QPP_JSON
+
+
+class _CallableModule(types.ModuleType):
+    """``qppfiles.validate`` is both this module and the public function: ``qppfiles.validate(path)``
+    calls :func:`qppfiles.api.validate`, while ``qppfiles.validate.validate_bytes`` stays reachable."""
+
+    def __call__(self, *args, **kwargs) -> FileReport:
+        from .api import validate
+
+        return validate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -19,6 +19,9 @@ from itertools import chain, islice
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Tuple
 
 IN_FLIGHT = 2  # chunks sent to a worker ahead of its results
+# Chunks per worker that may be read beyond the oldest one not yet yielded: however slow one worker
+# is, the others never read (and hold results of) more than this, so memory stays bounded.
+AHEAD = 8
 Key = Tuple[int, int]
 
 
@@ -70,11 +73,12 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
     missing: Dict[int, int] = {}                   # chunk id -> parts not answered yet
     resend: Deque[Tuple[Key, List[Any]]] = deque()
     next_id = next_out = 0
-    window = jobs * (IN_FLIGHT + 1)  # chunks read but not yet handed out, at most
 
     def feed(worker: _Worker) -> None:
         nonlocal next_id
         while len(worker.chunks) < IN_FLIGHT:
+            if not resend and next_id - next_out >= AHEAD * jobs:
+                return
             if resend:
                 # An item sent again goes alone to an idle worker, so that if it kills that worker
                 # too, nothing else is lost with it.
@@ -82,10 +86,6 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
                     return
                 key, chunk = resend.popleft()
             elif worker.chunks and worker.chunks[-1][1]:
-                return
-            elif next_id - next_out >= window:
-                # Results wait for the first unanswered chunk: a slow one must not let the others read
-                # on and pile up results without bound.
                 return
             else:
                 chunk = list(islice(source, chunk_size))
@@ -160,6 +160,9 @@ def _stop(workers: List[_Worker]) -> None:
             pass
     for worker in workers:
         worker.process.join(timeout=1)
+        if worker.process.is_alive():  # busy with a long item: its result is not wanted any more
+            worker.process.terminate()
+            worker.process.join()
         if worker.process.is_alive():  # left early (an error, Ctrl-C) with work still running
             worker.process.terminate()
             worker.process.join()

@@ -30,3 +30,12 @@ def shared_dir() -> Path:
 @pytest.fixture(scope="session")
 def fixtures_dir() -> Path:
     return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def _no_settings_from_the_shell(monkeypatch):
+    """The QPPFILES_* variables that set command options are unset: a test gives them explicitly."""
+    from qppfiles.config import PARAMETERS
+
+    for _, variable in PARAMETERS.values():
+        monkeypatch.delenv(variable, raising=False)

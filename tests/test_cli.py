@@ -79,7 +79,8 @@ def test_wrong_type_and_unknown_key_are_schema_findings_with_lines(tmp_path):
 def test_json_output_keys(tmp_path):
     path = write(tmp_path, "x.json", b"[]")
     report = json.loads(invoke("validate", path, "--format", "json").output)
-    assert set(report) == {"files", "summary"}
+    assert set(report) == {"version", "tool", "files", "summary"}
+    assert report["version"] == "1" and report["tool"] == {"name": "qppfiles", "version": __version__}
     file = report["files"][0]
     assert set(file) == {"path", "format", "performanceYear", "valid", "findings"}
     assert file["format"] == "qpp-json" and file["valid"] is False

@@ -421,7 +421,7 @@ def test_file_above_the_limit_exits_2_in_validate_and_lint(tmp_path, monkeypatch
     assert [f["code"] for f in files[0]["findings"]] == ["F010"]
     assert files[1]["findings"]  # the other file is still checked and reported
     assert "big.json" in result.stderr and "above the limit" in result.stderr
-    with open(big, "wb") as fh:  # sparse: above lint's default limit without writing 200 MB
+    with open(big, "r+b") as fh:  # sparse: above lint's default limit without writing 200 MB; a submission's head
         fh.truncate(DEFAULT_MAX_FILE_SIZE + 1)
     monkeypatch.chdir(tmp_path)
     linted = invoke("lint", ".", "--format", "json")

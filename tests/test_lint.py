@@ -11,7 +11,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from qppfiles.commands.lint import lint, load_config, matches
+from qppfiles.commands.lint import lint
+from qppfiles.config import load_config
+from qppfiles.globs import matches
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
 

@@ -16,7 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles import progress
-from qppfiles.cli import expand_paths, main
+from qppfiles.cli import main
+from qppfiles.discover import discover
 from qppfiles.options import Options
 from qppfiles.report import text
 from qppfiles.runner import validate_many
@@ -62,7 +63,7 @@ def _renderer_before_the_plain_path(reports, out):
 
 @pytest.fixture(scope="module")
 def fixture_reports():
-    reports = list(validate_many(expand_paths([str(FIXTURES)], []), Options()))
+    reports = list(validate_many(discover([str(FIXTURES)]).files, Options()))
     assert len(reports) > 50 and any(r.findings for r in reports)
     return reports
 

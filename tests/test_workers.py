@@ -5,7 +5,7 @@ import os
 
 import pytest
 
-from qppfiles.workers import IN_FLIGHT, ordered_map
+from qppfiles.workers import AHEAD, ordered_map
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool's tests fork workers")
 
@@ -43,13 +43,13 @@ def test_items_are_read_only_as_the_workers_need_them():
             yield i
 
     results = ordered_map(_square, items(), 0, 2, 4, _lost)
-    try:
-        assert next(results) == 0
-        # Two workers, each with IN_FLIGHT chunks of 4, and one more chunk each once they answer; never
-        # more, even when the worker holding the first chunk is scheduled late and the other runs ahead.
-        assert len(pulled) <= 2 * (IN_FLIGHT + 1) * 4
-    finally:
-        results.close()
+    assert next(results) == 0
+    # at most AHEAD chunks of 4 per worker beyond the first one not yet yielded, however the
+    # workers are scheduled
+    assert len(pulled) <= 2 * AHEAD * 4
+    assert [next(results) for _ in range(99)] == [i * i for i in range(1, 100)]
+    assert len(pulled) <= 100 + 2 * AHEAD * 4
+    results.close()
 
 
 def test_a_dying_worker_costs_only_the_item_that_killed_it():

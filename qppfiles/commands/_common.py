@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from typing import Iterable, Iterator, List, Optional
+from typing import Iterable, Iterator, List, Optional, Sequence
 
 import click
 
@@ -149,6 +149,21 @@ def output_stream(output: Optional[str], force: bool, inputs: Iterable[str] = ()
         raise CommandProblem(str(exc)) from None
     except OSError as exc:
         raise CommandProblem(f"cannot write {output}: {exc.strerror or exc}") from None
+
+
+def ig_given(ctx: click.Context) -> bool:
+    """Whether --ig was given on the command line (a stale QPPFILES_IG does not stop the accept profile)."""
+    return ctx.get_parameter_source("ig_dir") == click.core.ParameterSource.COMMANDLINE
+
+
+def check_directories_have_files(paths: Sequence[str], files: List[str], what: str) -> None:
+    """A directory named on the command line with nothing to check in it is a usage error (exit 2)."""
+    found = [os.path.abspath(f) for f in files]
+    for path in paths:
+        if os.path.isdir(path):
+            prefix = os.path.join(os.path.abspath(path), "")
+            if not any(f.startswith(prefix) for f in found):
+                raise CommandProblem(f"{path}: {what} in this directory")
 
 
 def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]:

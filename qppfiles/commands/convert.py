@@ -68,16 +68,14 @@ class _Refused(Exception):
 
 
 def _convert(submission, target: str) -> bytes:
-    if target == "json":
-        from ..formats.qpp_json import write
-
-        return write(submission)
-    from ..formats.qrda3 import QrdaWriteError, write
+    from ..api import ConvertError, convert
 
     try:
-        return write(submission)
-    except QrdaWriteError as exc:
-        raise _Refused([Finding(exc.code, ERROR, "file", f"cannot write QRDA III: {exc}", None, Location())]) from None
+        return convert(submission, target)
+    except ConvertError as exc:
+        finding = Finding(getattr(exc, "code", "F015"), ERROR, "file", f"cannot write QRDA III: {exc}", None,
+                          Location())
+        raise _Refused([finding]) from None
 
 
 def _refuse_unfaithful(source: str, result, data: bytes) -> None:

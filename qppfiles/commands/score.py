@@ -10,18 +10,10 @@ import sys
 
 import click
 
+from ..config import config_option, with_environment
 from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
-
-
-def _validate(data: bytes, file, year, small_practice, special_status, max_file_size):
-    """The same checks as ``validate``: the estimate scores nothing they reject."""
-    from ..options import Options
-    from ..validate import validate_bytes
-
-    return validate_bytes(data, file, Options(year=year, small_practice=small_practice,
-                                              special_status=special_status, max_file_size=max_file_size))
 
 
 def _finite(param, value):
@@ -63,6 +55,7 @@ def _measure_points(ctx, param, values) -> dict:
     return out
 
 
+@with_environment(skip=("fmt",))
 @click.command("score")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
@@ -91,8 +84,10 @@ def _measure_points(ctx, param, values) -> dict:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
 @click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
 @max_file_size_option
-def score_command(file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
-                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size):
+@config_option
+@click.pass_context
+def score_command(ctx, file, small_practice, special_status, cost, complex_bonus, prior_quality, reweight, year,
+                  cms_measures, clinician_type, cahps_shortfall, fmt, output, force, max_file_size, config_path):
     """Estimate the MIPS final score a submission FILE (QPP JSON or QRDA III) would earn.
 
     Points per quality measure come from the year's benchmarks; improvement
@@ -109,19 +104,28 @@ def score_command(file, small_practice, special_status, cost, complex_bonus, pri
     """
     import json
 
+    from ..api import score, validate
+    from ..config import load_settings
+    from ..options import Options
     from ..report.score_view import ScoreRequest, score_report
-    from ..scoring import ScoringError, score_submission
+    from ..scoring import ScoringError
 
+    # The configuration's settings for this file (overrides included), unless given here.
+    chosen = load_settings(ctx, config_path, year=year, small_practice=small_practice,
+                           special_status=special_status).options_for(file)
+    year, small_practice, special_status = chosen.year, chosen.small_practice, chosen.special_status
     if output:
         ensure_writable(output, force, [file])
     data = read_input(file, max_file_size)  # read once: standard input cannot be read again
     submission = load_input(file, max_file_size, data).submission
-    checked = _validate(data, file, year, small_practice, special_status, max_file_size)
+    # The same checks as ``validate``: the estimate scores nothing they reject.
+    checked = validate(data, path=file, options=Options(year=year, small_practice=small_practice,
+                                                        special_status=special_status, max_file_size=max_file_size))
     try:
-        card = score_submission(submission, year=year, small_practice=small_practice, special_status=special_status,
-                                cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality,
-                                reweight=reweight, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
-                                clinician_type=clinician_type, findings=checked.findings)
+        card = score(submission, year=year, small_practice=small_practice, special_status=special_status,
+                     cost=cost, complex_bonus=complex_bonus, prior_quality=prior_quality, reweight=reweight,
+                     findings=checked.findings, cms_measures=cms_measures, cahps_shortfall=cahps_shortfall,
+                     clinician_type=clinician_type)
     except ScoringError as exc:
         raise CommandProblem(f"{file}: {exc}") from None
     request = ScoreRequest(small_practice=small_practice, special_status=special_status, cost=cost,

@@ -36,12 +36,14 @@ def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") ->
     return 0
 
 
-def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None, **text_options):
+def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None,
+           summary: Optional[dict] = None, **text_options):
     """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``.
 
     ``fail_on`` and ``problems`` (the run's unread inputs, complete once ``reports`` is consumed) let the
-    JUnit and SARIF reports state the run's outcome as the exit code does; ``text_options`` (show_info,
-    quiet, terminal) apply to the text format only."""
+    JUnit and SARIF reports state the run's outcome as the exit code does; ``summary`` adds counts to the
+    summary of the JSON formats (such as the files skipped); ``text_options`` (show_info, quiet,
+    terminal) apply to the text format only."""
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":
@@ -62,6 +64,8 @@ def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[Li
         return fn(reports, out, fail_on=fail_on, problems=problems)
     if fmt == "text":
         return fn(reports, out, **text_options)
+    if summary and fmt in ("json", "jsonl"):
+        return fn(reports, out, summary)
     return fn(reports, out)
 
 

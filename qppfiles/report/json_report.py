@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Optional
 
 
 def summary(reports) -> dict:
@@ -13,9 +14,20 @@ def summary(reports) -> dict:
     }
 
 
-def render(reports, out) -> list:
+# The version of this report's layout; it changes when a key changes meaning or goes away.
+REPORT_VERSION = "1"
+
+
+def header() -> dict:
+    from .. import __version__
+
+    return {"version": REPORT_VERSION, "tool": {"name": "qppfiles", "version": __version__}}
+
+
+def render(reports, out, extra: Optional[dict] = None) -> list:
     reports = list(reports)
-    json.dump({"files": [r.to_dict() for r in reports], "summary": summary(reports)}, out, indent=2)
+    json.dump({**header(), "files": [r.to_dict() for r in reports], "summary": {**summary(reports), **(extra or {})}},
+              out, indent=2)
     out.write("\n")
     return reports
 
@@ -25,7 +37,7 @@ def line(report) -> str:
     return json.dumps(report.to_dict()) + "\n"
 
 
-def render_lines(reports, out) -> list:
+def render_lines(reports, out, extra: Optional[dict] = None) -> list:
     """One JSON object per file as soon as it is checked, then a summary line.
 
     ``reports`` may hold ``Rendered`` files, whose lines a worker has already made."""
@@ -36,7 +48,7 @@ def render_lines(reports, out) -> list:
         out.write(r.text if isinstance(r, Rendered) else line(r))
         out.flush()
         seen.append(_Tally(r.errors, r.warnings, r.internal_error))
-    out.write(json.dumps({"summary": summary(seen)}) + "\n")
+    out.write(json.dumps({"summary": {**summary(seen), **(extra or {})}, **header()}) + "\n")
     return seen
 
 
