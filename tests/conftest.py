@@ -1,4 +1,9 @@
-"""Shared test fixtures: the project root, the fixtures folder and ../shared when present."""
+"""Shared test fixtures: the project root, the fixtures folder and ../shared when present.
+
+Every test runs with the project's own variables (QPPFILES_*, except the switches the harness reads) and the
+CI providers' (GITHUB_*, CI_*, CI) removed, without the terminal settings that change rich's output, and with
+a cache folder of the session's own: a test sets what it needs, and never sees the developer's shell.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# Read by the test harness itself (conftest, skips, fuzz budgets): they steer the run, not the code under test.
+TEST_CONTROLS = frozenset({"QPPFILES_REQUIRE_SHARED", "QPPFILES_SLOW_TESTS", "QPPFILES_REQUIRE_BROWSER",
+                           "QPPFILES_FUZZ_BUDGET", "QPPFILES_FUZZ_SEED"})
+_CLEARED_PREFIXES = ("QPPFILES_", "GITHUB_", "CI_")
+_CLEARED_NAMES = frozenset({"CI", "GITLAB_CI", "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES",
+                            "TTY_COMPATIBLE", "TTY_INTERACTIVE"})
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 
@@ -32,10 +43,21 @@ def fixtures_dir() -> Path:
     return FIXTURES
 
 
-@pytest.fixture(autouse=True)
-def _no_settings_from_the_shell(monkeypatch):
-    """The QPPFILES_* variables that set command options are unset: a test gives them explicitly."""
-    from qppfiles.config import PARAMETERS
+def leaking_variables(environ) -> list:
+    """Names of ``environ`` that would let the developer's shell reach a test."""
+    return sorted(name for name in environ if name not in TEST_CONTROLS
+                  and (name.startswith(_CLEARED_PREFIXES) or name in _CLEARED_NAMES))
 
-    for _, variable in PARAMETERS.values():
-        monkeypatch.delenv(variable, raising=False)
+
+@pytest.fixture(scope="session", autouse=True)
+def _session_cache(tmp_path_factory):
+    """The compiled-schematron cache of this session only, never the developer's ~/.cache."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch):
+    for name in leaking_variables(os.environ):
+        monkeypatch.delenv(name)

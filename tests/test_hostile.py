@@ -2,17 +2,15 @@
 
 Every case runs ``qppfiles validate`` in-process and checks that the verdict is a located finding (or one
 file-level finding), that no traceback is printed, that no network connection is made (a listener of our
-own on 127.0.0.1 would see libxml2's, a patched ``socket.connect`` Python's), that the run ends in bounded
-time (a hang guard, not a performance target) and that no file is written.
+own on 127.0.0.1 would see libxml2's, a patched ``socket.connect`` Python's) and that no file is written.
+How long a run takes is measured by the benchmarks, not asserted here.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +22,6 @@ from qppfiles.validate import validate_bytes
 
 from .conftest import FIXTURES
 
-HANG_GUARD_S = 10.0
 CANARY = "canary-7f3a9e-secret-content"
 
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"
@@ -91,15 +88,9 @@ def validate_cli(tmp_path: Path, name: str, data: bytes, *extra: str) -> tuple[i
     path = work / name
     path.write_bytes(data)
     before = _listing(tmp_path)
-    cwd = os.getcwd()
-    os.chdir(tmp_path)
-    try:
-        started = time.perf_counter()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.chdir(tmp_path)
         result = CliRunner().invoke(main, ["validate", str(path), "--format", "json", *extra])
-        elapsed = time.perf_counter() - started
-    finally:
-        os.chdir(cwd)
-    assert elapsed < HANG_GUARD_S, f"{name}: took {elapsed:.1f}s"
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     assert _listing(tmp_path) == before, "validate wrote or changed a file"
@@ -318,14 +309,12 @@ def test_wrong_numbers_are_located_findings(tmp_path, field, value, expected):
         assert field in text.splitlines()[f["location"]["line"] - 1]
 
 
-def test_huge_measurement_array_is_linear_and_located(tmp_path):
+def test_huge_measurement_array_is_located(tmp_path):
     doc = _json_doc()
     count = 200_000
     doc["measurementSets"][2]["measurements"] = [{"measureId": f"PI_X{i}", "value": True} for i in range(count)]
-    started = time.perf_counter()
     # No findings limit: every one of the 200,000 findings is located.
     report = validate_bytes(json.dumps(doc, indent=None).encode(), "huge.json", Options(max_findings=0))
-    assert time.perf_counter() - started < 60  # hang guard: locating findings used to be quadratic
     unknown = [f for f in report.findings if f.location.pointer and f.location.pointer.startswith(
         "/measurementSets/2/measurements/")]
     assert len(unknown) >= count

@@ -13,7 +13,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -28,15 +27,12 @@ from .conftest import FIXTURES, ROOT
 
 GIB = 1024 ** 3
 RSS_LIMIT_MB = 500
-HANG_GUARD_S = 10.0
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"
 XML_FIXTURE = FIXTURES / "qrda3" / "2024-group-mips.xml"
 
 
 def invoke(*args: str):
-    started = time.perf_counter()
     result = CliRunner().invoke(main, list(args))
-    assert time.perf_counter() - started < HANG_GUARD_S
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in result.output
     return result

@@ -31,8 +31,7 @@ SAMPLES = [
 
 
 @pytest.fixture(scope="session")
-def ig_dir(shared_dir, tmp_path_factory):
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+def ig_dir(shared_dir):
     return shared_dir / "cms/qrda3-ig"
 
 

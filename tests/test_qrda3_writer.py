@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -97,8 +96,7 @@ def without_refs(obj):
 
 
 @pytest.fixture(scope="session")
-def ig_dir(shared_dir, tmp_path_factory):
-    os.environ.setdefault("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+def ig_dir(shared_dir):
     return shared_dir / "cms/qrda3-ig"
 
 

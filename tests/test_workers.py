@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+from contextlib import closing
 
 import pytest
 
@@ -42,14 +43,13 @@ def test_items_are_read_only_as_the_workers_need_them():
             pulled.append(i)
             yield i
 
-    results = ordered_map(_square, items(), 0, 2, 4, _lost)
-    assert next(results) == 0
-    # at most AHEAD chunks of 4 per worker beyond the first one not yet yielded, however the
-    # workers are scheduled
-    assert len(pulled) <= 2 * AHEAD * 4
-    assert [next(results) for _ in range(99)] == [i * i for i in range(1, 100)]
-    assert len(pulled) <= 100 + 2 * AHEAD * 4
-    results.close()
+    with closing(ordered_map(_square, items(), 0, 2, 4, _lost)) as results:
+        assert next(results) == 0
+        # at most AHEAD chunks of 4 per worker beyond the first one not yet yielded, however the
+        # workers are scheduled
+        assert len(pulled) <= 2 * AHEAD * 4
+        assert [next(results) for _ in range(99)] == [i * i for i in range(1, 100)]
+        assert len(pulled) <= 100 + 2 * AHEAD * 4
 
 
 def test_a_dying_worker_costs_only_the_item_that_killed_it():
@@ -63,10 +63,11 @@ def test_a_dying_worker_costs_only_the_item_that_killed_it():
 
 
 def test_stopping_early_stops_the_workers():
+    before = set(multiprocessing.active_children())  # another test's leftovers are not this one's
     results = ordered_map(_square, range(100_000), 0, 2, 1, _lost)
     assert [next(results) for _ in range(3)] == [0, 1, 4]
     results.close()
-    assert multiprocessing.active_children() == []
+    assert set(multiprocessing.active_children()) - before == set()
 
 
 @pytest.mark.parametrize("items, jobs, chunk, started", [

@@ -6,6 +6,7 @@ Library entry points::
     tables.load(path, text, header) -> (Submission, Table)           # CSV / YAML / TOML counts
     template.template(year, level, mvp=None, fmt="yaml") -> str       # commented starter table
     faults.inject(submission, codes, rng, count=None) -> (bytes, codes)  # break chosen rules
+    near_misses.apply(doc, code, env, over=False) -> dict              # stop just short of a rule
     render.to_bytes(submission, target="json"|"qrda3", faker=None) -> bytes
 """
 
