@@ -29,7 +29,13 @@ class ReadError(ValueError):
 
 
 class ConvertError(ValueError):
-    """The submission cannot be written in the target format without changing what it says."""
+    """The submission cannot be written in the target format without changing what it says.
+
+    ``code`` is the finding code of the refusal: F014 (a number would change) or F015 (no place for it)."""
+
+    def __init__(self, message: str, code: str = "F015") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _settings_to_options(year: Optional[int] = None, small_practice: bool = False, special_status: bool = False,
@@ -179,7 +185,7 @@ def convert(source: Union[Source, "Submission"], to: Optional[str] = None, *,
     try:
         return write_qrda3(submission)
     except QrdaWriteError as exc:
-        raise ConvertError(str(exc)) from None
+        raise ConvertError(str(exc), exc.code) from None
 
 
 def fake_submission(year: int, level: str = "group", seed: Union[int, random.Random, None] = None,

@@ -53,7 +53,10 @@ def _reported(c: Counts) -> float:
 
 
 def _percent(part: float, whole: float) -> Optional[float]:
-    return None if whole <= 0 else 100.0 * part / whole
+    # Counts near the double limit add up to infinity: no rate rather than nan% or inf%.
+    if whole <= 0 or not math.isfinite(whole) or not math.isfinite(part):
+        return None
+    return 100.0 * part / whole
 
 
 def single(value: SingleRateValue, metric_type: Optional[str], registry_measure: bool) -> MeasureRates:
@@ -73,8 +76,10 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
     problem = None
     if eligible <= 0:
         problem = "the eligible population is 0: data completeness cannot be computed"
-    elif rate is None:
+    elif rate is None and math.isfinite(met + not_met + reported):
         problem = "performance met + not met is 0: there is no performance rate"
+    elif rate is None:
+        problem = "the counts are too large to compute a performance rate"
     return MeasureRates(rate, _percent(reported, eligible), case_count, eligible, reported,
                         bool(value.is_end_to_end), problem, *ratio)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Tuple
 
 IN_FLIGHT = 2  # chunks sent to a worker ahead of its results
@@ -118,7 +118,10 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
                 resend.extend(((key[0], part), [item]) for part, item in enumerate(chunk, 1))
         return _Worker(ctx, work, setting)
 
-    workers = [_Worker(ctx, work, setting) for _ in range(jobs)]
+    # No more workers than the first chunks fill: three files never start eight processes.
+    first = [chunk for chunk in (list(islice(source, chunk_size)) for _ in range(jobs)) if chunk]
+    source = chain(chain.from_iterable(first), source)
+    workers = [_Worker(ctx, work, setting) for _ in first]
     try:
         for worker in workers:
             feed(worker)

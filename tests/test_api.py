@@ -75,8 +75,10 @@ def test_score_is_what_the_command_prints():
     assert qppfiles.score(qppfiles.read(JSON_FIXTURE)).final_score == qppfiles.score(JSON_FIXTURE).final_score
 
 
-def test_convert_both_ways():
-    xml = qppfiles.convert(JSON_FIXTURE)
+def test_convert_both_ways(tmp_path):
+    source = tmp_path / "group.json"
+    source.write_bytes(qppfiles.convert(XML_FIXTURE, "json"))  # QPP JSON that QRDA III holds exactly
+    xml = qppfiles.convert(source)
     assert xml.startswith(b"<?xml") and b"ClinicalDocument" in xml[:200]
     back = qppfiles.convert(xml)
     assert json.loads(back)["performanceYear"] == 2024
@@ -85,6 +87,9 @@ def test_convert_both_ways():
     assert cli.stdout.encode() == qppfiles.convert(XML_FIXTURE, "json")
     with pytest.raises(ValueError):
         qppfiles.convert(JSON_FIXTURE, "pdf")
+    with pytest.raises(qppfiles.ConvertError) as refused:
+        qppfiles.convert(JSON_FIXTURE)  # eCQMs below 100% data completeness
+    assert refused.value.code == "F014" and "not reported" in str(refused.value)
 
 
 def test_convert_refuses_what_qrda3_cannot_hold():

@@ -108,7 +108,7 @@ def test_sigkill_midway_keeps_the_old_file(tmp_path):
     assert '"path"' in result.stdout and all(name not in result.stdout for name in leftovers)
 
 
-@pytest.mark.parametrize("command, extra", [("convert", ["--to", "qrda3"]), ("score", [])])
+@pytest.mark.parametrize("command, extra", [("convert", ["--to", "json"]), ("score", [])])
 def test_commands_need_force_to_replace_output(tmp_path, command, extra):
     source = tmp_path / "in.json"
     source.write_bytes(JSON_FIXTURE.read_bytes())

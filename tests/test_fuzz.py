@@ -1,14 +1,18 @@
 """Fuzzing the validator: whatever the bytes, ``validate_bytes`` returns findings and never fails inside.
 
-Two fuzzers, both seeded so CI runs are reproducible:
+Three kinds of fuzzing, all seeded so CI runs are reproducible:
 
 * a structured one (hypothesis): a valid fixture, parsed, then mutated as a document (keys dropped, types
   changed, values swapped, unicode inserted, extreme numbers, sets and keys duplicated);
 * a byte-level one over every JSON and XML fixture: bits flipped, bytes and tokens inserted, ranges deleted
-  or repeated, files cut and spliced together.
+  or repeated, files cut and spliced together;
+* targeted generators for the classes of input that broke qppfiles before: unpaired surrogates in keys,
+  digits of other scripts in counts and identifiers, control characters in strings, huge counts, and
+  JSON -> QRDA III -> JSON round trips (every number back identical, or the conversion refused).
 
 ``QPPFILES_FUZZ_BUDGET`` sets the number of byte-level cases (default 3000; the structured fuzzer runs a
-tenth of it, at least 100); ``QPPFILES_FUZZ_SEED`` changes the seed.  A longer run:
+tenth of it, at least 100; each targeted generator a hundredth, at least 30); ``QPPFILES_FUZZ_SEED``
+changes the seed.  A longer run:
 
     QPPFILES_FUZZ_BUDGET=200000 python -m pytest tests/test_fuzz.py -q -s
 """
@@ -19,6 +23,7 @@ import copy
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -248,3 +253,203 @@ def test_byte_level_mutations_never_fail_inside(capsys):
 
 def test_fixtures_are_present():
     assert len(VALID_JSON) >= 10 and len(XML_FILES) >= 3
+
+
+# ------------------------------------------------------------------ targeted generators
+#
+# Classes of input that broke qppfiles before, each with its own generator and the property it must keep.
+# ``QPPFILES_FUZZ_BUDGET`` scales them too (a hundredth of it per class, at least 30).
+
+TARGETED_CASES = max(30, BUDGET // 100)
+FOREIGN_DIGITS = "²³¹⁰１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹०१२३४५६७८९"
+CONTROLS = [chr(c) for c in list(range(0, 32)) + list(range(127, 160))] + ["\u202e", "\u2028", "\u2066"]
+_RAW = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+JSON_BASE = FIXTURES / "2024" / "group-traditional.json"
+XML_BASE = FIXTURES / "qrda3" / "2024-group-mips.xml"
+
+
+def printable_report(data: bytes, label: str) -> tuple:
+    """(problems, report): ``check_report``'s problems, plus any report format that fails to render, cannot
+    be written as UTF-8, or (text and GitHub annotations) prints a control character or surrogate raw."""
+    import io
+
+    from qppfiles.report import render
+
+    problems = check_report(data, label)
+    report = validate_bytes(data, label)
+    for fmt in ("text", "github", "json", "junit", "sarif"):
+        out = io.StringIO()
+        try:
+            render(fmt, [report], out)
+            out.getvalue().encode("utf-8")
+        except Exception as exc:  # noqa: BLE001 - the property: every format renders every report
+            problems.append(f"{label}: --format {fmt} failed: {type(exc).__name__}: {exc}")
+            continue
+        if fmt in ("text", "github") and _RAW.search(out.getvalue().replace("\n", "")):
+            problems.append(f"{label}: --format {fmt} prints a control character or surrogate raw")
+    return problems, report
+
+
+def _json_strings(doc, out, path=()):
+    if isinstance(doc, dict):
+        for k, v in doc.items():
+            if isinstance(v, str):
+                out.append((doc, k))
+            _json_strings(v, out, path + (k,))
+    elif isinstance(doc, list):
+        for v in doc:
+            _json_strings(v, out, path)
+    return out
+
+
+def _objects(doc, out):
+    if isinstance(doc, dict):
+        out.append(doc)
+        for v in doc.values():
+            _objects(v, out)
+    elif isinstance(doc, list):
+        for v in doc:
+            _objects(v, out)
+    return out
+
+
+def _lone_surrogate_keys(rng):
+    """A key holding an unpaired surrogate escape, alone or twice in one object, anywhere."""
+    text = JSON_BASE.read_text()
+    spots = [i + 1 for i, c in enumerate(text) if c == "{"]
+    key = "\\u%04x" % rng.randrange(0xD800, 0xE000) + rng.choice(["", "x", "\\u0041"])
+    member = f'"{key}": {rng.choice(["1", "null", json.dumps(chr(rng.randrange(32, 127)))])}, '
+    at = rng.choice(spots)
+    insert = member * rng.choice([1, 2, 2])
+    if rng.random() < 0.5:  # the duplicate holds the same key as an existing member
+        insert += '"performanceYear": "\\ud800", ' if at == spots[0] else ""
+    return (text[:at] + insert + text[at:]).encode(), "error"
+
+
+def _foreign_digits(rng):
+    """Digits of other scripts or superscripts in a QRDA III count, date or TIN, or in JSON identifiers."""
+    digits = "".join(rng.choice(FOREIGN_DIGITS) for _ in range(rng.randint(1, 4)))
+    mixed = rng.choice([digits, "1" + digits, digits + "0"])
+    if rng.random() < 0.6:
+        xml = XML_BASE.read_text()
+        spot = rng.choice(["count", "date", "tin"])
+        if spot == "count":  # a population's aggregate count (supplemental data counts are not read)
+            population = rng.choice(list(re.finditer(r'code="(?:IPOP|DENOM|NUMER|DENEX|DENEXCEP)"', xml)))
+            m = re.compile(r'<value value="(\d+)" xsi:type="INT"').search(xml, population.end())
+        elif spot == "date":
+            m = rng.choice(list(re.finditer(r'<(?:low|high) value="(\d+)"', xml)))
+        else:
+            m = rng.choice(list(re.finditer(r'root="2\.16\.840\.1\.113883\.4\.2" extension="(\d+)"', xml)))
+        return (xml[:m.start(1)] + mixed + xml[m.end(1):]).encode(), "error"
+    doc = json.loads(JSON_BASE.read_text())
+    field = rng.choice(["taxpayerIdentificationNumber", "performanceYear"])
+    doc[field] = ("１２３４５６７８９" if field == "taxpayerIdentificationNumber" and rng.random() < 0.5
+                  else mixed)
+    return json.dumps(doc, ensure_ascii=rng.random() < 0.5).encode(), "error"
+
+
+def _control_characters(rng):
+    """Control characters, line separators and bidirectional overrides in any string or key."""
+    doc = json.loads(JSON_BASE.read_text())
+    for _ in range(rng.randint(1, 3)):
+        node, key = rng.choice(_json_strings(doc, []))
+        value = node[key]
+        at = rng.randrange(len(value) + 1)
+        node[key] = value[:at] + rng.choice(CONTROLS) + value[at:]
+    if rng.random() < 0.3:
+        rng.choice(_objects(doc, []))[rng.choice(CONTROLS) + "key"] = 1
+    return json.dumps(doc, ensure_ascii=rng.random() < 0.5).encode(), None
+
+
+def _huge_counts(rng):
+    """Counts past CMS's integers: 11 to 6,000 digits in QRDA III, beyond a double (400+) in QPP JSON."""
+    xml = rng.random() < 0.5
+    length = rng.choice([11, 20, 400, 5000, 6000] if xml else [400, 5000, 6000])
+    digits = str(rng.randint(1, 9)) + "".join(str(rng.randrange(10)) for _ in range(length - 1))
+    if xml:
+        xml = XML_BASE.read_text()
+        # The aggregate count of a population (supplemental data counts are not read, by CMS either).
+        population = rng.choice(list(re.finditer(r'code="(?:IPOP|DENOM|NUMER|DENEX|DENEXCEP)"', xml)))
+        m = re.compile(r'<value value="(\d+)" xsi:type="INT"').search(xml, population.end())
+        return (xml[:m.start(1)] + digits + xml[m.end(1):]).encode(), "error"
+    text = JSON_BASE.read_text()
+    values = list(re.finditer(r'"(performanceMet|eligiblePopulation|numerator|denominator)": (\d+)', text))
+    m = rng.choice(values)
+    return (text[:m.start(2)] + digits + text[m.end(2):]).encode(), "error"
+
+
+GENERATORS = {
+    "lone surrogate keys": _lone_surrogate_keys,
+    "non-ASCII digits": _foreign_digits,
+    "control characters": _control_characters,
+    "huge counts": _huge_counts,
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_targeted_generators_find_no_failure(capsys, name):
+    rng = random.Random(f"{SEED}:{name}")
+    problems, cases, errors = [], 0, 0
+    for case in range(TARGETED_CASES):
+        data, must_be = GENERATORS[name](rng)
+        found, report = printable_report(data, f"{name} case {case} (seed {SEED})")
+        if must_be == "error" and report.valid:
+            found.append(f"{name} case {case} (seed {SEED}): accepted as valid")
+        errors += not report.valid
+        cases += 1
+        problems.extend(found)
+    _announce(capsys, f"targeted fuzz, {name}: {cases} cases, {errors} with errors, {len(problems)} failures")
+    assert cases == TARGETED_CASES > 0 and errors > 0
+    assert problems == []
+
+
+def _numbers(doc: dict) -> dict:
+    out = {}
+    for mset in doc.get("measurementSets", []):
+        for m in mset["measurements"]:
+            value = m["value"]
+            blocks = value.get("strata", [value]) if isinstance(value, dict) else [{"value": value}]
+            for block in blocks:
+                key = (mset["category"], m["measureId"], block.get("stratum"))
+                out[key] = {k: v for k, v in block.items() if k not in ("stratum", "isEndToEndReported")}
+                for zero in ("eligiblePopulationExclusion", "eligiblePopulationException"):
+                    out[key].setdefault(zero, 0)
+    return out
+
+
+def test_round_trips_change_no_number_or_are_refused(capsys):
+    """JSON -> QRDA III -> JSON over generated submissions, some with unreported patients."""
+    from qppfiles.conversion import refusals
+    from qppfiles.formats import qpp_json
+    from qppfiles.formats.qrda3 import QrdaWriteError, read as read_qrda3, write as write_qrda3
+    from qppfiles.generate.fake import fake_submission, levels_for
+
+    rng = random.Random(f"{SEED}:round trips")
+    outcomes = {"identical": 0, "F014": 0, "F015": 0}
+    problems = []
+    for case in range(TARGETED_CASES):
+        year = rng.choice([2022, 2023, 2024, 2025])
+        level = rng.choice(levels_for(year))
+        sub = fake_submission(year, level, random.Random(rng.random()), target=rng.choice(["json", "qrda3"]))
+        doc = qpp_json.to_dict(sub)
+        if rng.random() < 0.5:  # leave some patients unreported, or report too many
+            blocks = [b for s in doc["measurementSets"] if s["category"] == "quality"
+                      for m in s["measurements"] for b in m["value"].get("strata", [m["value"]])]
+            rng.choice(blocks)["performanceNotMet"] += rng.choice([-3, -1, 1, 5])
+        source = qpp_json.read(json.dumps(doc).encode())
+        try:
+            written = write_qrda3(source.submission)
+        except QrdaWriteError as exc:
+            outcomes[exc.code] += 1
+            continue
+        refused = refusals(source, written)
+        if refused:
+            outcomes[refused[0].code] += 1
+            continue
+        back = qpp_json.to_dict(read_qrda3(written).submission)
+        if _numbers(back) != _numbers(doc):
+            problems.append(f"round trip case {case} (seed {SEED}) changed a number")
+        outcomes["identical"] += 1
+    _announce(capsys, f"targeted fuzz, round trips: {TARGETED_CASES} cases, {outcomes}, {len(problems)} failures")
+    assert outcomes["identical"] > 0 and outcomes["F014"] > 0
+    assert problems == []

@@ -220,12 +220,24 @@ def test_from_to_qrda3(tmp_path):
     path = tmp_path / "ecqm.yaml"
     path.write_text("year: 2024\nentity_type: group\ntin: '123456789'\ncehrt_id: 0015CV68PDMRXVU\n"
                     "quality:\n  submission_method: electronicHealthRecord\n  measures:\n"
-                    "    - {measureId: '236', performanceMet: 196, performanceNotMet: 85, eligiblePopulation: 315}\n")
+                    "    - {measureId: '236', performanceMet: 196, performanceNotMet: 119, eligiblePopulation: 315}\n")
     out = tmp_path / "sub.xml"
     result = invoke("from", path, "--to", "qrda3", "-o", out)
     assert result.exit_code == 0, result.output
     report = validate_bytes(out.read_bytes())
     assert report.format == "qrda3" and report.errors == 0
+
+
+def test_from_to_qrda3_refuses_patients_not_reported(tmp_path):
+    pytest.importorskip("qppfiles.formats.qrda3.writer")
+    path = tmp_path / "ecqm.yaml"
+    path.write_text("year: 2024\nentity_type: group\ntin: '123456789'\ncehrt_id: 0015CV68PDMRXVU\n"
+                    "quality:\n  submission_method: electronicHealthRecord\n  measures:\n"
+                    "    - {measureId: '236', performanceMet: 196, performanceNotMet: 85, eligiblePopulation: 315}\n")
+    out = tmp_path / "sub.xml"
+    result = invoke("from", path, "--to", "qrda3", "-o", out)
+    assert result.exit_code == 2 and not out.exists()
+    assert "reports 281 of its 315 eligible patients" in result.output
 
 
 # ---------------------------------------------------------------- templates

@@ -98,3 +98,35 @@ def test_fake_with_a_chosen_fault(tmp_path):
     unknown = CliRunner().invoke(cli, ["generate", "fake", "--year", "2024", "--level", "group",
                                        "--fault", "Z999", "-o", str(tmp_path / "y")])
     assert unknown.exit_code == 2 and "no fault injector" in unknown.output
+
+
+# Combinations that crashed before: a fault taking away what a later one works on (an NPI cut to nine
+# digits then given a check digit, counts set to zero then given a rate, a period made impossible).
+@pytest.mark.parametrize("year, level, seed, count", [
+    (2017, "individual", 0, 20),
+    (2018, "individual", 1, 100),
+    (2018, "apm", 1, 20),
+    (2026, "apm", 2, 20),
+])
+def test_many_faults_never_crash(tmp_path, year, level, seed, count):
+    result = CliRunner().invoke(generate, ["fake", "--year", str(year), "--level", level, "--seed", str(seed),
+                                           "--faults", str(count), "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    expected = list(tmp_path.glob("*.expected"))
+    assert len(expected) == 1 and expected[0].read_text().split()
+
+
+def test_faults_over_every_year_and_level_never_crash():
+    from qppfiles.program import supported_years
+
+    tried = 0
+    for year in supported_years():
+        for level in levels_for(year):
+            rng = random.Random(year * 31 + len(level))
+            sub = fake_submission(year, level, rng)
+            data, applied = faults.inject(sub, [c for c in faults.rule_codes() if c in faults.INJECTORS], rng,
+                                          count=100)
+            assert applied and set(applied) <= _codes(data)
+            tried += 1
+    assert tried >= 40

@@ -52,10 +52,20 @@ COMMANDS = {
 }
 
 
+def convertible_json() -> bytes:
+    """QPP JSON that QRDA III holds exactly (every eligible patient reported): the QRDA III fixture, read."""
+    from qppfiles.formats import qpp_json, qrda3
+
+    return qpp_json.write(qrda3.read(QRDA_FIXTURE.read_bytes()).submission)
+
+
 def _source(tmp_path, command):
     if command == "generate from":
         source = tmp_path / "counts.yaml"
         source.write_bytes(TABLE_FIXTURE.read_bytes())
+    elif command == "convert":
+        source = tmp_path / "in.json"
+        source.write_bytes(convertible_json())
     else:
         source = tmp_path / "in.json"
         source.write_bytes(JSON_FIXTURE.read_bytes())

@@ -87,14 +87,7 @@ def test_file_with_errors_is_scored(cli, tmp_path):
 
 
 def test_qrda3_input(cli, fixtures_dir, tmp_path):
-    from qppfiles.formats.qpp_json import read
-    from qppfiles.formats.qrda3 import write
-
-    source = fixtures_dir / "2024" / "group-traditional.json"
-    if not source.exists():
-        pytest.skip("fixture 2024/group-traditional.json absent")
-    xml = tmp_path / "group.xml"
-    xml.write_bytes(write(read(source.read_bytes()).submission))
+    xml = fixtures_dir / "qrda3" / "2024-group-mips.xml"
     result = cli("score", xml, "--format", "json")
     assert result.exit_code == 0, result.output
     ids = {m["measureId"] for m in json.loads(result.output)["measures"] if m["category"] == "quality"}
@@ -124,3 +117,48 @@ def test_never_writes_over_the_input(cli, fixture_2024, tmp_path):
     copy.write_bytes(fixture_2024.read_bytes())
     result = cli("score", copy, "-o", copy, "--force")
     assert result.exit_code == 2 and copy.read_bytes() == fixture_2024.read_bytes()
+
+
+# -- honest numbers: no NaN or Infinity in, none out ---------------------------------------------
+
+
+@pytest.mark.parametrize("option, value", [("--cost", "nan"), ("--cost", "NaN"), ("--cost", "inf"),
+                                           ("--prior-quality", "nan"), ("--complex-bonus", "inf"),
+                                           ("--complex-bonus", "nan")])
+def test_non_finite_options_are_usage_errors(cli, fixture_2024, option, value):
+    result = cli("score", fixture_2024, option, value)
+    assert result.exit_code == 2
+    assert option in result.output and "Traceback" not in result.output
+
+
+def test_non_finite_allowed_charges_is_a_usage_error(cli):
+    result = cli("eligibility", "--allowed-charges", "nan", "--beneficiaries", "10")
+    assert result.exit_code == 2 and "--allowed-charges" in result.output
+
+
+def test_json_card_never_holds_nan_or_infinity(cli, fixtures_dir, tmp_path):
+    doc = json.loads((fixtures_dir / "2024" / "individual-traditional.json").read_text())
+    quality = next(s for s in doc["measurementSets"] if s["category"] == "quality")
+    value = quality["measurements"][0]["value"]
+    for key in ("performanceMet", "performanceNotMet", "eligiblePopulation"):
+        value[key] = 1e308  # a valid double; sums of them overflow to infinity
+    path = tmp_path / "huge.json"
+    path.write_text(json.dumps(doc))
+    result = cli("score", path, "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert "NaN" not in result.stdout and "Infinity" not in result.stdout
+    card = json.loads(result.stdout)
+    first = next(m for m in card["measures"] if m["measureId"] == quality["measurements"][0]["measureId"])
+    assert first["points"] == 0
+    assert first.get("performanceRate") is None and first.get("reportingRate") is None
+    text = cli("score", path).stdout
+    assert "nan%" not in text and "inf%" not in text
+
+
+def test_text_card_shows_control_characters_escaped(cli, fixtures_dir, tmp_path):
+    text = (fixtures_dir / "2024" / "individual-traditional.json").read_text()
+    path = tmp_path / "ctrl.json"
+    path.write_text(text.replace('"measureId": "001"', '"measureId": "0\\u001b[2J01"', 1))
+    result = cli("score", path)
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.stdout and "0\\x1b[2J01" in result.stdout

@@ -344,3 +344,12 @@ def test_every_fixture_scores(fixtures_dir):
         assert all(m.reason for m in card.measures), path
 
 
+
+
+def test_rates_of_counts_that_overflow_a_double_are_absent_not_nan():
+    from qppfiles.measure_math import single
+    from qppfiles.model import Counts, SingleRateValue
+
+    rates = single(SingleRateValue(Counts(1e308, 1e308, 1e308, 0, 0)), None, True)
+    assert rates.performance_rate is None and rates.reporting_rate is None
+    assert rates.problem == "the counts are too large to compute a performance rate"

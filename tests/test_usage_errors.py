@@ -113,13 +113,17 @@ def test_standard_input_alone_and_within_the_size_limit():
     assert_usage_error(invoke("validate", "-", "--max-file-size", "1k", input=b" " * 5000), "--max-file-size")
 
 
-def test_score_and_convert_read_standard_input():
+def test_score_and_convert_read_standard_input(tmp_path):
+    from .test_outputs import convertible_json
+
     data = JSON_FIXTURE.read_bytes()
     from_file = invoke("score", JSON_FIXTURE, "--format", "json")
     from_stdin = invoke("score", "-", "--format", "json", input=data)
     assert from_stdin.exit_code == 0 and json.loads(from_stdin.stdout) == json.loads(from_file.stdout)
-    converted = invoke("convert", "-", "--to", "qrda3", input=data)
-    assert converted.exit_code == 0 and converted.stdout == invoke("convert", JSON_FIXTURE, "--to", "qrda3").stdout
+    source = tmp_path / "in.json"
+    source.write_bytes(convertible_json())
+    converted = invoke("convert", "-", "--to", "qrda3", input=source.read_bytes())
+    assert converted.exit_code == 0 and converted.stdout == invoke("convert", source, "--to", "qrda3").stdout
 
 
 @pytest.mark.parametrize("command", ["validate", "lint"])

@@ -68,3 +68,47 @@ def test_stopping_early_stops_the_workers():
     assert [next(results) for _ in range(3)] == [0, 1, 4]
     results.close()
     assert set(multiprocessing.active_children()) - before == set()
+
+
+@pytest.mark.parametrize("items, jobs, chunk, started", [
+    (3, 8, 1, 3),      # three files, -j 8: three workers
+    (1, 4, 1, 1),
+    (20, 8, 16, 2),    # two chunks of up to 16
+    (100, 2, 4, 2),    # never more than asked
+    (0, 4, 1, 0),
+])
+def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, started):
+    import qppfiles.workers as workers
+
+    made = []
+
+    class Counted(workers._Worker):
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(workers, "_Worker", Counted)
+    assert list(ordered_map(_square, iter(range(items)), 0, jobs, chunk, _lost)) == [i * i for i in range(items)]
+    assert len(made) == started
+
+
+def test_validate_with_more_jobs_than_files_starts_no_more_workers_than_files(monkeypatch, tmp_path):
+    import qppfiles.workers as workers
+    from click.testing import CliRunner
+
+    from qppfiles.cli import main
+
+    from .conftest import FIXTURES
+
+    made = []
+
+    class Counted(workers._Worker):
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(workers, "_Worker", Counted)
+    files = [str(FIXTURES / "2024" / name) for name in ("group-traditional.json", "individual-traditional.json")]
+    result = CliRunner().invoke(main, ["validate", "-j", "8", *files])
+    assert result.exit_code == 0, result.output
+    assert 1 <= len(made) <= 2

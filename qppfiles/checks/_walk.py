@@ -10,7 +10,7 @@ from ..measure_math import is_count  # noqa: F401  (the rules import it from her
 from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
 
 PI_CATEGORIES = ("pi", "aci")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def is_pi(category: Optional[str]) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 
+from ..digits import RULE, foreign_digit, shown
 from ..findings import ERROR
 from . import Hit, rule
 from ._walk import field_ref
 
 SRC = "QPP JSON reference: submissions.entityType, entityId, taxpayerIdentificationNumber, nationalProviderIdentifier"
-_DIGITS = re.compile(r"\d+")
+_DIGITS = re.compile(r"[0-9]+")  # not \d: it matches full-width and other scripts' digits
 _ENTITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
 # Which identifier fields each entity type requires and which it must not carry.
@@ -48,6 +49,11 @@ def npi_check_digit_ok(npi: str) -> bool:
     return npi[-1] == npi_luhn_digit(npi[:9])
 
 
+def _foreign(text: str) -> str:
+    digit = foreign_digit(text)
+    return f"; '{digit}' is not one of 0-9: {RULE}" if digit else ""
+
+
 def _field(sub, name: str):
     return {
         "taxpayerIdentificationNumber": sub.taxpayer_identification_number,
@@ -57,23 +63,22 @@ def _field(sub, name: str):
 
 
 @rule("I101", ERROR, "The TIN is not 9 digits.",
-      "A taxpayer identification number is exactly nine digits, with no dashes or spaces. Leading zeros "
-      "count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
+      "A taxpayer identification number is exactly nine ASCII digits 0-9 (not full-width or other scripts' "
+      "digits), with no dashes or spaces. Leading zeros count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
 def tin_format(ctx):
     tin = ctx.submission.taxpayer_identification_number
     if tin is not None and not (len(tin) == 9 and _DIGITS.fullmatch(tin)):
         yield Hit(field_ref(ctx, ctx.submission.ref, "taxpayerIdentificationNumber"),
-                  f"TIN '{tin}' must be exactly 9 digits (it has {len(tin)} characters)")
+                  f"TIN '{shown(tin)}' must be exactly 9 digits (it has {len(tin)} characters){_foreign(tin)}")
 
 
 @rule("I102", ERROR, "The NPI is not 10 digits.",
-      "A national provider identifier is exactly ten digits.", SRC, '"nationalProviderIdentifier": "123456789"',
-      consequence="rejected")
+      "A national provider identifier is exactly ten ASCII digits 0-9 (not full-width or other scripts' digits).", SRC, '"nationalProviderIdentifier": "123456789"', consequence="rejected")
 def npi_format(ctx):
     npi = ctx.submission.national_provider_identifier
     if npi is not None and not (len(npi) == 10 and _DIGITS.fullmatch(npi)):
         yield Hit(field_ref(ctx, ctx.submission.ref, "nationalProviderIdentifier"),
-                  f"NPI '{npi}' must be exactly 10 digits (it has {len(npi)} characters)")
+                  f"NPI '{shown(npi)}' must be exactly 10 digits (it has {len(npi)} characters){_foreign(npi)}")
 
 
 @rule("I103", ERROR, "The NPI's check digit is wrong.",

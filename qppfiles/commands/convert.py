@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..findings import ERROR, Finding, Location
 from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, write_output
 
 TARGETS = ("json", "qrda3")
@@ -16,9 +17,12 @@ def _default_target(source_format: str) -> str:
 
 
 def _report_findings(path: str, findings) -> None:
+    from ..report.inert import inert
+
     for f in findings:
-        where = f.location.describe()
-        click.echo(f"{path}: {f.code} {f.severity}{' ' + where if where else ''}: {f.message}", err=True)
+        where = inert(f.location.describe())
+        click.echo(f"{inert(path)}: {f.code} {f.severity}{' ' + where if where else ''}: {inert(f.message)}",
+                   err=True)
 
 
 @click.command("convert")
@@ -47,13 +51,23 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
         ensure_writable(output, force, [source])
     result = load_input(source, max_file_size)
     target = target or _default_target(result.format)
-    data = _convert(result.submission, target)
     _report_findings(source, _rule_findings(result, max_findings))
+    try:
+        data = _convert(result.submission, target)
+    except _Refused as refused:
+        _refuse(source, refused.findings)
+    _refuse_unfaithful(source, result, data)
     if output:
         write_output(output, data, force, [source])
         click.echo(f"wrote {output} ({target})", err=True)
     else:
         click.echo(data.decode("utf-8"), nl=False)
+
+
+class _Refused(Exception):
+    def __init__(self, findings) -> None:
+        super().__init__()
+        self.findings = findings
 
 
 def _convert(submission, target: str) -> bytes:
@@ -62,7 +76,22 @@ def _convert(submission, target: str) -> bytes:
     try:
         return convert(submission, target)
     except ConvertError as exc:
-        click.echo(f"qppfiles: cannot write QRDA III: {exc}", err=True)
+        finding = Finding(getattr(exc, "code", "F015"), ERROR, "file", f"cannot write QRDA III: {exc}", None,
+                          Location())
+        raise _Refused([finding]) from None
+
+
+def _refuse_unfaithful(source: str, result, data: bytes) -> None:
+    """Exit 1, writing nothing, when the output would change a number or turn a valid input invalid."""
+    from ..conversion import refusals
+
+    _refuse(source, refusals(result, data))
+
+
+def _refuse(source: str, findings) -> None:
+    if findings:
+        _report_findings(source, findings)
+        click.echo(f"qppfiles: {source} was not converted; nothing was written.", err=True)
         sys.exit(1)
 
 

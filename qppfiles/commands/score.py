@@ -16,6 +16,15 @@ from ._common import CommandProblem, ensure_writable, load_input, max_file_size_
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
 
+def _finite(param, value):
+    """FloatRange lets nan (every comparison with it is false) and inf through: a usage error here."""
+    import math
+
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number; give a finite value", param=param)
+    return value
+
+
 def _clinician_type(ctx, param, value):
     """A clinician type or status some year reweights PI for (small practices have --small-practice)."""
     if value is None:
@@ -51,10 +60,11 @@ def _measure_points(ctx, param, values) -> dict:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
 @click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing: IA points doubled.")
-@click.option("--cost", "cost", type=click.FloatRange(0, 100), metavar="SCORE",
+@click.option("--cost", "cost", type=click.FloatRange(0, 100), metavar="SCORE", callback=lambda c, p, v: _finite(p, v),
               help="Cost category percent (computed by CMS from claims); without it cost is reweighted.")
-@click.option("--complex-bonus", type=click.FloatRange(0, None), metavar="N", help="Complex patient bonus points.")
-@click.option("--prior-quality", type=click.FloatRange(0, 100), metavar="PCT",
+@click.option("--complex-bonus", type=click.FloatRange(0, None), metavar="N", help="Complex patient bonus points.",
+              callback=lambda c, p, v: _finite(p, v))
+@click.option("--prior-quality", type=click.FloatRange(0, 100), metavar="PCT", callback=lambda c, p, v: _finite(p, v),
               help="Last year's quality percent, for the improvement score.")
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
@@ -142,6 +152,7 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
 
 @click.command("eligibility")
 @click.option("--allowed-charges", type=click.FloatRange(0, None), required=True, metavar="N",
+              callback=lambda c, p, v: _finite(p, v),
               help="Medicare Part B allowed charges in dollars.")
 @click.option("--beneficiaries", type=click.IntRange(0, None), required=True, metavar="N",
               help="Part B beneficiaries cared for.")

@@ -205,7 +205,7 @@ class Locator:
                         return node, False
                     node, value = found
                 else:
-                    if not raw.isdigit():
+                    if not (raw.isascii() and raw.isdigit()):
                         return node, False
                     value = self._element(container, int(raw))
                     if value is None:

@@ -14,6 +14,7 @@ import re
 from itertools import accumulate
 from typing import Any, List, Optional
 
+from ..digits import is_ascii_digits
 from ..findings import ERROR, WARNING, Finding, Location
 from ..model import (
     BooleanValue,
@@ -475,7 +476,7 @@ def to_model(doc: Any) -> Optional[Submission]:
     if is_set_only(obj):
         ms = _measurement_set(obj, base)
         year = _year(obj.get("performanceYear"))
-        if year is None and ms.performance_start and ms.performance_start[:4].isdigit():
+        if year is None and ms.performance_start and is_ascii_digits(ms.performance_start[:4]):
             year = int(ms.performance_start[:4])
         return Submission(year, measurement_sets=(ms,), ref=base, set_only=True)
     return Submission(
@@ -524,7 +525,7 @@ class MeasureIdKeys:
         head, sep, tail = pointer.rpartition("/measurements/")
         index = tail[:-len("/measureId")]
         entry = self.sets.get(head) if sep and tail.endswith("/measureId") else None
-        if entry is None or not index.isdigit() or int(index) >= len(entry[1]):
+        if entry is None or not is_ascii_digits(index) or int(index) >= len(entry[1]):
             return None
         before, listed = entry
         j = int(index)

@@ -168,7 +168,7 @@ def _quality_set(year, level, rng, program, mvp, n_quality, target, cehrt) -> Me
     q = pack.quality
     measurements = tuple(
         Measurement(c.measure_id, rate_value(rng, c, q.data_completeness_threshold_percent, q.case_minimum,
-                                              method == EHR))
+                                              method == EHR, complete=target == "qrda3"))
         for c in chosen)
     start, end = pack.periods.start, pack.periods.end
     return MeasurementSet("quality", method, _program_name(year, program), cehrt if method == EHR else None,
@@ -192,11 +192,12 @@ def _choose_quality(rng, pool: Sequence[QualityChoice], count: int) -> List[Qual
 
 
 def fake_counts(rng: random.Random, threshold: float, case_minimum: int, inverse: bool,
-                exceptions: bool = True) -> Counts:
-    """Counts with data completeness above ``threshold`` and an eligible population above the minimum."""
+                exceptions: bool = True, complete: bool = False) -> Counts:
+    """Counts with data completeness above ``threshold`` (100% if ``complete``) and an eligible population
+    above the minimum."""
     eligible = rng.randint(max(case_minimum, 20) + 10, 600)
     completeness = rng.uniform(min(100.0, threshold + 4), 100.0)
-    reported = min(eligible, max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100)))
+    reported = eligible if complete else min(eligible, max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100)))
     excepted = rng.randint(0, reported // 25) if exceptions else 0
     decided = reported - excepted
     rate = rng.uniform(3, 35) if inverse else rng.uniform(45, 97)
@@ -205,13 +206,17 @@ def fake_counts(rng: random.Random, threshold: float, case_minimum: int, inverse
                   eligible_population_exclusion=0, eligible_population_exception=excepted)
 
 
-def rate_value(rng, choice: QualityChoice, threshold: float, case_minimum: int, ehr: bool):
-    """A performance-rate value (single or per stratum) with realistic counts for ``choice``."""
+def rate_value(rng, choice: QualityChoice, threshold: float, case_minimum: int, ehr: bool,
+               complete: bool = False):
+    """A performance-rate value (single or per stratum) with realistic counts for ``choice``.
+
+    ``complete``: every eligible patient reported, as QRDA III requires (it has no place for the others).
+    """
     if choice.strata:
-        strata = tuple(Stratum(name, fake_counts(rng, threshold, case_minimum, choice.inverse, choice.exceptions))
-                       for name in choice.strata)
+        strata = tuple(Stratum(name, fake_counts(rng, threshold, case_minimum, choice.inverse, choice.exceptions,
+                                                 complete)) for name in choice.strata)
         return MultiRateValue(strata, is_end_to_end=ehr)
-    counts = fake_counts(rng, threshold, case_minimum, choice.inverse, choice.exceptions)
+    counts = fake_counts(rng, threshold, case_minimum, choice.inverse, choice.exceptions, complete)
     return SingleRateValue(counts, is_end_to_end=ehr)
 
 

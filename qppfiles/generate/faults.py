@@ -977,7 +977,17 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: Op
             break
         if isinstance(doc, bytes):
             break  # a byte-level fault ends the document
-        result = apply(doc, code, env)
+        try:
+            result = apply(doc, code, env)
+        except FaultError:
+            raise
+        except (ArithmeticError, LookupError, ValueError, TypeError) as exc:
+            # An earlier fault took away what this one works on (an NPI cut short, a period made
+            # impossible, counts set to zero): it does not apply to this document any more.
+            if count is None:
+                raise FaultError(f"fault {code} cannot be injected after {', '.join(applied) or 'the others'} "
+                                 f"in this {env.year} {env.level} submission ({exc})") from None
+            continue
         if result is None:
             if count is None:
                 raise FaultError(f"fault {code} does not apply to a {env.year} {env.level} submission")

@@ -34,6 +34,7 @@ from datetime import date
 from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from ..catalog import load_catalog
+from ..digits import MAX_COUNT, RULE, is_ascii_digits, shown
 from ..model import (
     ENTITY_TYPES,
     BooleanValue,
@@ -162,11 +163,14 @@ def _count(where: str, name: str, value: Any) -> Optional[int]:
         number = int(value)
     else:
         text = str(value).strip().replace("_", "")
-        if not re.fullmatch(r"[+-]?\d+", text):
-            raise InputError(where, f"{name} must be a whole number, not {str(value).strip()!r}")
+        if not re.fullmatch(r"[+-]?[0-9]+", text) or len(text) > 12:
+            raise InputError(where, f"{name} must be a whole number from 0 to {MAX_COUNT:,}, not "
+                                    f"{shown(str(value).strip())!r}: {RULE}")
         number = int(text)
     if number < 0:
         raise InputError(where, f"{name} cannot be negative ({number})")
+    if number > MAX_COUNT:
+        raise InputError(where, f"{name} must be a whole number from 0 to {MAX_COUNT:,}; it is larger")
     return number
 
 
@@ -174,9 +178,13 @@ def _rate(where: str, value: Any) -> Optional[float]:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
-        number = float(str(value).strip().rstrip("%"))
+        text = str(value).strip().rstrip("%")
+        if not text.isascii():
+            raise ValueError(RULE)
+        number = float(text)
     except ValueError:
-        raise InputError(where, f"performanceRate must be a number, not {str(value).strip()!r}") from None
+        raise InputError(where, f"performanceRate must be a number in ASCII digits, not "
+                                f"{shown(str(value).strip())!r}") from None
     if not 0 <= number <= 100:
         raise InputError(where, f"performanceRate must be between 0 and 100, not {number:g}")
     return number
@@ -196,10 +204,10 @@ def _boolean(where: str, value: Any) -> bool:
 
 
 def _year(where: str, value: Any) -> int:
-    try:
-        year = int(str(value).strip())
-    except ValueError:
-        raise InputError(where, f"the year must be a number such as 2024, not {value!r}") from None
+    text = str(value).strip() if not isinstance(value, int) or abs(value) < 10 ** 9 else "(a huge number)"
+    if not is_ascii_digits(text) or len(text) > 4:
+        raise InputError(where, f"the year must be a number such as 2024, not {shown(text)!r}: {RULE}")
+    year = int(text)
     if year not in supported_years():
         years = supported_years()
         raise InputError(where, f"performance year {year} is not supported ({years[0]}-{years[-1]})")
@@ -209,7 +217,7 @@ def _year(where: str, value: Any) -> int:
 def _measure_id(value: Any) -> Optional[str]:
     text = _text(value)
     # Spreadsheets and YAML turn "001" into 1: quality numbers are three digits.
-    if text is not None and text.isdigit() and len(text) < 3:
+    if text is not None and is_ascii_digits(text) and len(text) < 3:
         text = text.zfill(3)
     return text
 
@@ -249,8 +257,12 @@ def read_csv(text: str) -> List[Row]:
     reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
     rows: List[Row] = []
     names: List[str] = []
-    for index, cells in enumerate(reader):
+    for index, cells in _csv_rows(reader, numbered):
         line = numbered[min(index, len(numbered) - 1)][0]
+        long = next((c for c in cells if len(c) > MAX_CELL), None)
+        if long is not None:
+            raise InputError(f"line {line}", f"a cell holds {len(long):,} characters; cells are at most "
+                                             f"{MAX_CELL:,}")
         if index == 0:
             names = [c.strip() for c in cells]
             mapping = _columns(f"line {line}", names)
@@ -264,13 +276,52 @@ def read_csv(text: str) -> List[Row]:
     return rows
 
 
+def _csv_rows(reader, numbered):
+    index = -1
+    try:
+        for index, cells in enumerate(reader):
+            yield index, cells
+    except csv.Error as exc:  # a field past the csv module's own limit, or a stray quote
+        line = numbered[min(index + 1, len(numbered) - 1)][0]
+        raise InputError(f"line {line}", f"not a valid CSV row: {exc}") from None
+
+
 # ---------------------------------------------------------------- YAML / TOML
+
+# A table is a few levels deep and a count a few digits: deeper or longer input is refused before
+# it can exhaust the stack or the integer parser.
+MAX_DEPTH = 32
+MAX_CELL = 1000
+MAX_NUMBER_DIGITS = 18
+
 
 def _yaml_load(text: str):
     import yaml
 
     class Loader(yaml.SafeLoader):
-        pass
+        depth = 0
+
+        def compose_node(self, parent, index):
+            # Aliases let a few lines stand for billions of nodes; a table of counts never needs them.
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise InputError(f"line {event.start_mark.line + 1}", "YAML anchors and aliases (&name, *name) "
+                                 "are not accepted: write each value out")
+            if self.depth >= MAX_DEPTH:
+                raise InputError(f"line {event.start_mark.line + 1}",
+                                 f"the YAML is nested deeper than {MAX_DEPTH} levels")
+            self.depth += 1
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+    def integer(loader, node):
+        digits = sum(c.isdigit() for c in node.value)
+        if digits > MAX_NUMBER_DIGITS:
+            raise InputError(f"line {node.start_mark.line + 1}", f"a number of {digits:,} digits is too large "
+                             f"for a table of counts (at most {MAX_NUMBER_DIGITS})")
+        return loader.construct_yaml_int(node)
 
     def mapping(loader, node, deep=False):
         value = loader.construct_mapping(node, deep=True)
@@ -278,6 +329,7 @@ def _yaml_load(text: str):
         return value
 
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    Loader.add_constructor("tag:yaml.org,2002:int", integer)
     try:
         return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
@@ -291,11 +343,26 @@ def _toml_load(text: str):
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
+    if _bracket_depth(text) > MAX_DEPTH:
+        raise InputError("", f"the TOML is nested deeper than {MAX_DEPTH} levels")
+    long_number = re.search(r"[0-9_]{%d,}" % (MAX_NUMBER_DIGITS + 1), text)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         match = re.search(r"line (\d+)", str(exc))
         raise InputError(f"line {match.group(1)}" if match else "", f"not valid TOML: {exc}") from None
+    except ValueError:  # an integer past int()'s digit limit
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else None
+        raise InputError(f"line {line}" if line else "", "a number is too large for a table of counts") from None
+
+
+def _bracket_depth(text: str) -> int:
+    """An upper bound of the nesting of arrays and inline tables (brackets inside strings count too)."""
+    depth = deepest = 0
+    for c in re.findall(r"[\[\]{}]", text):
+        depth = depth + 1 if c in "[{" else max(0, depth - 1)
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _where(node: Any, path: str) -> str:

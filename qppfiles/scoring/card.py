@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
@@ -110,7 +111,9 @@ class ScoreCard:
         return None
 
     def to_dict(self) -> dict:
-        return {
+        """The card as JSON-ready data; a number that is not finite (counts near the double limit make
+        inf/inf) is None, since JSON has no NaN or Infinity."""
+        return _finite({
             "performanceYear": self.performance_year,
             **({"validity": dict(self.validity)} if self.validity is not None else {}),
             "finalScore": self.final_score,
@@ -124,4 +127,14 @@ class ScoreCard:
             "notScored": list(self.not_scored),
             "assumptions": list(self.assumptions),
             "suggestions": [s.to_dict() for s in self.suggestions],
-        }
+        })
+
+
+def _finite(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value

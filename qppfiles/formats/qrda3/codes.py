@@ -58,8 +58,10 @@ _CODES = (
     ("X132", ERROR, "schema", "A population UUID does not belong to the measure.",
      "Population counts are matched by UUID against the measure's populations of the year.", f"{CONVERTER} 59"),
     ("X133", ERROR, "schema", "A count is missing, repeated or not a whole number.",
-     "Each population has exactly one aggregate count, an integer of zero or more.",
-     f"{CONVERTER} 8, 9, 52, 53; {IG}"),
+     "Each population has exactly one aggregate count, an integer of zero or more written with the ASCII "
+     "digits 0-9 (counts and identifiers are ASCII digits only: not full-width, Arabic-Indic or superscript "
+     "digits) and at most 2,147,483,647, the largest count CMS's converter reads (it parses counts as Java "
+     "integers).", f"{CONVERTER} 8, 9, 52, 53; {IG}"),
     ("X134", WARNING, "schema", "A population has an unknown code.",
      "Population codes are IPOP, DENOM, NUMER, DENEX, DENEXCEP (and NUMEX).", IG),
     ("X135", ERROR, "schema", "An eCQM lacks one of its populations.",

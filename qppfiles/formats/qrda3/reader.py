@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
+from ...digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
 from ...findings import ERROR, WARNING, Finding, Location
 from ...model import (
     BooleanValue,
@@ -93,7 +94,7 @@ def _date(raw: Optional[str]) -> Optional[str]:
     if not raw:
         return None
     digits = raw.strip().replace("-", "").replace("/", "")[:8]
-    if len(digits) != 8 or not digits.isdigit():
+    if len(digits) != 8 or not is_ascii_digits(digits):
         return None
     month, day = int(digits[4:6]), int(digits[6:8])
     if not (1 <= month <= 12 and 1 <= day <= 31):
@@ -362,7 +363,7 @@ class _Reader:
             value = _date(raw)
             if value is None:
                 self.finding("X124", f"The {name} section's reporting period {label} "
-                             f"'{raw or '(missing)'}' is not a date (expected yyyyMMdd).",
+                             f"'{shown(raw or '(missing)')}' is not a date (expected yyyyMMdd in ASCII digits).",
                              el if el is not None else act)
             dates.append(value)
         return dates[0], dates[1]
@@ -565,8 +566,9 @@ class _Reader:
         raw = values[0].get("value")
         count = _plain_integer(raw) if plain else _integer(raw)
         if count is None:
-            self.finding("X133", f"The count '{raw if raw is not None else '(missing)'}' of the {what} "
-                         "is not a whole number of zero or more.", values[0], measure_id=measure_id)
+            self.finding("X133", f"The count '{shown(raw) if raw is not None else '(missing)'}' of the {what} "
+                         f"is not a whole number from 0 to {MAX_COUNT:,}: {RULE}.", values[0],
+                         measure_id=measure_id)
         return count
 
     # -- improvement activities -----------------------------------------------------
@@ -677,19 +679,14 @@ def _years(years) -> str:
 
 
 def _integer(raw: Optional[str]) -> Optional[int]:
-    """eCQM counts as CMS parses them: an optional plus sign and digits, no spaces."""
-    text = raw or ""
-    digits = text[1:] if text.startswith("+") else text
-    if not digits.isascii() or not digits.isdigit():
-        return None
-    return int(digits)
+    """eCQM counts as CMS parses them: an optional plus sign and ASCII digits, no spaces, at most MAX_COUNT."""
+    return ascii_count(raw or "")
 
 
 def _plain_integer(raw: Optional[str]) -> Optional[int]:
-    """PI counts: digits only, as CMS reads them (no sign, no spaces)."""
-    if not raw or not raw.isascii() or not raw.isdigit():
-        return None
-    return int(raw)
+    """PI counts: ASCII digits only, as CMS reads them (no sign, no spaces)."""
+    text = raw or ""
+    return ascii_count(text) if is_ascii_digits(text) else None
 
 
 def _not_met(c: Dict[str, Optional[int]]) -> Optional[int]:

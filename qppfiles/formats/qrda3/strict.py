@@ -30,6 +30,7 @@ from typing import Dict, List, Optional, Tuple, Union
 from lxml import etree, isoschematron
 
 from ... import __version__
+from ...digits import is_ascii_digits
 from ...findings import ERROR, INFO, WARNING, Finding, Location
 from . import schematron_fast
 from . import templates as T
@@ -170,7 +171,7 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
 
 def _document_year(root, extension) -> Optional[int]:
     """As CMS: the start of the first reporting period, else the extension's year."""
-    starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if v[:4].isdigit()]
+    starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if is_ascii_digits(v[:4])]
     if starts:
         return starts[0]
     years = T.years_for_extension(extension)

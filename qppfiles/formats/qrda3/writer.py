@@ -15,6 +15,7 @@ from typing import Dict, List, Optional
 
 from lxml import etree
 
+from ...conversion import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
 from ...model import (
     BooleanValue,
     Counts,
@@ -50,8 +51,18 @@ _SUPPLEMENTAL = (
 )
 
 
+
+
 class QrdaWriteError(ValueError):
-    """The submission cannot be expressed as QRDA III (the message says why)."""
+    """The submission cannot be expressed as QRDA III (the message says why).
+
+    ``code`` is the finding code a command reports it under: F014 when writing would change a
+    number of the submission, F015 when QRDA III (or CMS's reading of it) has no place for it.
+    """
+
+    def __init__(self, message: str, code: str = NOT_REPRESENTABLE) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def write(submission: Submission, *, catalog=None, created: Optional[datetime] = None) -> bytes:
@@ -231,6 +242,9 @@ class _Writer:
             "quality": "Electronic clinical quality measures", "pi": "Promoting Interoperability measures",
             "ia": "Improvement activities"}[category]
         if category == "quality":
+            if not mset.measurements:
+                raise QrdaWriteError("The quality measurement set has no measures; a QRDA III measure section "
+                                     "needs at least one eCQM (CMS refuses an empty one).")
             self.reporting_parameters(section, mset)
             for m in mset.measurements:
                 self.ecqm(self.el(section, "entry"), m)
@@ -292,6 +306,8 @@ class _Writer:
 
     # -- IA and PI --------------------------------------------------------------------
     def activity(self, entry, m: Measurement) -> None:
+        if not m.measure_id:
+            raise QrdaWriteError("An improvement activity has no measureId; QRDA III names each activity by its id.")
         if not isinstance(m.value, BooleanValue):
             raise QrdaWriteError(f"Improvement activity {m.measure_id} must have a true/false value.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
@@ -303,6 +319,9 @@ class _Writer:
         self.performed(organizer, m.value.value, f"Improvement activity {m.measure_id}")
 
     def pi_measure(self, entry, m: Measurement) -> None:
+        if not m.measure_id:
+            raise QrdaWriteError("A Promoting Interoperability measurement has no measureId; QRDA III names "
+                                 "each measure by its id.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
         if isinstance(m.value, ProportionValue):
             self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
@@ -393,7 +412,7 @@ class _Writer:
                                              "in the catalog, so its counts cannot be written.")
                     out.append(None)
                     continue
-                out.append(_population_counts(counts, name))
+                out.append(_population_counts(counts, name, group_name))
             return out
         if not isinstance(value, SingleRateValue):
             raise QrdaWriteError(f"eCQM {name} reports one rate: its value needs performance counts.")
@@ -450,11 +469,11 @@ def _int(value, name) -> int:
     return value
 
 
-def _population_counts(counts: Counts, name: str) -> Dict[str, int]:
+def _population_counts(counts: Counts, name: str, stratum: Optional[str] = None) -> Dict[str, int]:
     if counts.eligible_population is None or counts.performance_met is None:
         raise QrdaWriteError(f"eCQM {name} needs eligiblePopulation and performanceMet to be written.")
     denom = _int(counts.eligible_population, name)
-    return {
+    out = {
         "IPOP": denom,  # the model has no initial population; it is at least the denominator
         "DENOM": denom,
         "NUMER": _int(counts.performance_met, name),
@@ -462,3 +481,42 @@ def _population_counts(counts: Counts, name: str) -> Dict[str, int]:
         "DENEXCEP": _int(counts.eligible_population_exception, name),
         "NUMEX": _int(counts.numerator_exclusion, name),
     }
+    _refuse_lost_numbers(counts, out, name, stratum)
+    return out
+
+
+def _refuse_lost_numbers(counts: Counts, out: Dict[str, int], name: str, stratum: Optional[str]) -> None:
+    """QRDA III has no performanceNotMet: CMS reads it as DENOM - NUMER - DENEX - DENEXCEP, and drops NUMEX.
+
+    So patients not reported (data completeness below 100%) would become "not met"; refuse instead.
+    """
+    what = f"eCQM {name}" + (f", stratum '{stratum}'," if stratum else "")
+    if out["NUMEX"]:
+        raise QrdaWriteError(f"{what} has numeratorExclusion {out['NUMEX']}; CMS does not read a numerator "
+                             "exclusion from QRDA III, so it would be lost.", NUMBER_WOULD_CHANGE)
+    read_back = out["DENOM"] - out["NUMER"] - out["DENEX"] - out["DENEXCEP"]
+    not_met = counts.performance_not_met
+    if not_met is not None and not_met == read_back:
+        return
+    if not_met is None:
+        raise QrdaWriteError(f"{what} has no performanceNotMet; QRDA III cannot say so, and CMS would read "
+                             f"performanceNotMet as {read_back}.", NUMBER_WOULD_CHANGE)
+    reported = out["NUMER"] + not_met + out["DENEX"] + out["DENEXCEP"]
+    parts = (f"performanceMet {out['NUMER']} + performanceNotMet {_number(not_met)} + exclusions {out['DENEX']} "
+             f"+ exceptions {out['DENEXCEP']} = {_number(reported)}")
+    if reported < out["DENOM"]:
+        completeness = 100.0 * reported / out["DENOM"]
+        raise QrdaWriteError(
+            f"{what} reports {_number(reported)} of its {out['DENOM']} eligible patients ({parts}; data "
+            f"completeness {completeness:.1f}%). QRDA III has no place for patients not reported: CMS would count "
+            f"the {_number(out['DENOM'] - reported)} others as not met (performanceNotMet {read_back} instead of "
+            f"{_number(not_met)}). Report every eligible patient, or submit this measure as QPP JSON.",
+            NUMBER_WOULD_CHANGE)
+    raise QrdaWriteError(
+        f"{what} reports more patients than its eligible population {out['DENOM']} ({parts}); QRDA III carries "
+        f"only the eligible population, so CMS would read performanceNotMet as {read_back} instead of "
+        f"{_number(not_met)}.", NUMBER_WOULD_CHANGE)
+
+
+def _number(value) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
