@@ -19,7 +19,7 @@ from typing import Optional, Sequence
 from ..model import BooleanValue, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure
 from .card import CategoryScore, MeasureScore
-from .text import fmt, pct
+from .text import fmt, pct, points_text
 
 
 def _round(value: float, mode: str) -> float:
@@ -98,7 +98,7 @@ def score_pi(sets: Sequence[MeasurementSet], pack, catalog,
         reasons.insert(0, f"{label} 0%: " + "; ".join(why))
         return CategoryScore("pi", 0.0, reasons=reasons), measures
     if score > rules.score_cap:
-        reasons.append(f"{fmt(score)} points capped at {rules.score_cap}")
+        reasons.append(f"{points_text(score)} capped at {rules.score_cap}")
         score = float(rules.score_cap)
     reasons.insert(0, f"{label} {fmt(score)}%")
     return CategoryScore("pi", score, reasons=reasons), measures
@@ -281,8 +281,8 @@ def _redistribute(rules, values: _Values, requirements: dict, reasons: list, mea
             zeroed.add(source)
         where = ", ".join(dict.fromkeys(t for t, _ in received))
         shown = source.replace("_", " ") if source in requirements else source
-        reasons.append(f"{shown} excluded: its {fmt(points)} points go to {where}")
-        measures.append(MeasureScore(source, "pi", 0.0, f"exclusion claimed: {fmt(points)} points moved to {where}",
+        reasons.append(f"{shown} excluded: its {points_text(points)} go to {where}")
+        measures.append(MeasureScore(source, "pi", 0.0, f"exclusion claimed: {points_text(points)} moved to {where}",
                                      max_points=0.0))
     return moved, zeroed
 
@@ -307,13 +307,13 @@ def _points_model(rules, values: _Values) -> tuple[float, list, list]:
                 ratio = values.ratio(measure_id)
                 if ratio is not None:
                     points = _round(ratio * mp, rules.rounding)
-                    why = f"{pct(ratio * 100)} of {fmt(mp)} points: {fmt(points)}"
+                    why = f"{pct(ratio * 100)} of {points_text(mp)}: {fmt(points)}"
                     least = rules.proportion_min_points
                     if least and points < least <= mp and values.numerator_at_least_one(measure_id):
                         points = float(least)
                         why += f", raised to the minimum of {least} for a numerator of at least 1"
                 elif values.yes(measure_id):
-                    points, why = mp, f"'yes': {fmt(mp)} points"
+                    points, why = mp, f"'yes': {points_text(mp)}"
                 else:
                     points, why = 0.0, "not reported: 0 points"
                 option_points += points
@@ -326,7 +326,7 @@ def _points_model(rules, values: _Values) -> tuple[float, list, list]:
                     option_points = float(requirement.points or 0) + extra
                     option_scores = [MeasureScore("+".join(option), "pi", option_points,
                                                   f"{requirement.name.replace('_', ' ')} reported: "
-                                                  f"{fmt(option_points)} points", max_points=option_points)]
+                                                  f"{points_text(option_points)}", max_points=option_points)]
             if option_points > best[0] or best[2] is None:
                 best = (option_points, option_scores, option)
         total += best[0]
