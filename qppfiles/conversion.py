@@ -10,6 +10,7 @@ from typing import Dict, List, Optional, Tuple
 
 from .findings import ERROR, Finding, Location
 from .formats import QPP_JSON
+from .measure_math import COUNT_FIELDS
 from .model import (
     BooleanValue,
     Counts,
@@ -26,20 +27,12 @@ NOT_REPRESENTABLE = "F015"
 # A field absent from a count block is zero for these: QRDA III carries an exclusion or exception
 # only when the measure defines that population, and CMS's converter leaves it out otherwise.
 _ZERO_WHEN_ABSENT = ("eligiblePopulationExclusion", "eligiblePopulationException", "numeratorExclusion")
-_COUNT_FIELDS = (
-    ("performanceMet", "performance_met"),
-    ("performanceNotMet", "performance_not_met"),
-    ("eligiblePopulation", "eligible_population"),
-    ("eligiblePopulationExclusion", "eligible_population_exclusion"),
-    ("eligiblePopulationException", "eligible_population_exception"),
-    ("numeratorExclusion", "numerator_exclusion"),
-)
 
 Numbers = Dict[str, object]
 
 
 def _counts(c: Counts) -> Numbers:
-    out = {name: getattr(c, attr) for name, attr in _COUNT_FIELDS}
+    out = {name: getattr(c, attr) for name, attr in COUNT_FIELDS}
     for name in _ZERO_WHEN_ABSENT:
         if out[name] is None:
             out[name] = 0

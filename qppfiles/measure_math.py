@@ -23,6 +23,15 @@ from .catalog.records import OUTCOME_TYPES
 from .model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
 
 REGISTRY_METRIC_TYPES = ("registrySinglePerformanceRate", "registryMultiPerformanceRate")
+# The count fields of a quality measurement: QPP JSON name -> model attribute of Counts.
+COUNT_FIELDS = (
+    ("performanceMet", "performance_met"),
+    ("performanceNotMet", "performance_not_met"),
+    ("eligiblePopulation", "eligible_population"),
+    ("eligiblePopulationExclusion", "eligible_population_exclusion"),
+    ("eligiblePopulationException", "eligible_population_exception"),
+    ("numeratorExclusion", "numerator_exclusion"),
+)
 OVERALL = "overall"
 
 

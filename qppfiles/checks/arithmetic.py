@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from ..findings import ERROR, WARNING
-from ..measure_math import counts_rate
+from ..measure_math import COUNT_FIELDS, counts_rate
 from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, rate_measurements
 
 SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
-_COUNT_FIELDS = (
-    ("performanceMet", "performance_met"),
-    ("performanceNotMet", "performance_not_met"),
-    ("eligiblePopulation", "eligible_population"),
-    ("eligiblePopulationExclusion", "eligible_population_exclusion"),
-    ("eligiblePopulationException", "eligible_population_exception"),
-    ("numeratorExclusion", "numerator_exclusion"),
-)
 RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit
 
 
@@ -31,12 +23,12 @@ def _integer_fields(m):
         yield "", "denominator", v.denominator, m.ref, "value"
         yield "", "observationInstances", v.observation_instances, m.ref, "value"
     elif isinstance(v, SingleRateValue):
-        for json_name, attr in _COUNT_FIELDS:
+        for json_name, attr in COUNT_FIELDS:
             yield "", json_name, getattr(v.counts, attr), m.ref, "value"
     elif isinstance(v, MultiRateValue):
         for s in v.strata:
             label = f"stratum '{s.name}': "
-            for json_name, attr in _COUNT_FIELDS:
+            for json_name, attr in COUNT_FIELDS:
                 yield label, json_name, getattr(s.counts, attr), s.ref or m.ref, None
 
 

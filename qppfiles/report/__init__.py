@@ -83,6 +83,16 @@ def consequence_text(consequence: str) -> str:
     return _CONSEQUENCE.get(consequence, "")
 
 
+def fingerprinted(path: str, findings):
+    """Each finding of one file with its fingerprint; identical findings are numbered apart."""
+    seen: dict = {}
+    for f in findings:
+        key = fingerprint(path, f)
+        occurrence = seen.get(key, 0)
+        seen[key] = occurrence + 1
+        yield f, fingerprint(path, f, occurrence)
+
+
 def fingerprint(path: str, f, occurrence: int = 0) -> str:
     """A stable identity for a finding in CI dashboards: the same problem at the same place keeps it
     from run to run.

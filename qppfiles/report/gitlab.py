@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from . import consequence_text, fingerprint
+from . import consequence_text, fingerprinted
 from .inert import inert
 from .paths import GITLAB_ROOT, shown, source_root
 
@@ -34,16 +34,12 @@ def issues(reports) -> list:
     out = []
     for r in reports:
         path = shown(r.path, root)
-        occurrences: dict = {}
-        for f in r.findings:
-            key = fingerprint(path, f)
-            occurrence = occurrences.get(key, 0)
-            occurrences[key] = occurrence + 1
+        for f, mark in fingerprinted(path, r.findings):
             out.append({
                 "type": "issue",
                 "description": _description(f),
                 "check_name": f.code,
-                "fingerprint": fingerprint(path, f, occurrence),
+                "fingerprint": mark,
                 "severity": severity(f),
                 "categories": ["Bug Risk"],  # a submission CMS may refuse or score lower
                 "location": {"path": path, "lines": {"begin": f.location.line or 1}},

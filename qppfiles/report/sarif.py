@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from .. import __version__
-from . import consequence_text, exit_code, fingerprint
+from . import consequence_text, exit_code, fingerprinted
 from .inert import inert
 from .paths import GITHUB_ROOT, relative, shown, source_root
 
@@ -102,12 +102,8 @@ def render(reports, out, fail_on: str = "error", problems=None) -> list:
     for r in reports:
         artifact = _artifact(r.path, root)
         path = shown(r.path, root)
-        occurrences: dict = {}
-        for f in r.findings:
-            key = fingerprint(path, f)
-            occurrence = occurrences.get(key, 0)
-            occurrences[key] = occurrence + 1
-            results.append(_result(f, artifact, index[f.code], fingerprint(path, f, occurrence)))
+        for f, mark in fingerprinted(path, r.findings):
+            results.append(_result(f, artifact, index[f.code], mark))
     code = exit_code(reports, problems, fail_on)
     invocation = {"executionSuccessful": code != 2, "exitCode": code}
     if problems:
