@@ -22,7 +22,7 @@ _DEFINING_MODULES = (
     "qppfiles.discover",
 )
 
-_REGISTRY: Dict[str, "Code"] = {}
+_REGISTRY: Dict[str, Code] = {}
 
 
 @dataclass(frozen=True)

@@ -152,7 +152,8 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
     """The files under ``paths`` (named files as given; directories walked for .json and .xml files).
 
     ``root``: the project directory; links leading out of it are left out unless ``follow_symlinks``.
-    Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does). ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
+    Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does).
+    ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
     files whose content is not a QPP JSON or QRDA III submission. ``unique``: a file found twice is
     checked once.
     """

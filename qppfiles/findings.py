@@ -80,7 +80,7 @@ class Finding:
         entry = _code_entry(self.code)
         return entry.consequence if entry is not None else ""
 
-    def located(self, location: Location) -> "Finding":
+    def located(self, location: Location) -> Finding:
         if location is self.location:
             return self
         return Finding(self.code, self.severity, self.layer, self.message, self.measure_id, location)

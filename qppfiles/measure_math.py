@@ -163,7 +163,8 @@ def _combined_rate(strata: Sequence[Counts], algorithm: Optional[str]) -> Option
 def rates_of(value, measure) -> Optional[MeasureRates]:
     """Rates of a measurement's value under its catalog record; None when the value has no counts."""
     if isinstance(value, SingleRateValue):
-        return single(value, getattr(measure, "metric_type", None), bool(getattr(measure, "is_registry_measure", False)))
+        return single(value, getattr(measure, "metric_type", None),
+                      bool(getattr(measure, "is_registry_measure", False)))
     if isinstance(value, MultiRateValue):
         return multi(value, getattr(measure, "overall_algorithm", None))
     if isinstance(value, NonProportionValue):

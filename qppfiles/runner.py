@@ -54,7 +54,7 @@ class Rendered:
     rejected: int = 0
 
     @classmethod
-    def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> "Rendered":
+    def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> Rendered:
         return cls(report.path, report.errors, report.warnings, report.internal_error, report.problem,
                    render(report), report.rejected)
 

@@ -226,7 +226,7 @@ def _windows(iter_errors, doc: Any, budget: int) -> Iterator[tuple[tuple, Any]]:
     emptied = _with(doc, {path: [] for path, _ in splits})
     for path, chunks in splits:
         items, depth = _at(doc, path), len(path)
-        for start, stop in zip(chunks, chunks[1:] + [len(items)]):
+        for start, stop in zip(chunks, chunks[1:] + [len(items)], strict=True):
             if start == 0:
                 continue
             window = _with(emptied, {path: items[start:stop]})

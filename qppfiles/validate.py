@@ -145,7 +145,8 @@ def _read(data: bytes, path: Optional[str], year: Optional[int] = None) -> ReadR
     return read_json(data, path)
 
 
-def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
+def _rule_findings(result: ReadResult, options: Options,
+                   schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from .checks import Context, run
     from .program import supported_years
@@ -183,7 +184,7 @@ def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[
 def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
     """The findings with line and column (linear in the file and the findings, whatever their number)."""
     locations = result.located([f.location for f in findings])
-    return [f.located(location) for f, location in zip(findings, locations)]
+    return [f.located(location) for f, location in zip(findings, locations, strict=True)]
 
 
 def _selected(findings: List[Finding], options: Options) -> List[Finding]:

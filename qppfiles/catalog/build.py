@@ -215,7 +215,8 @@ def source_commit(source: Path) -> str | None:
 
 def source_years(source: Path) -> list[int]:
     return sorted(
-        int(p.name) for p in (source / "measures").iterdir() if p.name.isdigit() and (p / "measures-data.json").is_file()
+        int(p.name) for p in (source / "measures").iterdir()
+        if p.name.isdigit() and (p / "measures-data.json").is_file()
     )
 
 
@@ -238,7 +239,8 @@ def build_year(source: Path, year: int) -> dict:
     if benchmarks_path.is_file():
         statuses = benchmark_statuses(measures)
         benchmarks = sorted(
-            (benchmark_record(b, statuses.get((b["measureId"], b["submissionMethod"]))) for b in _read_json(benchmarks_path)),
+            (benchmark_record(b, statuses.get((b["measureId"], b["submissionMethod"])))
+             for b in _read_json(benchmarks_path)),
             key=lambda r: (r["measure_id"], r["submission_method"]),
         )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Callable, Generic, Optional, TypeVar
 
@@ -34,7 +34,7 @@ class UnknownYear(KeyError):
         return f"no measures catalog for performance year {self.year!r} (available: {span})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_years() -> tuple[int, ...]:
     """Performance years that have a catalog file, in ascending order."""
     if not DATA_DIR.is_dir():
@@ -42,7 +42,7 @@ def available_years() -> tuple[int, ...]:
     return tuple(sorted(int(p.stem) for p in DATA_DIR.glob("*.json") if p.stem.isdigit()))
 
 
-def load_catalog(year: int) -> "Catalog":
+def load_catalog(year: int) -> Catalog:
     """The catalog of ``year``; read on first use and cached for the process."""
     if isinstance(year, bool) or not isinstance(year, int):
         try:
@@ -54,8 +54,8 @@ def load_catalog(year: int) -> "Catalog":
     return _load(year)
 
 
-@lru_cache(maxsize=None)
-def _load(year: int) -> "Catalog":
+@cache
+def _load(year: int) -> Catalog:
     return Catalog((DATA_DIR / f"{year}.json").read_text(encoding="utf-8"))
 
 

@@ -168,7 +168,7 @@ def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
         links = exclusions_by_measure(ctx.pack.pi, ctx.catalog.pi)
-        for mid, m in present.items():
+        for mid in present:
             for exclusion in links.get(mid, ()):
                 if exclusion in present:
                     yield Hit(field_ref(ctx, present[exclusion].ref, "measureId"),

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 from ..findings import ERROR, INFO, WARNING
-from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, case_minimum_met, cases_to_threshold,
-                            class_points, data_completeness_met,
-                            is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
-                            topped_out_cap, SUPPRESSED, WEB_INTERFACE, data_completeness_points,
-                            leaves_denominator)
+from ..measure_math import (
+    REGISTRY_METRIC_TYPES,
+    SUPPRESSED,
+    WEB_INTERFACE,
+    case_minimum as _minimum,
+    case_minimum_met,
+    cases_to_threshold,
+    class_points,
+    data_completeness_met,
+    data_completeness_points,
+    is_outcome_or_high_priority,
+    is_suppressed,
+    leaves_denominator,
+    new_measure_floor,
+    rates_of,
+    topped_out_cap,
+)
 from ..model import MultiRateValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
@@ -67,7 +79,7 @@ def _case_minimum(ctx, measure_id: str) -> int:
 def data_completeness(ctx):
     q = ctx.pack.quality
     threshold = q.data_completeness_threshold_percent
-    for ms, m, entry, r in _scored(ctx):
+    for ms, m, _entry, r in _scored(ctx):
         if data_completeness_met(q, r):
             continue
         more = cases_to_threshold(threshold, r.eligible_population, r.reported_cases)
@@ -85,7 +97,7 @@ def data_completeness(ctx):
       '"eligiblePopulation": 12')
 def case_minimum(ctx):
     q = ctx.pack.quality
-    for ms, m, entry, r in _scored(ctx):
+    for ms, m, _entry, r in _scored(ctx):
         minimum = _case_minimum(ctx, m.measure_id)
         if not data_completeness_met(q, r) or r.case_count is None or case_minimum_met(q, m.measure_id, r):
             continue
@@ -219,7 +231,7 @@ def topped_out(ctx):
       '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate',
       consequence="rejected")
 def registry_rate_required(ctx):
-    for ms, m, entry in measurements(ctx, "quality"):
+    for _ms, m, entry in measurements(ctx, "quality"):
         if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:
             continue
         if isinstance(m.value, (SingleRateValue, MultiRateValue)) and m.value.performance_rate is None:

@@ -13,8 +13,18 @@ from typing import List
 import click
 
 from ..config import select_options, with_environment
-from ._common import (check_directories_have_files, check_run_options, ensure_writable, force_option, ig_given,
-                      max_findings_option, noise_options, output_stream, progress_stdout, without_output)
+from ._common import (
+    check_directories_have_files,
+    check_run_options,
+    ensure_writable,
+    force_option,
+    ig_given,
+    max_findings_option,
+    noise_options,
+    output_stream,
+    progress_stdout,
+    without_output,
+)
 
 
 def discover(config, paths, follow_symlinks: bool = False):

@@ -197,7 +197,8 @@ def fake_counts(rng: random.Random, threshold: float, case_minimum: int, inverse
     above the minimum."""
     eligible = rng.randint(max(case_minimum, 20) + 10, 600)
     completeness = rng.uniform(min(100.0, threshold + 4), 100.0)
-    reported = eligible if complete else min(eligible, max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100)))
+    at_least = max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100))
+    reported = eligible if complete else min(eligible, at_least)
     excepted = rng.randint(0, reported // 25) if exceptions else 0
     decided = reported - excepted
     rate = rng.uniform(3, 35) if inverse else rng.uniform(45, 97)

@@ -115,7 +115,7 @@ class Header:
     end: Optional[str] = None
     submission_method: Optional[str] = None
 
-    def merged(self, other: "Header") -> "Header":
+    def merged(self, other: Header) -> Header:
         """This header with the fields ``other`` sets (command-line options win over the file)."""
         return replace(self, **{k: v for k, v in vars(other).items() if v is not None})
 
@@ -271,7 +271,8 @@ def read_csv(text: str) -> List[Row]:
             continue
         if len(cells) > len(names):
             raise InputError(f"line {line}", f"{len(cells)} cells but the header has {len(names)} columns")
-        fields = {mapping[name]: cell.strip() for name, cell in zip(names, cells) if cell.strip() != ""}
+        fields = {mapping[name]: cell.strip() for name, cell in zip(names, cells, strict=False)
+                  if cell.strip() != ""}  # a short row leaves its last columns empty
         rows.append(Row(f"line {line}", fields))
     return rows
 
@@ -331,7 +332,7 @@ def _yaml_load(text: str):
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=Loader)  # safe: Loader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -345,7 +346,7 @@ def _toml_load(text: str):
         import tomli as tomllib
     if _bracket_depth(text) > MAX_DEPTH:
         raise InputError("", f"the TOML is nested deeper than {MAX_DEPTH} levels")
-    long_number = re.search(r"[0-9_]{%d,}" % (MAX_NUMBER_DIGITS + 1), text)
+    long_number = re.search(r"[0-9_]{" + str(MAX_NUMBER_DIGITS + 1) + ",}", text)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

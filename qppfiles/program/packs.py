@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from types import MappingProxyType
 from typing import Iterable, Mapping
 
@@ -265,7 +265,7 @@ class Identifiers:
         return any(p.match(value) for p in _compiled(self.cehrt_id_patterns))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
     return tuple(re.compile(p) for p in patterns)
 
@@ -331,7 +331,7 @@ def supported_years() -> tuple[int, ...]:
     return tuple(sorted(_data.YEARS))
 
 
-@lru_cache(maxsize=None)
+@cache
 def year_pack(year: int) -> YearPack:
     """The rules of a performance year; cached, raises UnsupportedYear."""
     if isinstance(year, bool) or not isinstance(year, int) or year not in _data.YEARS:
@@ -355,7 +355,7 @@ def year_pack(year: int) -> YearPack:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _resolve(year: int) -> dict:
     """Apply the yearly changes up to ``year``; see the years module docstring."""
     ordered = sorted(_data.YEARS)

@@ -27,7 +27,7 @@ class Tally:
         self.severity: Dict[str, str] = {}
 
     @classmethod
-    def of(cls, reports: Iterable) -> "Tally":
+    def of(cls, reports: Iterable) -> Tally:
         if isinstance(reports, Tally):
             return reports
         tally = cls()

@@ -32,8 +32,7 @@ from lxml import etree, isoschematron
 from ... import __version__
 from ...digits import is_ascii_digits
 from ...findings import ERROR, INFO, WARNING, Finding, Location
-from . import schematron_fast
-from . import templates as T
+from . import schematron_fast, templates as T
 from .paths import element_path
 from .xml import DEFAULT_MAX_BYTES, parse
 
