@@ -45,7 +45,7 @@ class Rendered:
     (in a worker, with -j), and the counts behind the exit code.  Sending this back costs the parent
     far less than a whole report to unpickle and render."""
 
-    path: str
+    path: Optional[str]  # None for standard input, as in FileReport
     errors: int
     warnings: int
     internal_error: bool

@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 FORMAT_VERSION = 2
 
@@ -274,7 +275,7 @@ def _dump(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _keyed(catalog: dict, section: str) -> dict[str, object]:
+def _keyed(catalog: dict, section: str) -> dict[str, Any]:
     """Records of a section keyed by their id (the id is not repeated inside)."""
     if section in ("benchmarks", "benchmark_exclusions"):
         keyed: dict[str, list] = {}
@@ -284,9 +285,11 @@ def _keyed(catalog: dict, section: str) -> dict[str, object]:
         return keyed
     id_key = "mvp_id" if section == "mvps" else "measure_id"
     keyed = {}
+    records: dict[str, dict] = {}
     for record in catalog[section]:
         record = dict(record)
-        keyed[record.pop(id_key)] = record
+        records[record.pop(id_key)] = record
+    return records
     return keyed
 
 

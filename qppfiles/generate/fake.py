@@ -236,7 +236,8 @@ def _ia_set(year, rng, program, mvp, n_ia, method) -> MeasurementSet:
     ids = tuple(load_catalog(year).mvps[mvp].ia_ids) if mvp else None
     pool = list(pools.ia_pool(year, program, ids))
     rng.shuffle(pool)
-    chosen, points = [], 0
+    chosen: List[str] = []
+    points = 0
     for activity_id, weight in pool:
         if points >= pack.ia.full_credit_points and (n_ia is None or len(chosen) >= n_ia):
             break

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -340,9 +341,9 @@ def _yaml_load(text: str):
 
 
 def _toml_load(text: str):
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:
         import tomli as tomllib
     if _bracket_depth(text) > MAX_DEPTH:
         raise InputError("", f"the TOML is nested deeper than {MAX_DEPTH} levels")

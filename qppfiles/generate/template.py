@@ -75,7 +75,10 @@ def _example(year: int, level: str, mvp: Optional[str]):
 
 
 def _rows(sub) -> Tuple[list, list, list, dict]:
-    quality, ia, pi, sets = [], [], [], {}
+    quality: List[Tuple[str, Optional[str]]] = []
+    ia: List[str] = []
+    pi: List[Tuple[str, bool]] = []
+    sets: dict = {}
     for ms in sub.measurement_sets:
         sets[ms.category] = ms
         for m in ms.measurements:

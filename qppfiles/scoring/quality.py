@@ -322,8 +322,8 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
     return total, notes
 
 
-def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False, measures_reported: int = None,
-                    bonus: float = 0.0, prior_quality: Optional[float] = None,
+def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False,
+                    measures_reported: Optional[int] = None, bonus: float = 0.0, prior_quality: Optional[float] = None,
                     denominator: Optional[float] = None, slots: Optional[int] = None,
                     full_participation: bool = True, adjustment: float = 0.0) -> CategoryScore:
     """The quality category percent from the picked measures' points (the published formula).
