@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import List
+
 from ..findings import ERROR, INFO, WARNING
 from ..measure_math import (
     REGISTRY_METRIC_TYPES,
@@ -21,8 +23,9 @@ from ..measure_math import (
     topped_out_cap,
 )
 from ..model import MultiRateValue, SingleRateValue
-from . import Hit, rule
+from . import Context, Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
+from .cache import ScoredEntry
 
 SRC_DC = "42 CFR 414.1340 (data completeness criteria) and 414.1380(b)(1) (points when not met)"
 SRC_CASES = "42 CFR 414.1380(b)(1) (case minimum of 20; points below it)"
@@ -50,12 +53,11 @@ def points_for(ctx, name: str, ms=None) -> str:
     return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
 
 
-def _scored(ctx):
+def _scored(ctx: Context) -> List[ScoredEntry]:
     """(set, measurement, catalog entry, rates) of every quality measurement with computable counts."""
-    cache = ctx.cache
-    found = cache.get("quality_rates")
+    found = ctx.cache.quality_rates
     if found is None:
-        found = cache["quality_rates"] = []
+        found = ctx.cache.quality_rates = []
         for ms, m, entry in measurements(ctx, "quality"):
             if entry is None:
                 continue
@@ -108,7 +110,7 @@ def case_minimum(ctx):
 
 def _reported_by_program(ctx):
     """{program: (first set, [catalog entries of distinct known measures])} over quality sets."""
-    found = ctx.cache.get("quality_by_program")
+    found = ctx.cache.quality_by_program
     if found is not None:
         return found
     out: dict = {}
@@ -118,7 +120,7 @@ def _reported_by_program(ctx):
     for ms, _, entry in measurements(ctx, "quality"):
         if entry is not None:
             out[ms.program][1].setdefault(entry.measure_id, entry)
-    found = ctx.cache["quality_by_program"] = {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
+    found = ctx.cache.quality_by_program = {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
     return found
 
 
