@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from .discover import name_findings
 from .options import Options
@@ -75,13 +75,18 @@ def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problem
     With ``render`` (a module-level function, so that workers can be given it), each report is
     rendered as soon as it is made and a ``Rendered`` is yielded instead.
     """
+    work: Callable[[str, Any], Union[FileReport, Rendered]]
+    lost: Callable[[str, str], Union[FileReport, Rendered]]
+    setting: Any
     if render is None:
         work, setting, lost = check_file, options, _lost
     else:
-        work, setting = _check_and_render, (options, render)
+        work, setting, with_render = _check_and_render, (options, render), render
 
-        def lost(path: str, reason: str) -> Rendered:
-            return Rendered.of(_lost(path, reason), render)
+        def lost_rendered(path: str, reason: str) -> Rendered:
+            return Rendered.of(_lost(path, reason), with_render)
+        lost = lost_rendered
+    reports: Iterator[Union[FileReport, Rendered]]
     if jobs <= 1:
         reports = (work(p, setting) for p in paths)
     else:

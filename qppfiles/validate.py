@@ -111,7 +111,7 @@ class CappedFindings:
         self.items.extend(taken)
 
     def finish(self) -> List[Finding]:
-        if self.truncated:
+        if self.truncated and self.cap is not None:
             self.items.append(findings_limit_reached(self.cap))
         return self.items
 
@@ -152,6 +152,7 @@ def _rule_findings(result: ReadResult, options: Options,
     from .program import supported_years
 
     sub = result.submission
+    assert sub is not None, "rules run on a file that was read into a model"
     year = options.year or sub.performance_year
     years = supported_years()
     if year not in years:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Generic, Optional, TypeVar
 
 from .records import Activity, AnyMeasure, Benchmark, CostMeasure, Mvp, PIMeasure, QualityMeasure, Stratum
 
@@ -64,7 +64,7 @@ class LazyRecords(Mapping, Generic[T]):
 
     __slots__ = ("_lines", "_made", "_make")
 
-    def __init__(self, lines: dict[str, str], make: Callable[[str, object], T]):
+    def __init__(self, lines: dict[str, str], make: Callable[[str, Any], T]):
         self._lines = lines
         self._made: dict[str, T] = {}
         self._make = make
@@ -232,9 +232,11 @@ class Catalog:
         if self._by_uuid is None:
             # Only eCQM lines carry the key: parse those few, not the whole section.
             self._by_uuid = {
-                self.quality[key].emeasure_uuid.lower(): key
+                found.lower(): key
                 for key, line in self.quality.raw_lines().items()
                 if '"emeasure_uuid":' in line
+                for found in (self.quality[key].emeasure_uuid,)
+                if found is not None
             }
         key = self._by_uuid.get(uuid.strip().lower())
         return None if key is None else self.quality[key]

@@ -43,7 +43,7 @@ def _index(ctx: Context) -> Dict[Optional[str], List[Entry]]:
         for m in ms.measurements:
             mid = m.measure_id
             entry = None
-            if table is not None and type(mid) is str:
+            if table is not None and parsed is not None and type(mid) is str:
                 entry = parsed.get(mid)
                 if entry is None:
                     entry = table.get(mid)

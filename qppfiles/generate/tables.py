@@ -525,9 +525,10 @@ def _add_quality(measures: Dict[str, Measurement], row: Row, measure_id: str, me
                                         f"multi-rate measures")
         measures[measure_id] = Measurement(measure_id, SingleRateValue(counts, rate, ehr))
         return
-    if existing is not None and not isinstance(existing.value, MultiRateValue):
+    previous = existing.value if existing is not None else None
+    if previous is not None and not isinstance(previous, MultiRateValue):
         raise InputError(row.where, f"measure {measure_id} has rows with and without a stratum")
-    strata = existing.value.strata if existing is not None else ()
+    strata = previous.strata if previous is not None else ()
     if any(s.name == stratum for s in strata):
         raise InputError(row.where, f"stratum '{stratum}' of measure {measure_id} appears twice")
     measures[measure_id] = Measurement(measure_id, MultiRateValue(strata + (Stratum(stratum, counts),), rate, ehr))
@@ -553,7 +554,7 @@ def _set(table: Table, category: str, method: Optional[str], program: str, cehrt
     start = own.start or shared.start or pack.periods.start.isoformat()
     end = own.end or shared.end or pack.periods.end.isoformat()
     method = method or own.method or pools.REGISTRY
-    program_name = program if program != "mips" or pools.writes_program_name(h.year) else None
+    program_name = program if program != "mips" or pools.writes_program_name(pack.year) else None
     return MeasurementSet(category, method, program_name, cehrt, start, end, tuple(measurements))
 
 
