@@ -301,8 +301,8 @@ def options_for(config: Config, path: str, values: Dict[str, Any], given: set):
     for override in config.overrides:
         if matches(relative, override.patterns):
             settings.update(override.settings)
-    settings.update({PARAMETERS[name][0]: values[name] for name in given
-                     if name in PARAMETERS and PARAMETERS[name][0] in OPTION_KEYS})
+    settings.update({key: values[name] for name in given if name in PARAMETERS
+                     for key in (PARAMETERS[name][0],) if key is not None and key in OPTION_KEYS})
     extra = {k: values[k] for k in ("max_file_size", "max_findings") if values.get(k) is not None}
     return Options(year=settings.get("year"), small_practice=bool(settings.get("small-practice")),
                    special_status=bool(settings.get("special-status")),
