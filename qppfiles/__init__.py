@@ -36,11 +36,21 @@ _EXPORTS = {
     "ScoringError": "qppfiles.scoring",
 }
 
-__all__ = ["__version__", *_EXPORTS]
+__all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 - the keys of _EXPORTS, all strings
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
-    from .api import (ConvertError, ReadError, convert, fake_submission, from_table, read,  # noqa: F401
-                      score, validate, validate_many, write)
+    from .api import (  # noqa: F401
+        ConvertError,
+        ReadError,
+        convert,
+        fake_submission,
+        from_table,
+        read,
+        score,
+        validate,
+        validate_many,
+        write,
+    )
     from .findings import Finding, Location  # noqa: F401
     from .model import Submission  # noqa: F401
     from .options import Options  # noqa: F401

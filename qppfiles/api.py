@@ -61,7 +61,7 @@ def _bytes(source: Source, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[
         raise ReadError(f"{path}: {exc.strerror or exc}") from None
 
 
-def read(source: Source, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> "Submission":
+def read(source: Source, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Submission:
     """The submission in a QPP JSON or QRDA III file (format told by content).
 
     Raises :class:`ReadError` when the source cannot be read or holds no submission."""
@@ -81,7 +81,7 @@ def validate(source: Source, *, year: Optional[int] = None, small_practice: bool
              special_status: bool = False, profile: str = "accept", ig_dir: Optional[str] = None,
              select: Iterable[str] = (), ignore: Iterable[str] = (), max_findings: int = DEFAULT_MAX_FINDINGS,
              max_file_size: int = DEFAULT_MAX_FILE_SIZE, options: Optional[Options] = None,
-             path: Optional[str] = None) -> "FileReport":
+             path: Optional[str] = None) -> FileReport:
     """Check one file (a path, or its bytes) against the format and the rules of its performance year.
 
     Never raises for any content: a file that cannot be read is reported (F010, F011), as is any
@@ -106,14 +106,13 @@ def validate(source: Source, *, year: Optional[int] = None, small_practice: bool
         return FileReport(name, _format_from_name(name), None, [internal_error(exc)])
 
 
-def validate_many(paths: Iterable[Union[str, "os.PathLike[str]"]], *, jobs: int = 1,
-                  options: Optional[Options] = None, **settings) -> Iterator["FileReport"]:
+def validate_many(paths: Iterable[Union[str, os.PathLike[str]]], *, jobs: int = 1,
+                  options: Optional[Options] = None, **settings) -> Iterator[FileReport]:
     """Check files and directories (walked for .json and .xml files, as ``qppfiles validate`` does):
     one report per file, in order, over ``jobs`` processes. A directory that cannot be listed gives
     a report with an F040 finding. ``settings`` are ``validate``'s keywords."""
     from .discover import discover
-    from .runner import discovery_reports
-    from .runner import validate_many as run
+    from .runner import discovery_reports, validate_many as run
 
     chosen = options if options is not None else _settings_to_options(**settings)
     found = discover([os.fspath(p) for p in paths])
@@ -123,16 +122,16 @@ def validate_many(paths: Iterable[Union[str, "os.PathLike[str]"]], *, jobs: int 
     yield from run(found.files, chosen, jobs)
 
 
-def _submission(source: Union[Source, "Submission"], max_file_size: int) -> "Submission":
+def _submission(source: Union[Source, Submission], max_file_size: int) -> Submission:
     from .model import Submission
 
     return source if isinstance(source, Submission) else read(source, max_file_size=max_file_size)
 
 
-def score(source: Union[Source, "Submission"], *, year: Optional[int] = None, small_practice: bool = False,
+def score(source: Union[Source, Submission], *, year: Optional[int] = None, small_practice: bool = False,
           special_status: bool = False, cost: Optional[float] = None, complex_bonus: Optional[float] = None,
           prior_quality: Optional[float] = None, reweight: Iterable[str] = (), findings: Optional[Sequence] = None,
-          max_file_size: int = DEFAULT_MAX_FILE_SIZE, **cms_facts) -> "ScoreCard":
+          max_file_size: int = DEFAULT_MAX_FILE_SIZE, **cms_facts) -> ScoreCard:
     """Estimate the MIPS final score of a submission; ``card.to_dict()`` is its JSON form.
 
     The estimate never awards points that validation rejects: ``findings`` are those of the same
@@ -158,7 +157,7 @@ def score(source: Union[Source, "Submission"], *, year: Optional[int] = None, sm
                             reweight=reweight, findings=findings, **cms_facts)
 
 
-def convert(source: Union[Source, "Submission"], to: Optional[str] = None, *,
+def convert(source: Union[Source, Submission], to: Optional[str] = None, *,
             max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     """The submission written as ``to`` ("json" or "qrda3"; default: the other format than the
     source's, QRDA III for a Submission). Raises :class:`ConvertError` when the target cannot hold it."""
@@ -189,7 +188,7 @@ def convert(source: Union[Source, "Submission"], to: Optional[str] = None, *,
 
 
 def fake_submission(year: int, level: str = "group", seed: Union[int, random.Random, None] = None,
-                    **kwargs) -> "Submission":
+                    **kwargs) -> Submission:
     """A synthetic submission that validates with no error (``level``: individual, group, ...);
     the same ``seed`` gives the same submission. Keywords as ``qppfiles.generate.fake_submission``."""
     from .generate import fake_submission as make
@@ -198,7 +197,7 @@ def fake_submission(year: int, level: str = "group", seed: Union[int, random.Ran
     return make(year, level, rng, **kwargs)
 
 
-def from_table(source: Union[str, "os.PathLike[str]"], text: Optional[str] = None, **header) -> "Submission":
+def from_table(source: Union[str, os.PathLike[str]], text: Optional[str] = None, **header) -> Submission:
     """A submission built from a table of counts: a CSV, YAML or TOML file (format told by the
     name; ``text`` gives the content instead of reading the file). ``header`` fields (year,
     entity_type, tin, npi, program, cehrt_id...) win over the file's."""
@@ -211,6 +210,6 @@ def from_table(source: Union[str, "os.PathLike[str]"], text: Optional[str] = Non
     return load(name, text, Header(**header))[0]
 
 
-def write(submission: "Submission", to: str = "json") -> bytes:
+def write(submission: Submission, to: str = "json") -> bytes:
     """A submission written as QPP JSON ("json") or QRDA III ("qrda3")."""
     return convert(submission, to)

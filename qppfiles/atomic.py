@@ -20,7 +20,8 @@ import signal
 import tempfile
 import threading
 from contextlib import contextmanager
-from typing import IO, Iterable, Iterator, Union
+from types import FrameType
+from typing import IO, Any, Callable, Dict, Iterable, Iterator, Optional, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
@@ -65,7 +66,7 @@ def is_output(path: PathLike, output: PathLike) -> bool:
 
 @contextmanager
 def atomic_output(path: PathLike, force: bool = False, inputs: Iterable[PathLike] = (),
-                  binary: bool = False) -> Iterator[IO]:
+                  binary: bool = False) -> Iterator[IO[Any]]:
     """A file object whose content becomes ``path`` when the block ends without an exception.
 
     Refuses (WriteRefused) to write over any of ``inputs`` whatever ``force`` says, and to
@@ -89,7 +90,7 @@ def atomic_output(path: PathLike, force: bool = False, inputs: Iterable[PathLike
     _fsync_dir(directory)
 
 
-def _open_temp(fd: int, binary: bool) -> IO:
+def _open_temp(fd: int, binary: bool) -> IO[Any]:
     return os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")
 
 
@@ -137,11 +138,11 @@ def _termination_raises() -> Iterator[None]:
         yield
         return
 
-    def stop(signum, frame):
+    def stop(signum: int, frame: Optional[FrameType]) -> None:
         raise Terminated(128 + signum)
 
     names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-    previous = {}
+    previous: Dict[int, Union[Callable[[int, Optional[FrameType]], Any], int, None]] = {}
     for name in names:
         number = getattr(signal, name)
         if signal.getsignal(number) is signal.SIG_DFL:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import List, Optional
+from typing import Any, Dict, List, Mapping, Optional
 
 
 def _console(out):
@@ -18,7 +18,7 @@ def _records(year: int, category: Optional[str], mvp: Optional[str]) -> List:
     from .catalog import load_catalog
 
     cat = load_catalog(year)
-    groups = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
+    groups: Dict[str, Mapping[str, Any]] = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
     chosen = [category] if category else list(groups)
     records = [r for c in chosen for r in groups[c].values()]
     if mvp:

@@ -13,9 +13,20 @@ from typing import List
 import click
 
 from . import __version__
-from .commands._common import (check_directories_have_files, check_run_options, ensure_writable, force_option,
-                               ig_given, max_file_size_option, max_findings_option, noise_options, output_stream,
-                               progress_stdout, read_stdin, without_output)
+from .commands._common import (
+    check_directories_have_files,
+    check_run_options,
+    ensure_writable,
+    force_option,
+    ig_given,
+    max_file_size_option,
+    max_findings_option,
+    noise_options,
+    output_stream,
+    progress_stdout,
+    read_stdin,
+    without_output,
+)
 from .config import select_options, with_environment
 
 STDIN = "-"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Collection, Dict, List, Optional
 
 # Modules that define codes; imported by all_codes() so the register is complete.
 _DEFINING_MODULES = (
@@ -22,7 +22,7 @@ _DEFINING_MODULES = (
     "qppfiles.discover",
 )
 
-_REGISTRY: Dict[str, "Code"] = {}
+_REGISTRY: Dict[str, Code] = {}
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ def get(code: str) -> Optional[Code]:
     return _REGISTRY.get(code.upper())
 
 
-def is_selected(code: str, select=(), ignore=()) -> bool:
+def is_selected(code: str, select: Collection[str] = (), ignore: Collection[str] = ()) -> bool:
     """Whether ``code`` is reported under ``select`` and ``ignore`` (codes or prefixes, e.g. "Q10").
 
     The most specific prefix decides, as in ruff: ``select=["Q"], ignore=["Q10"]`` drops Q101 and keeps

@@ -30,8 +30,9 @@ Keys (all optional)::
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import click
 
@@ -69,7 +70,7 @@ class ConfigError(click.ClickException):
 @dataclass
 class Override:
     patterns: Tuple[str, ...]
-    settings: Dict[str, object]
+    settings: Dict[str, Any]
 
 
 @dataclass
@@ -79,7 +80,7 @@ class Config:
     paths: Tuple[str, ...] = (".",)
     include: Tuple[str, ...] = DEFAULT_INCLUDE
     exclude: Tuple[str, ...] = ()
-    settings: Dict[str, object] = field(default_factory=dict)
+    settings: Dict[str, Any] = field(default_factory=dict)
     fail_on: Optional[str] = None
     format: Optional[str] = None
     select: Tuple[str, ...] = ()
@@ -130,9 +131,9 @@ def find_config(start: str) -> Optional[str]:
 
 
 def _toml(path: str) -> dict:
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:
         import tomli as tomllib
     try:
         with open(path, "rb") as fh:
@@ -141,7 +142,7 @@ def _toml(path: str) -> dict:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _settings(where: str, table: dict) -> Dict[str, object]:
+def _settings(where: str, table: dict) -> Dict[str, Any]:
     out = {}
     for key, kind in OPTION_KEYS.items():
         if key in table:
@@ -237,7 +238,7 @@ def check_codes(where: str, codes: Iterable[str]) -> Tuple[str, ...]:
 
 # ---------------------------------------------------------------- the command line
 
-def with_environment(command: click.Command = None, *, skip: Tuple[str, ...] = ()):
+def with_environment(command: Optional[click.Command] = None, *, skip: Tuple[str, ...] = ()):
     """Bind the command's main options to their ``QPPFILES_*`` environment variables (but ``skip``)."""
     if command is None:
         return lambda c: with_environment(c, skip=skip)
@@ -266,12 +267,12 @@ def select_options(fn):
     return fn
 
 
-def resolve(ctx: click.Context, values: Dict[str, object], config: Config) -> Tuple[Dict[str, object], set]:
+def resolve(ctx: click.Context, values: Dict[str, Any], config: Config) -> Tuple[Dict[str, Any], set]:
     """``values`` (parameter -> value) with the configuration's value where neither the command line
     nor the environment gave one, and the names of the parameters that were given."""
     from click.core import ParameterSource
 
-    from_file: Dict[str, object] = {"fail_on": config.fail_on, "fmt": config.format, "select": config.select,
+    from_file: Dict[str, Any] = {"fail_on": config.fail_on, "fmt": config.format, "select": config.select,
                                     "ignore": config.ignore}
     for name, (key, _) in PARAMETERS.items():
         if key in OPTION_KEYS:
@@ -289,7 +290,7 @@ def resolve(ctx: click.Context, values: Dict[str, object], config: Config) -> Tu
     return out, given
 
 
-def options_for(config: Config, path: str, values: Dict[str, object], given: set):
+def options_for(config: Config, path: str, values: Dict[str, Any], given: set):
     """Validation options of one file: defaults < configuration < its overrides matching ``path`` <
     environment < command line; per-file-ignores add to ``ignore``."""
     from .globs import matches
@@ -300,8 +301,8 @@ def options_for(config: Config, path: str, values: Dict[str, object], given: set
     for override in config.overrides:
         if matches(relative, override.patterns):
             settings.update(override.settings)
-    settings.update({PARAMETERS[name][0]: values[name] for name in given
-                     if name in PARAMETERS and PARAMETERS[name][0] in OPTION_KEYS})
+    settings.update({key: values[name] for name in given if name in PARAMETERS
+                     for key in (PARAMETERS[name][0],) if key is not None and key in OPTION_KEYS})
     extra = {k: values[k] for k in ("max_file_size", "max_findings") if values.get(k) is not None}
     return Options(year=settings.get("year"), small_practice=bool(settings.get("small-practice")),
                    special_status=bool(settings.get("special-status")),
@@ -315,7 +316,7 @@ class Settings:
     """A command's settings: the configuration, the effective values, and which were given."""
 
     config: Config
-    values: Dict[str, object]
+    values: Dict[str, Any]
     given: set
 
     def options_for(self, path: str):

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .codes import define
 from .findings import ERROR, WARNING, Finding, Location
+
+if TYPE_CHECKING:
+    from .globs import Globs
 
 SUBMISSION_SUFFIXES = (".json", ".xml")
 # Directories of tools and packages, never of submissions.
@@ -97,7 +100,7 @@ class _Ignores:
     """The .gitignore files met on the way down, each applying to paths under its own directory."""
 
     def __init__(self) -> None:
-        self.specs: List[Tuple[str, object]] = []
+        self.specs: List[Tuple[str, Globs]] = []
         self._loaded: set = set()
 
     def load(self, directory: str) -> None:
@@ -152,7 +155,8 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
     """The files under ``paths`` (named files as given; directories walked for .json and .xml files).
 
     ``root``: the project directory; links leading out of it are left out unless ``follow_symlinks``.
-    Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does). ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
+    Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does).
+    ``select(path)``: a filter by path (include/exclude globs). ``submissions_only``: leave out
     files whose content is not a QPP JSON or QRDA III submission. ``unique``: a file found twice is
     checked once.
     """

@@ -9,7 +9,10 @@ clean file never builds a position map.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+
+if TYPE_CHECKING:
+    from .codes import Code
 
 ERROR = "error"
 WARNING = "warning"
@@ -29,12 +32,12 @@ class Location:
     line: Optional[int] = None
     column: Optional[int] = None
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[type[Location], Tuple[Optional[str], Optional[str], Optional[int], Optional[int]]]:
         # Reports cross process boundaries in parallel runs; the default slots pickling is several times slower.
         return Location, (self.pointer, self.xpath, self.line, self.column)
 
-    def to_dict(self) -> dict:
-        out: dict = {}
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {}
         if self.pointer is not None:
             out["pointer"] = self.pointer
         if self.xpath is not None:
@@ -51,7 +54,7 @@ class Location:
         return where
 
 
-def _code_entry(code: str):
+def _code_entry(code: str) -> Optional[Code]:
     # Imported on first use: the register imports the modules that define codes, some of which import this one.
     global _code_entry
     from .codes import get
@@ -69,7 +72,7 @@ class Finding:
     measure_id: Optional[str] = None
     location: Location = field(default_factory=Location)
 
-    def __reduce__(self):
+    def __reduce__(self) -> Tuple[type[Finding], Tuple[Any, ...]]:
         return Finding, (self.code, self.severity, self.layer, self.message, self.measure_id, self.location)
 
     @property
@@ -80,13 +83,13 @@ class Finding:
         entry = _code_entry(self.code)
         return entry.consequence if entry is not None else ""
 
-    def located(self, location: Location) -> "Finding":
+    def located(self, location: Location) -> Finding:
         if location is self.location:
             return self
         return Finding(self.code, self.severity, self.layer, self.message, self.measure_id, location)
 
-    def to_dict(self) -> dict:
-        out = {
+    def to_dict(self) -> Dict[str, Any]:
+        out: Dict[str, Any] = {
             "code": self.code,
             "severity": self.severity,
             "layer": self.layer,

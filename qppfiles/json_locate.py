@@ -24,7 +24,7 @@ class _Node:
     __slots__ = ("children", "offset")
 
     def __init__(self):
-        self.children: Dict[str, "_Node"] = {}
+        self.children: Dict[str, _Node] = {}
         self.offset: Optional[int] = None
 
 

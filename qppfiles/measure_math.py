@@ -17,10 +17,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence, TypeGuard
 
 from .catalog.records import OUTCOME_TYPES
 from .model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
+
+if TYPE_CHECKING:
+    from .catalog import Benchmark, Catalog
+    from .program.packs import QualityRules
+
+# A catalog record is read with getattr below: callers pass a QualityMeasure, another record kind or None.
+MeasureRecord = object
 
 REGISTRY_METRIC_TYPES = ("registrySinglePerformanceRate", "registryMultiPerformanceRate")
 # The count fields of a quality measurement: QPP JSON name -> model attribute of Counts.
@@ -48,7 +55,7 @@ class MeasureRates:
     performance_denominator: Optional[float] = None  # met + not met, when the rate is that single ratio
 
 
-def _n(value) -> float:
+def _n(value: object) -> float:
     return float(value) if is_count(value) else 0.0
 
 
@@ -77,7 +84,7 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
     met, not_met = _n(c.performance_met), _n(c.performance_not_met)
     reported = _reported(c)
     rate = _percent(met, met + not_met)
-    ratio = (met, met + not_met)
+    ratio: tuple[Optional[float], Optional[float]] = (met, met + not_met)
     if metric_type in REGISTRY_METRIC_TYPES and isinstance(value.performance_rate, (int, float)):
         rate = float(value.performance_rate)
         ratio = (None, None)  # the submitted rate is the registry's own, not met / (met + not met)
@@ -169,10 +176,11 @@ def _combined_rate(strata: Sequence[Counts], algorithm: Optional[str]) -> Option
 
 # ------------------------------------------------------------------ one measurement
 
-def rates_of(value, measure) -> Optional[MeasureRates]:
+def rates_of(value: object, measure: MeasureRecord) -> Optional[MeasureRates]:
     """Rates of a measurement's value under its catalog record; None when the value has no counts."""
     if isinstance(value, SingleRateValue):
-        return single(value, getattr(measure, "metric_type", None), bool(getattr(measure, "is_registry_measure", False)))
+        return single(value, getattr(measure, "metric_type", None),
+                      bool(getattr(measure, "is_registry_measure", False)))
     if isinstance(value, MultiRateValue):
         return multi(value, getattr(measure, "overall_algorithm", None))
     if isinstance(value, NonProportionValue):
@@ -188,7 +196,7 @@ def counts_rate(c: Counts) -> Optional[float]:
     return 100.0 * met / (met + not_met)
 
 
-def is_count(x) -> bool:
+def is_count(x: object) -> TypeGuard[float]:
     # type(), not isinstance(): a bool is an int to isinstance, and this runs for every count.
     t = type(x)
     return t is int or t is float
@@ -208,25 +216,27 @@ def cases_to_threshold(threshold: float, eligible: float, reported: float) -> in
 
 # ------------------------------------------------------------------ year rules
 
-def case_minimum(q, measure_id: Optional[str]) -> int:
+def case_minimum(q: QualityRules, measure_id: Optional[str]) -> int:
     """The case minimum of a measure: the readmission measure has its own."""
     return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
 
 
-def data_completeness_met(q, rates: MeasureRates) -> bool:
+def data_completeness_met(q: QualityRules, rates: MeasureRates) -> bool:
     return rates.reporting_rate is not None and q.data_completeness_met(rates.reporting_rate)
 
 
-def case_minimum_met(q, measure_id: Optional[str], rates: MeasureRates) -> bool:
+def case_minimum_met(q: QualityRules, measure_id: Optional[str], rates: MeasureRates) -> bool:
     return rates.case_count is not None and rates.case_count >= case_minimum(q, measure_id)
 
 
-def class_points(q, name: str, small_practice: bool) -> float:
+def class_points(q: QualityRules, name: str, small_practice: bool) -> float:
     """Points of a measure class (``points_no_benchmark``...) for a practice of this size."""
-    return getattr(q, f"{name}_small_practice") if small_practice else getattr(q, name)
+    points: float = getattr(q, f"{name}_small_practice") if small_practice else getattr(q, name)
+    return points
 
 
-def new_measure_floor(q, year: int, measure, method: Optional[str]) -> tuple[Optional[float], str]:
+def new_measure_floor(q: QualityRules, year: int, measure: MeasureRecord,
+                      method: Optional[str]) -> tuple[Optional[float], str]:
     """(floor points, why) of a measure in its first or second year; (None, "") otherwise."""
     first = getattr(measure, "first_performance_year", None)
     if q.new_measure_floor_points is None or not isinstance(first, int):
@@ -251,19 +261,19 @@ def leaves_denominator(method: Optional[str], app: bool) -> bool:
     return app or method == WEB_INTERFACE
 
 
-def data_completeness_points(q, small_practice: bool, method: Optional[str]) -> float:
+def data_completeness_points(q: QualityRules, small_practice: bool, method: Optional[str]) -> float:
     """Points of a measure below the data completeness threshold: 0 on the Web Interface."""
     return 0.0 if method == WEB_INTERFACE else class_points(q, "points_data_completeness_not_met", small_practice)
 
 
-def is_suppressed(catalog, measure_id: Optional[str], method: Optional[str]) -> bool:
+def is_suppressed(catalog: Catalog, measure_id: Optional[str], method: Optional[str]) -> bool:
     """Suppressed measures leave the quality numerator and denominator (§414.1380(b)(1)(vii)(A))."""
     if not measure_id or not method:
         return False
     return SUPPRESSED in catalog.benchmark_exclusion(measure_id, method)
 
 
-def topped_out_cap(q, benchmark, measure_id: Optional[str], method: Optional[str], *,
+def topped_out_cap(q: QualityRules, benchmark: Optional[Benchmark], measure_id: Optional[str], method: Optional[str], *,
                    app: bool = False) -> Optional[float]:
     """The most points a topped-out measure may earn, or None when it is not capped.
 
@@ -286,12 +296,12 @@ def topped_out_cap(q, benchmark, measure_id: Optional[str], method: Optional[str
 PATIENT_EXPERIENCE = "patientEngagementExperience"
 
 
-def is_outcome_or_patient_experience(measure) -> bool:
+def is_outcome_or_patient_experience(measure: MeasureRecord) -> bool:
     """Outcome kinds and patient experience: the measures of the larger bonus."""
     kind = getattr(measure, "measure_type", None)
     return kind in OUTCOME_TYPES or kind == PATIENT_EXPERIENCE
 
 
-def is_outcome_or_high_priority(measure) -> bool:
+def is_outcome_or_high_priority(measure: MeasureRecord) -> bool:
     """Can the measure be the required outcome or high-priority measure?"""
     return bool(getattr(measure, "is_high_priority", False)) or is_outcome_or_patient_experience(measure)

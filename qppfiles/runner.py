@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
 
 from .discover import name_findings
 from .options import Options
@@ -45,7 +45,7 @@ class Rendered:
     (in a worker, with -j), and the counts behind the exit code.  Sending this back costs the parent
     far less than a whole report to unpickle and render."""
 
-    path: str
+    path: Optional[str]  # None for standard input, as in FileReport
     errors: int
     warnings: int
     internal_error: bool
@@ -54,7 +54,7 @@ class Rendered:
     rejected: int = 0
 
     @classmethod
-    def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> "Rendered":
+    def of(cls, report: FileReport, render: Callable[[FileReport], str]) -> Rendered:
         return cls(report.path, report.errors, report.warnings, report.internal_error, report.problem,
                    render(report), report.rejected)
 
@@ -75,13 +75,18 @@ def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problem
     With ``render`` (a module-level function, so that workers can be given it), each report is
     rendered as soon as it is made and a ``Rendered`` is yielded instead.
     """
+    work: Callable[[str, Any], Union[FileReport, Rendered]]
+    lost: Callable[[str, str], Union[FileReport, Rendered]]
+    setting: Any
     if render is None:
         work, setting, lost = check_file, options, _lost
     else:
-        work, setting = _check_and_render, (options, render)
+        work, setting, with_render = _check_and_render, (options, render), render
 
-        def lost(path: str, reason: str) -> Rendered:
-            return Rendered.of(_lost(path, reason), render)
+        def lost_rendered(path: str, reason: str) -> Rendered:
+            return Rendered.of(_lost(path, reason), with_render)
+        lost = lost_rendered
+    reports: Iterator[Union[FileReport, Rendered]]
     if jobs <= 1:
         reports = (work(p, setting) for p in paths)
     else:

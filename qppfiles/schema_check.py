@@ -176,11 +176,11 @@ def _validator(backend: str):
         from referencing import Registry, Resource
         from referencing.jsonschema import DRAFT202012
 
-        registry = Registry().with_resources(
+        resources = Registry().with_resources(
             (name, Resource.from_contents(schema, default_specification=DRAFT202012))
             for name, schema in schemas.items()
         )
-        cached = Draft202012Validator(schemas[ROOT_SCHEMA], registry=registry)
+        cached = Draft202012Validator(schemas[ROOT_SCHEMA], registry=resources)
     _validators[backend] = cached
     return cached
 
@@ -226,7 +226,7 @@ def _windows(iter_errors, doc: Any, budget: int) -> Iterator[tuple[tuple, Any]]:
     emptied = _with(doc, {path: [] for path, _ in splits})
     for path, chunks in splits:
         items, depth = _at(doc, path), len(path)
-        for start, stop in zip(chunks, chunks[1:] + [len(items)]):
+        for start, stop in zip(chunks, chunks[1:] + [len(items)], strict=True):
             if start == 0:
                 continue
             window = _with(emptied, {path: items[start:stop]})
@@ -452,10 +452,10 @@ def _summarise(raws: Iterable[_Raw], limit: Optional[int] = None) -> SchemaCheck
             result[path] = (_message(raw), WRONG_TYPE if raw.keyword == "type" else BAD_VALUE)
     for path, text in unknown.items():
         result.setdefault(path, (text, UNKNOWN_FIELD))
-    ordered = sorted(result, key=_path_key)
+    listed = sorted(result, key=_path_key)
     if not complete:
-        ordered = ordered[:limit]
-    return SchemaCheck([SchemaProblem(_pointer(path), *result[path]) for path in ordered], complete)
+        listed = listed[:limit]
+    return SchemaCheck([SchemaProblem(_pointer(path), *result[path]) for path in listed], complete)
 
 
 def _rank(keyword: str) -> int:

@@ -111,7 +111,7 @@ class CappedFindings:
         self.items.extend(taken)
 
     def finish(self) -> List[Finding]:
-        if self.truncated:
+        if self.truncated and self.cap is not None:
             self.items.append(findings_limit_reached(self.cap))
         return self.items
 
@@ -145,12 +145,14 @@ def _read(data: bytes, path: Optional[str], year: Optional[int] = None) -> ReadR
     return read_json(data, path)
 
 
-def _rule_findings(result: ReadResult, options: Options, schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
+def _rule_findings(result: ReadResult, options: Options,
+                   schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from .checks import Context, run
     from .program import supported_years
 
     sub = result.submission
+    assert sub is not None, "rules run on a file that was read into a model"
     year = options.year or sub.performance_year
     years = supported_years()
     if year not in years:
@@ -183,7 +185,7 @@ def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[
 def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
     """The findings with line and column (linear in the file and the findings, whatever their number)."""
     locations = result.located([f.location for f in findings])
-    return [f.located(location) for f, location in zip(findings, locations)]
+    return [f.located(location) for f, location in zip(findings, locations, strict=True)]
 
 
 def _selected(findings: List[Finding], options: Options) -> List[Finding]:

@@ -142,12 +142,15 @@ OVERFLOW_CHECK = """
 (() => {
   const width = document.documentElement.clientWidth;
   const out = [];
-  if (document.documentElement.scrollWidth > width) out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
+  if (document.documentElement.scrollWidth > width)
+    out.push('page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + width);
   for (const el of document.querySelectorAll('body *')) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 && box.height === 0) continue;
     if (box.right > width + 0.5 || box.left < -0.5) {
-      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className && el.className.baseVal === undefined ? '.' + el.className : '') + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right));
+      out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+               + (el.className && el.className.baseVal === undefined ? '.' + el.className : '')
+               + ' spans ' + Math.round(box.left) + '..' + Math.round(box.right));
     }
   }
   return out;

@@ -20,11 +20,11 @@ from qppfiles.catalog import (
     QualityMeasure,
     UnknownYear,
     available_years,
+    build,
     load_catalog,
 )
-from qppfiles.catalog import build
-from qppfiles.program import supported_years
 from qppfiles.catalog.loader import DATA_DIR
+from qppfiles.program import supported_years
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED = PROJECT_ROOT.parent / "shared"
@@ -109,7 +109,7 @@ def test_ecqm_uuids_match_source(source, year):
         assert measure.emeasure_id == raw.get("eMeasureId")
         raw_strata = raw.get("strata") or []
         assert len(measure.strata) == len(raw_strata)
-        for stratum, raw_stratum in zip(measure.strata, raw_strata):
+        for stratum, raw_stratum in zip(measure.strata, raw_strata, strict=True):
             assert stratum.name == raw_stratum.get("name")
             uuids = raw_stratum.get("eMeasureUuids") or {}
             expected = {k[: -len("Uuid")]: v for k, v in uuids.items() if k.endswith("Uuid")}
@@ -255,7 +255,8 @@ def test_lazy_index_agrees_with_a_full_json_parse(year):
     """Records read through the line index equal those from parsing the whole file."""
     document = json.loads((DATA_DIR / f"{year}.json").read_text(encoding="utf-8"))
     catalog = load_catalog(year)
-    for section, table in (("quality", catalog.quality), ("ia", catalog.ia), ("pi", catalog.pi), ("cost", catalog.cost)):
+    tables = (("quality", catalog.quality), ("ia", catalog.ia), ("pi", catalog.pi), ("cost", catalog.cost))
+    for section, table in tables:
         assert list(table) == list(document[section])
         for key, record in document[section].items():
             measure = table[key]
@@ -270,7 +271,8 @@ def test_lazy_index_agrees_with_a_full_json_parse(year):
 def test_loading_imports_nothing_heavy():
     code = (
         "import sys; from qppfiles.catalog import load_catalog; load_catalog(2024).quality['001'];"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'lxml','jsonschema','jsonschema_rs','click','rich','yaml'}))"
+        "print(sorted({m.split('.')[0] for m in sys.modules}"
+        " & {'lxml','jsonschema','jsonschema_rs','click','rich','yaml'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -181,7 +181,8 @@ def test_changed_numbers_names_each_change_and_treats_absent_exclusions_as_zero(
         "quality measure 236: performanceNotMet 85 would become 119"]
     assert changed_numbers(before, _sub(Counts(196, 85, 315, 3, 0))) == [
         "quality measure 236: eligiblePopulationExclusion 0 would become 3"]
-    assert changed_numbers(before, dataclasses.replace(before, measurement_sets=())) == ["quality measure 236 would be lost"]
+    emptied = dataclasses.replace(before, measurement_sets=())
+    assert changed_numbers(before, emptied) == ["quality measure 236 would be lost"]
 
 
 # -- a valid input never becomes an output its own validate rejects ---------------------------

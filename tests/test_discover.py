@@ -72,7 +72,8 @@ def test_a_broken_submission_is_still_linted(repo):
     (repo / "subs" / "cut.json").write_bytes(VALID.read_bytes()[:300])
     result = invoke("lint", "--format", "json")
     assert result.exit_code == 1
-    codes = {os.path.basename(f["path"]): [x["code"] for x in f["findings"]] for f in json.loads(result.stdout)["files"]}
+    codes = {os.path.basename(f["path"]): [x["code"] for x in f["findings"]]
+             for f in json.loads(result.stdout)["files"]}
     assert codes["cut.json"] == ["F005"]
 
 
@@ -247,5 +248,6 @@ def test_an_unreadable_file_is_reported_by_lint_and_the_run_goes_on(repo):
     os.mkfifo(repo / "subs" / "pipe.json")  # never read: a FIFO would block
     result = invoke("lint", "--format", "json")
     assert result.exit_code == 2
-    files = {os.path.basename(f["path"]): [x["code"] for x in f["findings"]] for f in json.loads(result.stdout)["files"]}
+    files = {os.path.basename(f["path"]): [x["code"] for x in f["findings"]]
+             for f in json.loads(result.stdout)["files"]}
     assert files["pipe.json"] == ["F011"] and "group.json" in files and "report.xml" in files

@@ -27,8 +27,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qppfiles.codes import get as get_code
 from qppfiles.findings import LAYERS, SEVERITIES
@@ -284,7 +283,7 @@ def printable_report(data: bytes, label: str) -> tuple:
         try:
             render(fmt, [report], out)
             out.getvalue().encode("utf-8")
-        except Exception as exc:  # noqa: BLE001 - the property: every format renders every report
+        except Exception as exc:  # the property: every format renders every report
             problems.append(f"{label}: --format {fmt} failed: {type(exc).__name__}: {exc}")
             continue
         if fmt in ("text", "github") and _RAW.search(out.getvalue().replace("\n", "")):
@@ -319,7 +318,7 @@ def _lone_surrogate_keys(rng):
     """A key holding an unpaired surrogate escape, alone or twice in one object, anywhere."""
     text = JSON_BASE.read_text()
     spots = [i + 1 for i, c in enumerate(text) if c == "{"]
-    key = "\\u%04x" % rng.randrange(0xD800, 0xE000) + rng.choice(["", "x", "\\u0041"])
+    key = f"\\u{rng.randrange(0xD800, 0xE000):04x}" + rng.choice(["", "x", "\\u0041"])
     member = f'"{key}": {rng.choice(["1", "null", json.dumps(chr(rng.randrange(32, 127)))])}, '
     at = rng.choice(spots)
     insert = member * rng.choice([1, 2, 2])

@@ -163,7 +163,7 @@ def _hostile_xml(kind: str, secret: Path, port: int, unused: int) -> bytes:
         return XML_DECL + b"<!-- harmless -->\n<!DOCTYPE ClinicalDocument [<!ENTITY x 'y'>]>\n" + body
     if kind == "billion_laughs_utf16":
         entities = '<!ENTITY l0 "lol">' + "".join(
-            f'<!ENTITY l{i} "{("&l%d;" % (i - 1)) * 10}">' for i in range(1, 10))
+            f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
         text = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE ClinicalDocument [' + entities + "]>\n"
                 + _with_title(body, b"&l9;").decode("utf-8"))
         return text.encode("utf-16")

@@ -174,7 +174,8 @@ def test_memory_stays_bounded_for_huge_and_expanding_inputs(tmp_path):
     body = XML_FIXTURE.read_bytes()
     body = body[body.index(b"<ClinicalDocument"):]
     title = body.index(b"<title>") + len(b"<title>")
-    laughs = b'<!ENTITY l0 "lol">' + b"".join(b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10))
+    laughs = b'<!ENTITY l0 "lol">' + b"".join(
+        b'<!ENTITY l%d "%s">' % (i, b"&l%d;" % (i - 1) * 10) for i in range(1, 10))
     billion = tmp_path / "laughs.xml"
     billion.write_bytes(b"<!DOCTYPE ClinicalDocument [" + laughs + b"]>" + body[:title] + b"&l9;" + body[title:])
     billion16 = tmp_path / "laughs16.xml"

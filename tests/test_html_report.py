@@ -28,11 +28,13 @@ def _doc():
             {"measureId": "236", "value": {"performanceMet": 70, "performanceNotMet": 30, "eligiblePopulation": 100}},
             {"measureId": "001", "value": {"performanceMet": 15, "performanceNotMet": 85, "eligiblePopulation": 100}},
             {"measureId": "134", "value": {"performanceMet": 50, "performanceNotMet": 10, "eligiblePopulation": 100}},
-            {"measureId": "<script>", "value": {"performanceMet": 1, "performanceNotMet": 1, "eligiblePopulation": 2}}]},
+            {"measureId": "<script>",
+             "value": {"performanceMet": 1, "performanceNotMet": 1, "eligiblePopulation": 2}}]},
         {"category": "ia", "measurements": [{"measureId": "IA_BMH_7", "value": True}]}]}
 
 
-def _report(request=ScoreRequest()):
+def _report(request=None):
+    request = request or ScoreRequest()
     data = json.dumps(_doc()).encode()
     submission = read(data).submission
     card = score_submission(submission)

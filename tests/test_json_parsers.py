@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qppfiles.formats import qpp_json
-
 
 # Fragments that the two parsers could read differently: every kind of number, escapes, surrogates,
 # duplicates, white space, literals json accepts and CMS does not, and broken syntax.

@@ -13,9 +13,9 @@ from click.testing import CliRunner
 
 from qppfiles.commands.lint import lint
 from qppfiles.config import load_config
-from qppfiles.globs import matches
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
+from qppfiles.globs import matches
 
 from .conftest import ROOT
 

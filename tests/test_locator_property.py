@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import random
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from qppfiles.formats.json_positions import Locator, escape_token, find
 
 KEYS = st.sampled_from(["a", "key", "x", "measureId", "value", "b c", "~0", "k/1", "é", "\"q\"", "}", "[", ""])
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.sampled_from(["", "}", "{", "key", "\"key\":", "[1]", "\\"]))
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
+                    st.sampled_from(["", "}", "{", "key", "\"key\":", "[1]", "\\"]))
 DOCUMENTS = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
                                                           st.dictionaries(KEYS, inner, max_size=4)),
                          max_leaves=25)
@@ -107,7 +107,8 @@ def spaced_out(compact: str, rng: random.Random) -> str:
 
 def test_random_whitespace_between_tokens():
     rng = random.Random(5)
-    doc = {"a": {"x": 1, "b": [1, {"key": "}"}]}, "key": 2, "q": "\\\"key\\\":", "measurementSets": [{"measureId": "001"}]}
+    doc = {"a": {"x": 1, "b": [1, {"key": "}"}]}, "key": 2, "q": "\\\"key\\\":",
+           "measurementSets": [{"measureId": "001"}]}
     compact = json.dumps(doc, separators=(",", ":"))
     for _ in range(50):
         spaced = spaced_out(compact, rng)

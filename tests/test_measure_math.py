@@ -5,10 +5,21 @@ from __future__ import annotations
 import pytest
 
 from qppfiles.catalog import QualityMeasure
-from qppfiles.measure_math import (case_minimum, case_minimum_met, cases_to_threshold, class_points, counts_rate,
-                                   data_completeness_met, is_outcome_or_high_priority,
-                                   is_outcome_or_patient_experience, multi, new_measure_floor, non_proportion,
-                                   rates_of, single)
+from qppfiles.measure_math import (
+    case_minimum,
+    case_minimum_met,
+    cases_to_threshold,
+    class_points,
+    counts_rate,
+    data_completeness_met,
+    is_outcome_or_high_priority,
+    is_outcome_or_patient_experience,
+    multi,
+    new_measure_floor,
+    non_proportion,
+    rates_of,
+    single,
+)
 from qppfiles.model import Counts, MultiRateValue, NonProportionValue, SingleRateValue, Stratum
 from qppfiles.program import year_pack
 

@@ -34,6 +34,22 @@ def test_changelog_has_an_unreleased_section_and_the_current_version():
     assert "## [Unreleased]" in text and f"## [{qppfiles.__version__}]" in text
 
 
+def test_ci_lints_and_type_checks_before_the_tests():
+    # .ci/run stops at the first failing command (set -e): ruff and mypy must come before pytest.
+    script = (ROOT / ".ci" / "run").read_text()
+    assert "set -euo pipefail" in script
+    commands = [line.strip() for line in script.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    assert commands.index("ruff check .") < commands.index("mypy") < commands.index("pytest")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    extra = {re.split(r"[<>=;\[ ]", req, maxsplit=1)[0].lower()
+             for req in project["project"]["optional-dependencies"]["test"]}
+    assert {"ruff", "mypy"} <= extra
+    assert project["tool"]["ruff"]["line-length"] == 120
+    assert {"E", "F", "W", "I", "B", "UP"} <= set(project["tool"]["ruff"]["lint"]["select"])
+    strict = [o for o in project["tool"]["mypy"]["overrides"] if o.get("disallow_untyped_defs")]
+    assert "qppfiles.measure_math" in strict[0]["module"]
+
+
 def test_pre_commit_rev_is_the_tag_of_the_current_version():
     readme = (ROOT / "README.md").read_text()
     block = readme[readme.index("#### pre-commit"):]

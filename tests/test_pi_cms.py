@@ -185,8 +185,8 @@ def test_safer_guides_no_validates_clean_in_2024_and_is_an_error_in_2026(tmp_pat
     result = CliRunner().invoke(main, ["validate", str(path), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["files"][0]["valid"] is True
-    result = CliRunner().invoke(main, ["validate", str(FIXTURES / "invalid" / "rules" / "P102-safer-guides-no-2026.json"),
-                                       "--format", "json"])
+    no_guides = FIXTURES / "invalid" / "rules" / "P102-safer-guides-no-2026.json"
+    result = CliRunner().invoke(main, ["validate", str(no_guides), "--format", "json"])
     assert result.exit_code == 1
     assert [f["code"] for f in json.loads(result.output)["files"][0]["findings"]] == ["P102"]
 
@@ -223,8 +223,9 @@ def test_registry_bonus_is_5_in_total(year, registries):
 
 # -------------------------------------------------------- A.5 2018 registries and 2015 Edition bonus
 
-PI_2018 = [("PI_INFBLO_1", True), ("PI_ONCDIR_1", True), ("PI_PPHI_1", True), ("PI_EP_1", {"numerator": 1, "denominator": 10}),
-           ("PI_PEA_1", {"numerator": 1, "denominator": 10}), ("PI_HIE_1", {"numerator": 1, "denominator": 10}),
+PI_2018 = [("PI_INFBLO_1", True), ("PI_ONCDIR_1", True), ("PI_PPHI_1", True),
+           ("PI_EP_1", {"numerator": 1, "denominator": 10}), ("PI_PEA_1", {"numerator": 1, "denominator": 10}),
+           ("PI_HIE_1", {"numerator": 1, "denominator": 10}),
            ("PI_HIE_2", {"numerator": 1, "denominator": 10})]
 
 

@@ -4,7 +4,7 @@ import dataclasses
 import json
 import os
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from qppfiles.program import (
     UnsupportedYear,
     supported_years,
     year_pack,
+    years as year_data,
 )
-from qppfiles.program import years as year_data
 
 PROGRAM_DIR = Path(__file__).resolve().parents[1] / "qppfiles" / "program"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -33,7 +33,7 @@ def measures_root() -> Path:
     return root
 
 
-@lru_cache(maxsize=None)
+@cache
 def _measures(root: Path, year: int) -> dict:
     data = json.loads((root / str(year) / "measures-data.json").read_text())
     return {m["measureId"]: m for m in data}

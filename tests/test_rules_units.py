@@ -87,7 +87,8 @@ def test_data_completeness_points_consequence(year, small, points):
 ])
 def test_case_minimum_of_20(year, small, points):
     [hit] = findings(quality_set(year, counts(15, 4, 19)), "Q102", small_practice=small)
-    assert hit.message == f"19 cases is below the case minimum of 20: the measure scores {points} however well it performs"
+    assert hit.message == (f"19 cases is below the case minimum of 20: "
+                           f"the measure scores {points} however well it performs")
     assert findings(quality_set(year, counts(15, 5, 20)), "Q102") == []
 
 

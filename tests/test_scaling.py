@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from click.testing import CliRunner
 
 from qppfiles.cli import main

@@ -151,7 +151,8 @@ CASES = [
     (_submission(("236", {**SINGLE, "eligiblePopulationExclusion": None})), []),
     (_submission(("999", {**SINGLE, "performanceRate": 87.5, "numeratorExclusion": 0})), []),
     (
-        _submission(("458", {"numerator": 1.5, "denominator": 2.0, "isEndToEndReported": True, "observationInstances": 9})),
+        _submission(("458", {"numerator": 1.5, "denominator": 2.0, "isEndToEndReported": True,
+                             "observationInstances": 9})),
         [],
     ),
     # The value shape is chosen by its keys, so only that shape's complaint is reported.
@@ -159,11 +160,15 @@ CASES = [
         _submission(("458", {"numerator": 1.5, "denominator": 2.0, "isEndToEndReported": True})),
         [(VALUE, "'observationInstances' is required")],
     ),
-    (_submission(("236", {"performanceMet": 3})), [(VALUE, "'eligiblePopulation' and 'isEndToEndReported' are required")]),
-    (_submission(("226", {"isEndToEndReported": False, "strata": []})), [(VALUE + "/strata", "expected at least 1 item, found 0")]),
-    (_submission(("PI_EP_1", {"numerator": "3", "denominator": 9})), [(VALUE + "/numerator", 'expected an integer, found a string "3"')]),
+    (_submission(("236", {"performanceMet": 3})),
+     [(VALUE, "'eligiblePopulation' and 'isEndToEndReported' are required")]),
+    (_submission(("226", {"isEndToEndReported": False, "strata": []})),
+     [(VALUE + "/strata", "expected at least 1 item, found 0")]),
+    (_submission(("PI_EP_1", {"numerator": "3", "denominator": 9})),
+     [(VALUE + "/numerator", 'expected an integer, found a string "3"')]),
     (_submission(("IA_EPA_1", [True])), [(VALUE, "expected a boolean or an object, found an array")]),
-    (_submission(("236", {**SINGLE, "performanceRate": -1})), [(VALUE + "/performanceRate", "must be at least 0, found -1")]),
+    (_submission(("236", {**SINGLE, "performanceRate": -1})),
+     [(VALUE + "/performanceRate", "must be at least 0, found -1")]),
     # Pointers escape '/' and '~' in key names (RFC 6901).
     (_submission(("236", {**SINGLE, "a/b~c": 1})), [(VALUE + "/a~1b~0c", "unknown field 'a/b~c'")]),
     # Entity-dependent requirements.
@@ -178,8 +183,10 @@ CASES = [
     # Document forms.
     ({"data": {"submission": {"entityType": "apm", "entityId": "A1234", "performanceYear": 2024}}}, []),
     ({"data": {}}, [("/data", "'submission' is required")]),
-    ({"category": "ia", "submissionMethod": "registry", "performanceStart": "2024-01-01", "performanceEnd": "2024-03-31"}, []),
-    ({"category": "ia", "performanceYear": 2024}, [("", "'entityType' is required"), ("/category", "unknown field 'category'")]),
+    ({"category": "ia", "submissionMethod": "registry", "performanceStart": "2024-01-01",
+      "performanceEnd": "2024-03-31"}, []),
+    ({"category": "ia", "performanceYear": 2024},
+     [("", "'entityType' is required"), ("/category", "unknown field 'category'")]),
     ({}, [("", "'entityType' and 'performanceYear' are required")]),
     ("text", [("", 'expected an object, found a string "text"')]),
     (None, [("", "expected an object, found null")]),
@@ -191,7 +198,7 @@ CASES = [
 def test_messages_and_pointers(doc, expected, backend):
     found = validate_document(doc, backend=backend)
     assert [pointer for pointer, _ in found] == [pointer for pointer, _ in expected]
-    for (_, message), (_, fragment) in zip(found, expected):
+    for (_, message), (_, fragment) in zip(found, expected, strict=True):
         assert fragment in message
 
 
@@ -207,7 +214,8 @@ def _mutations(doc):
         mid = m["measureId"]
 
         def set_value(d, mid=mid, new=None):
-            for target in (d["data"]["submission"] if "data" in d else d).get("measurementSets", [d])[0]["measurements"]:
+            body = d["data"]["submission"] if "data" in d else d
+            for target in body.get("measurementSets", [d])[0]["measurements"]:
                 if target["measureId"] == mid:
                     target["value"] = new
 

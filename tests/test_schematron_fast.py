@@ -9,8 +9,7 @@ import random
 import pytest
 from lxml import etree, isoschematron
 
-from qppfiles.formats.qrda3 import schematron_fast, strict
-from qppfiles.formats.qrda3 import templates as T
+from qppfiles.formats.qrda3 import schematron_fast, strict, templates as T
 from qppfiles.generate import GenerateError, fake_submission, levels_for
 from qppfiles.generate.render import to_bytes
 

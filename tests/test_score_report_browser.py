@@ -70,7 +70,8 @@ def page_numbers(browser: Browser) -> dict:
 def expected_numbers(report: dict) -> dict:
     return {
         "final": _n(report["finalScore"]),
-        "adjustment": (f"{_n(report['adjustment']['min'], 2)}%" if report["adjustment"]["min"] == report["adjustment"]["max"]
+        "adjustment": (f"{_n(report['adjustment']['min'], 2)}%"
+                       if report["adjustment"]["min"] == report["adjustment"]["max"]
                        else f"{_n(report['adjustment']['min'], 2)}% to {_n(report['adjustment']['max'], 2)}%"),
         "status": report["validity"]["status"],
         "categories": {name: ["reweighted" if c["reweighted"] else f"{_n(c['score'], 2)}%", _n(c["weighted"])]

@@ -183,8 +183,8 @@ def test_end_to_end_bonus_is_capped_at_ten_percent_of_the_denominator():
 
 
 def test_no_outcome_or_high_priority_measure_leaves_the_sixth_slot_empty():
-    from qppfiles.scoring.quality import QualityResult, pick
     from qppfiles.scoring.card import MeasureScore
+    from qppfiles.scoring.quality import QualityResult, pick
 
     process = QualityMeasure(measure_id="P", measure_type="process")
     outcome = QualityMeasure(measure_id="O", measure_type="outcome")
@@ -204,7 +204,8 @@ def test_ia_weights_special_status_and_pcmh():
     assert score_submission(submission(2024, ia=["IA_BMH_7"]), special_status=True).categories["ia"].score == 100
     assert score_submission(submission(2024, ia=["IA_PCMH"])).categories["ia"].score == 100
     unknown = score_submission(submission(2024, ia=["IA_NOPE_9"]))
-    assert unknown.categories["ia"].score == 0 and "not a 2024 improvement activity" in unknown.measure("IA_NOPE_9").reason
+    assert unknown.categories["ia"].score == 0
+    assert "not a 2024 improvement activity" in unknown.measure("IA_NOPE_9").reason
 
 
 def test_ia_activity_counts_from_2025():
@@ -271,7 +272,8 @@ def test_small_practice_without_pi_is_reweighted_from_2022():
 def test_complex_patient_bonus_cap_and_final_cap():
     card = score_points(2024, quality_score=80, ia_score=100, pi_score=100, cost=50, complex_bonus=15)
     assert card.final_score == pytest.approx(24 + 15 + 25 + 15 + 10)
-    assert score_points(2024, quality_score=100, ia_score=100, pi_score=100, cost=100, complex_bonus=5).final_score == 100
+    full = score_points(2024, quality_score=100, ia_score=100, pi_score=100, cost=100, complex_bonus=5)
+    assert full.final_score == 100
     assert score_points(2017, quality_score=50, ia_score=100, pi_score=50, complex_bonus=5).final_score == \
         pytest.approx(30 + 15 + 12.5)
 

@@ -78,14 +78,16 @@ def test_nine_deciles_get_an_implied_first_bound_and_ten_are_used_as_is():
 
 
 def test_empty_deciles_take_the_highest_decile_reached():
-    bench = _benchmark(percentiles={1: 10, 10: 50, 20: 50, 30: 50, 40: 60, 50: 70, 60: 80, 70: 85, 80: 90, 90: 95, 99: 99})
+    bench = _benchmark(percentiles={1: 10, 10: 50, 20: 50, 30: 50, 40: 60, 50: 70, 60: 80, 70: 85, 80: 90,
+                                    90: 95, 99: 99})
     found = position(50.0, bench, inverse=False)
     assert found.decile == 4          # deciles 2 and 3 are empty
     assert found.points == pytest.approx(4.0)
 
 
 def test_rate_worse_than_decile_one():
-    bench = _benchmark(percentiles={1: 40, 10: 50, 20: 55, 30: 60, 40: 65, 50: 70, 60: 75, 70: 80, 80: 85, 90: 90, 99: 99})
+    bench = _benchmark(percentiles={1: 40, 10: 50, 20: 55, 30: 60, 40: 65, 50: 70, 60: 75, 70: 80, 80: 85,
+                                    90: 90, 99: 99})
     assert position(30.0, bench, inverse=False).decile == 0
     measure = QualityMeasure(measure_id="X")
     got, decile, _, reason = achievement(30.0, bench, measure, year_pack(2024))

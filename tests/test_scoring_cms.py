@@ -228,8 +228,10 @@ def test_mvp_population_health_measure_is_an_option_414_1365_c_4_ii(cli_runner, 
     given = json.loads(cli_runner("score", path, "--format", "json", "--cms-measure", "479=5").output)
     assert "MVP reporting: 4 measures, denominator 40" in without["categories"]["quality"]["reasons"]
     assert "MVP reporting: 4 measures, denominator 50" in given["categories"]["quality"]["reasons"]
-    assert any(a.startswith("MVP population-health measure (479, 484) not given") for a in (x["text"] for x in without["assumptions"]))
-    assert any(a.startswith("MVP population-health measure 479: 5 points as given") for a in (x["text"] for x in given["assumptions"]))
+    assert any(x["text"].startswith("MVP population-health measure (479, 484) not given")
+               for x in without["assumptions"])
+    assert any(x["text"].startswith("MVP population-health measure 479: 5 points as given")
+               for x in given["assumptions"])
     text = cli_runner("score", path, "--cms-measure", "479=5").output
     assert "what the estimate assumed:" in text and "population-health measure 479" in text
 
@@ -364,7 +366,8 @@ def test_clinical_social_workers_pi_reweighting_2022_2024(cli_runner, fixtures_d
     data = json.loads(cli_runner("score", path, "--format", "json", "--clinician-type",
                                  "clinical_social_worker").output)
     assert data["categories"]["pi"]["reweighted"] is reweighted
-    assert any(a.startswith("clinician type clinical_social_worker") for a in (x["text"] for x in data["assumptions"])) is reweighted
+    assert any(x["text"].startswith("clinician type clinical_social_worker")
+               for x in data["assumptions"]) is reweighted
 
 
 def test_clinician_type_must_be_known(fixtures_dir):

@@ -93,9 +93,9 @@ def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, st
 
 
 def test_validate_with_more_jobs_than_files_starts_no_more_workers_than_files(monkeypatch, tmp_path):
-    import qppfiles.workers as workers
     from click.testing import CliRunner
 
+    import qppfiles.workers as workers
     from qppfiles.cli import main
 
     from .conftest import FIXTURES

@@ -13,13 +13,11 @@ import shutil
 
 import pytest
 
-from qppfiles.catalog import loader as catalog_loader
-from qppfiles.catalog import load_catalog
+from qppfiles.catalog import load_catalog, loader as catalog_loader
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, levels_for
 from qppfiles.generate.template import template
-from qppfiles.program import packs, supported_years, year_pack
-from qppfiles.program import years as year_data
+from qppfiles.program import packs, supported_years, year_pack, years as year_data
 from qppfiles.scoring import score_submission
 from qppfiles.validate import validate_bytes, validate_path
 

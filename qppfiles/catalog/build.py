@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 FORMAT_VERSION = 2
 
@@ -215,7 +216,8 @@ def source_commit(source: Path) -> str | None:
 
 def source_years(source: Path) -> list[int]:
     return sorted(
-        int(p.name) for p in (source / "measures").iterdir() if p.name.isdigit() and (p / "measures-data.json").is_file()
+        int(p.name) for p in (source / "measures").iterdir()
+        if p.name.isdigit() and (p / "measures-data.json").is_file()
     )
 
 
@@ -238,7 +240,8 @@ def build_year(source: Path, year: int) -> dict:
     if benchmarks_path.is_file():
         statuses = benchmark_statuses(measures)
         benchmarks = sorted(
-            (benchmark_record(b, statuses.get((b["measureId"], b["submissionMethod"]))) for b in _read_json(benchmarks_path)),
+            (benchmark_record(b, statuses.get((b["measureId"], b["submissionMethod"])))
+             for b in _read_json(benchmarks_path)),
             key=lambda r: (r["measure_id"], r["submission_method"]),
         )
 
@@ -272,7 +275,7 @@ def _dump(value) -> str:
     return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def _keyed(catalog: dict, section: str) -> dict[str, object]:
+def _keyed(catalog: dict, section: str) -> dict[str, Any]:
     """Records of a section keyed by their id (the id is not repeated inside)."""
     if section in ("benchmarks", "benchmark_exclusions"):
         keyed: dict[str, list] = {}
@@ -282,9 +285,11 @@ def _keyed(catalog: dict, section: str) -> dict[str, object]:
         return keyed
     id_key = "mvp_id" if section == "mvps" else "measure_id"
     keyed = {}
+    records: dict[str, dict] = {}
     for record in catalog[section]:
         record = dict(record)
-        keyed[record.pop(id_key)] = record
+        records[record.pop(id_key)] = record
+    return records
     return keyed
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Callable, Generic, Optional, TypeVar
+from typing import Any, Callable, Generic, Optional, TypeVar
 
 from .records import Activity, AnyMeasure, Benchmark, CostMeasure, Mvp, PIMeasure, QualityMeasure, Stratum
 
@@ -34,7 +34,7 @@ class UnknownYear(KeyError):
         return f"no measures catalog for performance year {self.year!r} (available: {span})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_years() -> tuple[int, ...]:
     """Performance years that have a catalog file, in ascending order."""
     if not DATA_DIR.is_dir():
@@ -42,7 +42,7 @@ def available_years() -> tuple[int, ...]:
     return tuple(sorted(int(p.stem) for p in DATA_DIR.glob("*.json") if p.stem.isdigit()))
 
 
-def load_catalog(year: int) -> "Catalog":
+def load_catalog(year: int) -> Catalog:
     """The catalog of ``year``; read on first use and cached for the process."""
     if isinstance(year, bool) or not isinstance(year, int):
         try:
@@ -54,8 +54,8 @@ def load_catalog(year: int) -> "Catalog":
     return _load(year)
 
 
-@lru_cache(maxsize=None)
-def _load(year: int) -> "Catalog":
+@cache
+def _load(year: int) -> Catalog:
     return Catalog((DATA_DIR / f"{year}.json").read_text(encoding="utf-8"))
 
 
@@ -64,7 +64,7 @@ class LazyRecords(Mapping, Generic[T]):
 
     __slots__ = ("_lines", "_made", "_make")
 
-    def __init__(self, lines: dict[str, str], make: Callable[[str, object], T]):
+    def __init__(self, lines: dict[str, str], make: Callable[[str, Any], T]):
         self._lines = lines
         self._made: dict[str, T] = {}
         self._make = make
@@ -232,9 +232,11 @@ class Catalog:
         if self._by_uuid is None:
             # Only eCQM lines carry the key: parse those few, not the whole section.
             self._by_uuid = {
-                self.quality[key].emeasure_uuid.lower(): key
+                found.lower(): key
                 for key, line in self.quality.raw_lines().items()
                 if '"emeasure_uuid":' in line
+                for found in (self.quality[key].emeasure_uuid,)
+                if found is not None
             }
         key = self._by_uuid.get(uuid.strip().lower())
         return None if key is None else self.quality[key]

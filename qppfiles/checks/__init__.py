@@ -18,6 +18,7 @@ from ..codes import Code, define
 from ..findings import Finding, Location
 from ..model import Submission
 from ..options import Options
+from .cache import RuleCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +36,7 @@ class Context:
     # QRDA III models carry XPath references; QPP JSON models carry JSON pointers.
     xpath_refs: bool = False
     # Values several rules need (catalog records, rates), computed once per file.
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    cache: RuleCache = field(default_factory=RuleCache, repr=False, compare=False)
 
     @cached_property
     def pack(self):

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import List, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from ..measure_math import is_count  # noqa: F401  (the rules import it from here)
 from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
+from .cache import CountGroup, Entry, RateEntry
+
+if TYPE_CHECKING:
+    from . import Context
 
 PI_CATEGORIES = ("pi", "aci")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -17,20 +21,20 @@ def is_pi(category: Optional[str]) -> bool:
     return category in PI_CATEGORIES
 
 
-def measurements(ctx, category: Optional[str] = None) -> List[Tuple[MeasurementSet, Measurement, object]]:
+def measurements(ctx: Context, category: Optional[str] = None) -> Sequence[Entry]:
     """(set, measurement, catalog record or None) of the submission, optionally of one category
     (``pi`` covers ``aci``).  Built once per file: every rule walks these lists."""
-    by_category = ctx.cache.get("measurements")
+    by_category = ctx.cache.measurements
     if by_category is None:
-        by_category = ctx.cache["measurements"] = _index(ctx)
+        by_category = ctx.cache.measurements = _index(ctx)
     return by_category.get(category, ())
 
 
-def _index(ctx) -> dict:
+def _index(ctx: Context) -> Dict[Optional[str], List[Entry]]:
     cat = ctx.catalog
     tables = {} if cat is None else {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "aci": cat.pi}
-    every: list = []
-    by_category = {None: every, "quality": [], "ia": [], "pi": []}
+    every: List[Entry] = []
+    by_category: Dict[Optional[str], List[Entry]] = {None: every, "quality": [], "ia": [], "pi": []}
     for ms in ctx.submission.measurement_sets:
         category = ms.category
         table = tables.get(category) if type(category) is str else None
@@ -39,7 +43,7 @@ def _index(ctx) -> dict:
         for m in ms.measurements:
             mid = m.measure_id
             entry = None
-            if table is not None and type(mid) is str:
+            if table is not None and parsed is not None and type(mid) is str:
                 entry = parsed.get(mid)
                 if entry is None:
                     entry = table.get(mid)
@@ -50,14 +54,14 @@ def _index(ctx) -> dict:
     return by_category
 
 
-def field_ref(ctx, ref: str, *fields: str) -> str:
+def field_ref(ctx: Context, ref: str, *fields: str) -> str:
     """The reference of a field below a node: a longer JSON pointer, or the node's own XPath."""
     if ctx.xpath_refs or not fields:
         return ref
     return "/".join((ref, *fields))
 
 
-def count_groups(ctx, m: Measurement):
+def count_groups(ctx: Context, m: Measurement) -> List[CountGroup]:
     """(label, Counts, ref) of a performance-rate measurement: its own counts, or each stratum's."""
     value = m.value
     if type(value) is SingleRateValue:
@@ -67,11 +71,11 @@ def count_groups(ctx, m: Measurement):
     return []
 
 
-def rate_measurements(ctx):
+def rate_measurements(ctx: Context) -> List[RateEntry]:
     """(set, measurement, catalog record, count groups) of every quality measurement with counts."""
-    found = ctx.cache.get("rate_measurements")
+    found = ctx.cache.rate_measurements
     if found is None:
-        found = ctx.cache["rate_measurements"] = [
+        found = ctx.cache.rate_measurements = [
             (ms, m, entry, groups) for ms, m, entry in measurements(ctx, "quality")
             for groups in (count_groups(ctx, m),) if groups
         ]
@@ -122,11 +126,11 @@ def parse_day(text) -> Optional[date]:
     return day
 
 
-def set_periods(ctx) -> List[Tuple[MeasurementSet, Optional[date], Optional[date]]]:
+def set_periods(ctx: Context) -> List[Tuple[MeasurementSet, Optional[date], Optional[date]]]:
     """(set, start day, end day) of every measurement set; a day is None when it is not a real date."""
-    found = ctx.cache.get("set_periods")
+    found = ctx.cache.set_periods
     if found is None:
-        found = ctx.cache["set_periods"] = [
+        found = ctx.cache.set_periods = [
             (ms, parse_day(ms.performance_start), parse_day(ms.performance_end))
             for ms in ctx.submission.measurement_sets
         ]

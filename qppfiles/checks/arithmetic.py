@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import List, Tuple
+
 from ..findings import ERROR, WARNING
 from ..measure_math import COUNT_FIELDS, counts_rate
-from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
-from . import Hit, rule
+from ..model import BooleanValue, Measurement, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from . import Context, Hit, rule
 from ._walk import field_ref, measurements, rate_measurements
+from .cache import CountField
 
 SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
 RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit
@@ -59,11 +62,11 @@ def _numbers(v) -> tuple:
     return ()
 
 
-def _odd_counts(ctx):
+def _odd_counts(ctx: Context) -> List[Tuple[Measurement, CountField]]:
     """(measurement, field) of every count that is negative or fractional; one pass serves A101 and A102."""
-    found = ctx.cache.get("odd_counts")
+    found = ctx.cache.odd_counts
     if found is None:
-        found = ctx.cache["odd_counts"] = []
+        found = ctx.cache.odd_counts = []
         for _, m, _ in measurements(ctx):
             if type(m.value) is not BooleanValue and _any_odd(_numbers(m.value)):
                 found.extend((m, f) for f in _integer_fields(m) if _any_odd((f[2],)))

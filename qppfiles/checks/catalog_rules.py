@@ -105,7 +105,7 @@ def value_shape(ctx):
       "measures data of the year.", SRC, '"strata": [{"stratum": "Overall", ...}] where the measure names "overall"',
       consequence="rejected")
 def strata_names(ctx):
-    for ms, m, entry in measurements(ctx, "quality"):
+    for _ms, m, entry in measurements(ctx, "quality"):
         if entry is None or type(m.value) is not MultiRateValue:
             continue
         expected = [s.name for s in entry.strata if s.name]

@@ -16,10 +16,10 @@ SRC = ("42 CFR 414.1355 (IA submission criteria) and 414.1380(b)(3) (IA scoring)
 def attested_by_program(ctx):
     """{program: ([IA sets], [(measurement, catalog activity)])}, in file order: the activities answered
     true that the year's catalog knows, each once.  Built once per file."""
-    found = ctx.cache.get("ia_attested")
+    found = ctx.cache.ia_attested
     if found is not None:
         return found
-    found = ctx.cache["ia_attested"] = {}
+    found = ctx.cache.ia_attested = {}
     for ms in ctx.submission.measurement_sets:
         if ms.category == "ia":
             found.setdefault(ms.program, ([], []))[0].append(ms)

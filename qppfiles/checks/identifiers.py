@@ -64,7 +64,8 @@ def _field(sub, name: str):
 
 @rule("I101", ERROR, "The TIN is not 9 digits.",
       "A taxpayer identification number is exactly nine ASCII digits 0-9 (not full-width or other scripts' "
-      "digits), with no dashes or spaces. Leading zeros count: keep the value a string.", SRC, '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
+      "digits), with no dashes or spaces. Leading zeros count: keep the value a string.", SRC,
+      '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
 def tin_format(ctx):
     tin = ctx.submission.taxpayer_identification_number
     if tin is not None and not (len(tin) == 9 and _DIGITS.fullmatch(tin)):
@@ -73,7 +74,8 @@ def tin_format(ctx):
 
 
 @rule("I102", ERROR, "The NPI is not 10 digits.",
-      "A national provider identifier is exactly ten ASCII digits 0-9 (not full-width or other scripts' digits).", SRC, '"nationalProviderIdentifier": "123456789"', consequence="rejected")
+      "A national provider identifier is exactly ten ASCII digits 0-9 (not full-width or other scripts' digits).",
+      SRC, '"nationalProviderIdentifier": "123456789"', consequence="rejected")
 def npi_format(ctx):
     npi = ctx.submission.national_provider_identifier
     if npi is not None and not (len(npi) == 10 and _DIGITS.fullmatch(npi)):

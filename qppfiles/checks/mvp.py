@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 from ..findings import ERROR, WARNING
 from . import Hit, rule
@@ -11,7 +11,7 @@ from ._walk import catalog_entry, field_ref, is_pi, num, plural
 SRC = "42 CFR 414.1365 (MVP participation and reporting); CMS qpp-measures-data mvp/<PY>/mvp.json"
 
 
-@lru_cache(maxsize=None)
+@cache
 def known_programs(year: int) -> frozenset:
     """Every program name the year accepts: the pack's, its MVP ids, and those the catalog's measures list."""
     from ..catalog import load_catalog

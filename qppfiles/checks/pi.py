@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Dict, List
+
 from ..findings import ERROR, WARNING
-from ..model import BooleanValue, ProportionValue
+from ..model import BooleanValue, Measurement, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
-from . import Hit, rule
+from . import Context, Hit, rule
 from ._walk import field_ref, is_count, is_pi
 
 SRC_REQ = ("42 CFR 414.1375(b) (PI reporting) and 414.1380(b)(4) (PI scoring); CMS measures data, "
@@ -26,10 +28,10 @@ NAMES = {
 }
 
 
-def pi_sets(ctx):
-    found = ctx.cache.get("pi_sets")
+def pi_sets(ctx: Context) -> List[MeasurementSet]:
+    found = ctx.cache.pi_sets
     if found is None:
-        found = ctx.cache["pi_sets"] = [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
+        found = ctx.cache.pi_sets = [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
     return found
 
 
@@ -41,12 +43,11 @@ def _consequence(ctx) -> str:
     return f"the Promoting Interoperability category scores 0 ({ctx.pack.final.weights.pi:g}% of the final score)"
 
 
-def _by_id(ctx, ms):
+def _by_id(ctx: Context, ms: MeasurementSet) -> Dict[str, Measurement]:
     """{measure id: first measurement} of a set, built once per file for the PI rules."""
-    key = ("pi_by_id", id(ms))
-    out = ctx.cache.get(key)
+    out = ctx.cache.pi_by_id.get(id(ms))
     if out is None:
-        out = ctx.cache[key] = {}
+        out = ctx.cache.pi_by_id[id(ms)] = {}
         for m in ms.measurements:
             if isinstance(m.measure_id, str):
                 out.setdefault(m.measure_id, m)
@@ -55,15 +56,14 @@ def _by_id(ctx, ms):
 
 def _states(ctx, ms):
     """[(requirement, state, failing ids)] of a PI set, computed once per file for P101 and P108."""
-    cache = ctx.cache
-    key = ("pi_states", id(ms))
-    found = cache.get(key)
+    states = ctx.cache.pi_states
+    found = states.get(id(ms))
     if found is None:
         present = _by_id(ctx, ms)
         requirements = ctx.pack.pi.requirements
         excluded = _excluded_ids(ctx, present)
-        found = cache[key] = (present, excluded, [(r, *_requirement_state(r, present, excluded))
-                                                  for r in requirements])
+        found = states[id(ms)] = (present, excluded, [(r, *_requirement_state(r, present, excluded))
+                                                       for r in requirements])
     return found
 
 
@@ -168,7 +168,7 @@ def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
         links = exclusions_by_measure(ctx.pack.pi, ctx.catalog.pi)
-        for mid, m in present.items():
+        for mid in present:
             for exclusion in links.get(mid, ()):
                 if exclusion in present:
                     yield Hit(field_ref(ctx, present[exclusion].ref, "measureId"),

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from typing import List
+
 from ..findings import ERROR, INFO, WARNING
-from ..measure_math import (REGISTRY_METRIC_TYPES, case_minimum as _minimum, case_minimum_met, cases_to_threshold,
-                            class_points, data_completeness_met,
-                            is_outcome_or_high_priority, is_suppressed, new_measure_floor, rates_of,
-                            topped_out_cap, SUPPRESSED, WEB_INTERFACE, data_completeness_points,
-                            leaves_denominator)
+from ..measure_math import (
+    REGISTRY_METRIC_TYPES,
+    SUPPRESSED,
+    WEB_INTERFACE,
+    case_minimum as _minimum,
+    case_minimum_met,
+    cases_to_threshold,
+    class_points,
+    data_completeness_met,
+    data_completeness_points,
+    is_outcome_or_high_priority,
+    is_suppressed,
+    leaves_denominator,
+    new_measure_floor,
+    rates_of,
+    topped_out_cap,
+)
 from ..model import MultiRateValue, SingleRateValue
-from . import Hit, rule
+from . import Context, Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
+from .cache import ScoredEntry
 
 SRC_DC = "42 CFR 414.1340 (data completeness criteria) and 414.1380(b)(1) (points when not met)"
 SRC_CASES = "42 CFR 414.1380(b)(1) (case minimum of 20; points below it)"
@@ -38,12 +53,11 @@ def points_for(ctx, name: str, ms=None) -> str:
     return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
 
 
-def _scored(ctx):
+def _scored(ctx: Context) -> List[ScoredEntry]:
     """(set, measurement, catalog entry, rates) of every quality measurement with computable counts."""
-    cache = ctx.cache
-    found = cache.get("quality_rates")
+    found = ctx.cache.quality_rates
     if found is None:
-        found = cache["quality_rates"] = []
+        found = ctx.cache.quality_rates = []
         for ms, m, entry in measurements(ctx, "quality"):
             if entry is None:
                 continue
@@ -67,7 +81,7 @@ def _case_minimum(ctx, measure_id: str) -> int:
 def data_completeness(ctx):
     q = ctx.pack.quality
     threshold = q.data_completeness_threshold_percent
-    for ms, m, entry, r in _scored(ctx):
+    for ms, m, _entry, r in _scored(ctx):
         if data_completeness_met(q, r):
             continue
         more = cases_to_threshold(threshold, r.eligible_population, r.reported_cases)
@@ -85,7 +99,7 @@ def data_completeness(ctx):
       '"eligiblePopulation": 12')
 def case_minimum(ctx):
     q = ctx.pack.quality
-    for ms, m, entry, r in _scored(ctx):
+    for ms, m, _entry, r in _scored(ctx):
         minimum = _case_minimum(ctx, m.measure_id)
         if not data_completeness_met(q, r) or r.case_count is None or case_minimum_met(q, m.measure_id, r):
             continue
@@ -96,7 +110,7 @@ def case_minimum(ctx):
 
 def _reported_by_program(ctx):
     """{program: (first set, [catalog entries of distinct known measures])} over quality sets."""
-    found = ctx.cache.get("quality_by_program")
+    found = ctx.cache.quality_by_program
     if found is not None:
         return found
     out: dict = {}
@@ -106,7 +120,7 @@ def _reported_by_program(ctx):
     for ms, _, entry in measurements(ctx, "quality"):
         if entry is not None:
             out[ms.program][1].setdefault(entry.measure_id, entry)
-    found = ctx.cache["quality_by_program"] = {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
+    found = ctx.cache.quality_by_program = {p: (ms, list(entries.values())) for p, (ms, entries) in out.items()}
     return found
 
 
@@ -219,7 +233,7 @@ def topped_out(ctx):
       '{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate',
       consequence="rejected")
 def registry_rate_required(ctx):
-    for ms, m, entry in measurements(ctx, "quality"):
+    for _ms, m, entry in measurements(ctx, "quality"):
         if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:
             continue
         if isinstance(m.value, (SingleRateValue, MultiRateValue)) and m.value.performance_rate is None:

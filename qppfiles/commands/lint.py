@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List
+from typing import TYPE_CHECKING, List, Tuple
 
 import click
 
 from ..config import select_options, with_environment
-from ._common import (check_directories_have_files, check_run_options, ensure_writable, force_option, ig_given,
-                      max_findings_option, noise_options, output_stream, progress_stdout, without_output)
+
+if TYPE_CHECKING:
+    from rich.console import JustifyMethod
+from ._common import (
+    check_directories_have_files,
+    check_run_options,
+    ensure_writable,
+    force_option,
+    ig_given,
+    max_findings_option,
+    noise_options,
+    output_stream,
+    progress_stdout,
+    without_output,
+)
 
 
 def discover(config, paths, follow_symlinks: bool = False):
@@ -40,8 +53,9 @@ def _summary_table(reports, out) -> None:
     if not by_code:
         return
     table = Table(title="Findings by code", title_justify="left")
-    for column, justify in (("code", "left"), ("severity", "left"), ("findings", "right"), ("files", "right"),
-                            ("what", "left")):
+    columns: Tuple[Tuple[str, JustifyMethod], ...] = (
+        ("code", "left"), ("severity", "left"), ("findings", "right"), ("files", "right"), ("what", "left"))
+    for column, justify in columns:
         table.add_column(column, justify=justify)
     for code, n in sorted(by_code.items(), key=lambda item: (-item[1], item[0])):
         entry = get(code)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from json.decoder import scanstring
 from dataclasses import dataclass, field
+from json.decoder import scanstring
 from typing import Dict, List, Optional, Tuple
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)

@@ -129,7 +129,8 @@ def decode(data: bytes, findings: list) -> Optional[str]:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         findings.append(_file_finding(
-            "F002", f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded",
+            "F002",
+            f"the file is not valid UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded",
             line=line, column=column))
         return None
 
@@ -283,7 +284,9 @@ def _parse_careful(text: str, findings: list):
         for pointer, offset in pm.non_finite or [("", 0)]:
             line, column = pm.line_col(offset)
             findings.append(_file_finding(
-                "F006", "NaN, Infinity and numbers too large for a double are not usable JSON numbers; CMS rejects them", pointer, line=line, column=column))
+                "F006",
+                "NaN, Infinity and numbers too large for a double are not usable JSON numbers; CMS rejects them",
+                pointer, line=line, column=column))
         return _FAILED, pm
     if doc is _FAILED:
         return _FAILED, None

@@ -197,7 +197,8 @@ def fake_counts(rng: random.Random, threshold: float, case_minimum: int, inverse
     above the minimum."""
     eligible = rng.randint(max(case_minimum, 20) + 10, 600)
     completeness = rng.uniform(min(100.0, threshold + 4), 100.0)
-    reported = eligible if complete else min(eligible, max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100)))
+    at_least = max(math.ceil(eligible * completeness / 100), math.ceil(eligible * (threshold + 2) / 100))
+    reported = eligible if complete else min(eligible, at_least)
     excepted = rng.randint(0, reported // 25) if exceptions else 0
     decided = reported - excepted
     rate = rng.uniform(3, 35) if inverse else rng.uniform(45, 97)
@@ -235,7 +236,8 @@ def _ia_set(year, rng, program, mvp, n_ia, method) -> MeasurementSet:
     ids = tuple(load_catalog(year).mvps[mvp].ia_ids) if mvp else None
     pool = list(pools.ia_pool(year, program, ids))
     rng.shuffle(pool)
-    chosen, points = [], 0
+    chosen: List[str] = []
+    points = 0
     for activity_id, weight in pool:
         if points >= pack.ia.full_credit_points and (n_ia is None or len(chosen) >= n_ia):
             break

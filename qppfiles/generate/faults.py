@@ -1014,4 +1014,5 @@ def rule_codes() -> List[str]:
     return sorted(found)
 
 
-__all__ = ["Env", "FaultError", "INJECTORS", "Injector", "apply", "codes", "inject", "injects", "rule_codes", "to_bytes"]
+__all__ = ["Env", "FaultError", "INJECTORS", "Injector", "apply", "codes", "inject", "injects", "rule_codes",
+           "to_bytes"]

@@ -30,6 +30,7 @@ from .faults import (
     Result,
     _count_groups,
     _first,
+    _p107,
     _pi_present,
     _pool,
     _program,
@@ -38,7 +39,6 @@ from .faults import (
     _single_rate,
     _single_value,
     _v104,
-    _p107,
     rule_codes,
 )
 
@@ -820,7 +820,7 @@ def _r102(doc, env, over):
              lambda r: r.measure_id in mvp.foundation_quality_ids and r.measure_id not in listed,
              lambda r: r.measure_id in listed)
     for edge in edges:
-        def choose(record, s):
+        def choose(record, s, edge=edge):
             return (edge(record) and record.metric_type == "singlePerformanceRate"
                     and s.get("submissionMethod") in record.submission_methods)
 

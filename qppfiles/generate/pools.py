@@ -7,7 +7,7 @@ that generating thousands of files costs a few random choices each.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from typing import Optional, Tuple
 
 from ..catalog import load_catalog
@@ -62,7 +62,7 @@ def _has_exceptions(m) -> bool:
     return not known or any("denominatorException" in p for p in known)
 
 
-@lru_cache(maxsize=None)
+@cache
 def quality_pool(year: int, method: str, program: str, ids: Optional[Tuple[str, ...]] = None,
                  need_uuids: bool = False) -> Tuple[QualityChoice, ...]:
     """Rate measures of ``year`` reportable by ``method`` under ``program`` (restricted to ``ids``)."""
@@ -87,7 +87,7 @@ def quality_pool(year: int, method: str, program: str, ids: Optional[Tuple[str, 
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def ia_pool(year: int, program: str, ids: Optional[Tuple[str, ...]] = None) -> Tuple[Tuple[str, Optional[str]], ...]:
     """(activity id, weight) of the activities that can earn points under ``program``."""
     catalog = load_catalog(year)
@@ -105,7 +105,7 @@ def ia_pool(year: int, program: str, ids: Optional[Tuple[str, ...]] = None) -> T
     return tuple(out)
 
 
-@lru_cache(maxsize=None)
+@cache
 def pi_options(year: int, program: str) -> Tuple[Tuple[Tuple[str, ...], ...], ...]:
     """For each PI requirement of the year, the options whose measures all exist under ``program``."""
     catalog = load_catalog(year)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Dict, Iterable, List, Optional, Tuple
@@ -115,7 +116,7 @@ class Header:
     end: Optional[str] = None
     submission_method: Optional[str] = None
 
-    def merged(self, other: "Header") -> "Header":
+    def merged(self, other: Header) -> Header:
         """This header with the fields ``other`` sets (command-line options win over the file)."""
         return replace(self, **{k: v for k, v in vars(other).items() if v is not None})
 
@@ -271,7 +272,8 @@ def read_csv(text: str) -> List[Row]:
             continue
         if len(cells) > len(names):
             raise InputError(f"line {line}", f"{len(cells)} cells but the header has {len(names)} columns")
-        fields = {mapping[name]: cell.strip() for name, cell in zip(names, cells) if cell.strip() != ""}
+        fields = {mapping[name]: cell.strip() for name, cell in zip(names, cells, strict=False)
+                  if cell.strip() != ""}  # a short row leaves its last columns empty
         rows.append(Row(f"line {line}", fields))
     return rows
 
@@ -331,7 +333,7 @@ def _yaml_load(text: str):
     Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
     Loader.add_constructor("tag:yaml.org,2002:int", integer)
     try:
-        return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=Loader)  # safe: Loader is a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else ""
@@ -339,13 +341,13 @@ def _yaml_load(text: str):
 
 
 def _toml_load(text: str):
-    try:
+    if sys.version_info >= (3, 11):
         import tomllib
-    except ModuleNotFoundError:  # Python 3.10
+    else:
         import tomli as tomllib
     if _bracket_depth(text) > MAX_DEPTH:
         raise InputError("", f"the TOML is nested deeper than {MAX_DEPTH} levels")
-    long_number = re.search(r"[0-9_]{%d,}" % (MAX_NUMBER_DIGITS + 1), text)
+    long_number = re.search(r"[0-9_]{" + str(MAX_NUMBER_DIGITS + 1) + ",}", text)
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -523,9 +525,10 @@ def _add_quality(measures: Dict[str, Measurement], row: Row, measure_id: str, me
                                         f"multi-rate measures")
         measures[measure_id] = Measurement(measure_id, SingleRateValue(counts, rate, ehr))
         return
-    if existing is not None and not isinstance(existing.value, MultiRateValue):
+    previous = existing.value if existing is not None else None
+    if previous is not None and not isinstance(previous, MultiRateValue):
         raise InputError(row.where, f"measure {measure_id} has rows with and without a stratum")
-    strata = existing.value.strata if existing is not None else ()
+    strata = previous.strata if previous is not None else ()
     if any(s.name == stratum for s in strata):
         raise InputError(row.where, f"stratum '{stratum}' of measure {measure_id} appears twice")
     measures[measure_id] = Measurement(measure_id, MultiRateValue(strata + (Stratum(stratum, counts),), rate, ehr))
@@ -551,7 +554,7 @@ def _set(table: Table, category: str, method: Optional[str], program: str, cehrt
     start = own.start or shared.start or pack.periods.start.isoformat()
     end = own.end or shared.end or pack.periods.end.isoformat()
     method = method or own.method or pools.REGISTRY
-    program_name = program if program != "mips" or pools.writes_program_name(h.year) else None
+    program_name = program if program != "mips" or pools.writes_program_name(pack.year) else None
     return MeasurementSet(category, method, program_name, cehrt, start, end, tuple(measurements))
 
 

@@ -31,7 +31,7 @@ def requirements(year: int, level: str, mvp: Optional[str] = None) -> List[str]:
     count = (q.mvp_required_measures or 4) if mvp else q.required_measures
     outcome = ", including one outcome measure (or high priority if none applies)" \
         if q.requires_outcome_or_high_priority else ""
-    lines.append(f"Quality: {count} measures{outcome}" + (f" from the MVP's list" if mvp else "") + ".")
+    lines.append(f"Quality: {count} measures{outcome}" + (" from the MVP's list" if mvp else "") + ".")
     lines.append(f"  Data completeness: report at least {q.data_completeness_threshold_percent:g}% of each "
                  f"measure's eligible cases; case minimum {q.case_minimum}.")
     full_year = "the whole year" if pack.periods.quality_full_year_required else \
@@ -75,7 +75,10 @@ def _example(year: int, level: str, mvp: Optional[str]):
 
 
 def _rows(sub) -> Tuple[list, list, list, dict]:
-    quality, ia, pi, sets = [], [], [], {}
+    quality: List[Tuple[str, Optional[str]]] = []
+    ia: List[str] = []
+    pi: List[Tuple[str, bool]] = []
+    sets: dict = {}
     for ms in sub.measurement_sets:
         sets[ms.category] = ms
         for m in ms.measurements:

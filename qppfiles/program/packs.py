@@ -9,11 +9,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from types import MappingProxyType
-from typing import Iterable, Mapping
+from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, TypeVar
 
 from . import years as _data
+
+K = TypeVar("K")
+V = TypeVar("V")
+# A year's entry and a resolved year as written in the years module: nested plain data.
+Raw = Dict[str, Any]
 
 CATEGORIES = _data.WEIGHT_ORDER
 _SECTIONS = ("quality", "ia", "pi", "cost", "final", "periods", "identifiers", "eligibility")
@@ -265,8 +270,8 @@ class Identifiers:
         return any(p.match(value) for p in _compiled(self.cehrt_id_patterns))
 
 
-@lru_cache(maxsize=None)
-def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern, ...]:
+@cache
+def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(p) for p in patterns)
 
 
@@ -331,13 +336,14 @@ def supported_years() -> tuple[int, ...]:
     return tuple(sorted(_data.YEARS))
 
 
-@lru_cache(maxsize=None)
+@cache
 def year_pack(year: int) -> YearPack:
     """The rules of a performance year; cached, raises UnsupportedYear."""
     if isinstance(year, bool) or not isinstance(year, int) or year not in _data.YEARS:
         raise UnsupportedYear(year)
     raw = _resolve(year)
     sections = raw["sections"]
+    carried: Optional[int] = _entry(year).get("carried_forward_from")
     return YearPack(
         year=year,
         quality=_quality(sections["quality"]),
@@ -351,15 +357,20 @@ def year_pack(year: int) -> YearPack:
         eligibility=Eligibility(**sections["eligibility"]),
         sources=_frozen_map({k: tuple(_data.REFS[r] for r in v) for k, v in raw["sources"].items()}),
         unconfirmed=_frozen_map(raw["unconfirmed"]),
-        carried_forward_from=_data.YEARS[year].get("carried_forward_from"),
+        carried_forward_from=carried,
     )
 
 
-@lru_cache(maxsize=None)
-def _resolve(year: int) -> dict:
+def _entry(year: int) -> Raw:
+    entry: Raw = _data.YEARS[year]
+    return entry
+
+
+@cache
+def _resolve(year: int) -> Raw:
     """Apply the yearly changes up to ``year``; see the years module docstring."""
     ordered = sorted(_data.YEARS)
-    entry = _data.YEARS[year]
+    entry = _entry(year)
     if "carried_forward_from" in entry:
         base = _resolve(entry["carried_forward_from"])
     elif year == ordered[0]:
@@ -386,15 +397,15 @@ def _resolve(year: int) -> dict:
     return {"sections": sections, "sources": sources, "unconfirmed": unconfirmed}
 
 
-def _frozen_map(mapping: Mapping) -> Mapping:
+def _frozen_map(mapping: Mapping[K, V]) -> Mapping[K, V]:
     return MappingProxyType(dict(mapping))
 
 
-def _weights(values) -> CategoryWeights:
+def _weights(values: Sequence[float]) -> CategoryWeights:
     return CategoryWeights(*values)
 
 
-def _quality(raw: dict) -> QualityRules:
+def _quality(raw: Raw) -> QualityRules:
     values = dict(raw)
     for name, cls in (("measure_bonus", MeasureBonusRules), ("new_measure_floor_points", NewMeasureFloor),
                       ("improvement_scoring", ImprovementScoring),
@@ -408,7 +419,7 @@ def _quality(raw: dict) -> QualityRules:
     return QualityRules(**values)
 
 
-def _pi(raw: dict) -> PiRules:
+def _pi(raw: Raw) -> PiRules:
     values = dict(raw)
     values["requirements"] = tuple(
         PiRequirement(name=r["name"], kind=r["kind"], points=r["points"],
@@ -422,11 +433,11 @@ def _pi(raw: dict) -> PiRules:
     return PiRules(**values)
 
 
-def _redistribution(rows) -> Mapping[frozenset[str], CategoryWeights]:
+def _redistribution(rows: Iterable[Raw]) -> Mapping[frozenset[str], CategoryWeights]:
     return _frozen_map({frozenset(row["without"]): _weights(row["weights"]) for row in rows})
 
 
-def _final(raw: dict) -> FinalRules:
+def _final(raw: Raw) -> FinalRules:
     values = dict(raw)
     values["weights"] = _weights(raw["weights"])
     values["app_weights"] = _weights(raw["app_weights"]) if raw["app_weights"] else None
@@ -436,7 +447,7 @@ def _final(raw: dict) -> FinalRules:
     return FinalRules(**values)
 
 
-def _periods(year: int, raw: dict) -> Periods:
+def _periods(year: int, raw: Raw) -> Periods:
     def day(month_day: str) -> date:
         month, dom = (int(part) for part in month_day.split("-"))
         return date(year, month, dom)

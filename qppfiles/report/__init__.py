@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import List, Optional
+from typing import Any, Callable, List, Optional
 
 FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github", "gitlab")
 
@@ -49,6 +49,7 @@ def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[Li
     JUnit and SARIF reports state the run's outcome as the exit code does; ``summary`` adds counts to the
     summary of the JSON formats (such as the files skipped); ``text_options`` (show_info, quiet,
     terminal) apply to the text format only."""
+    fn: Callable[..., Any]  # each format's renderer takes the arguments its branch below gives it
     if fmt == "text":
         from .text import render as fn
     elif fmt == "json":

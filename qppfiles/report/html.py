@@ -81,7 +81,8 @@ def _gauge(score: float, threshold: float, exceptional: Optional[float]) -> str:
     colour = "#17803d" if score > threshold else ("#8a6d00" if score == threshold else "#b42318")
     parts = [f'<rect x="10" y="12" width="{width - 20}" height="14" rx="7" fill="#eef1f4"/>',
              f'<rect x="10" y="12" width="{x(score) - 10:.1f}" height="14" rx="7" fill="{colour}"/>',
-             f'<line x1="{x(threshold):.1f}" y1="6" x2="{x(threshold):.1f}" y2="32" stroke="#1d2430" stroke-width="2"/>',
+             f'<line x1="{x(threshold):.1f}" y1="6" x2="{x(threshold):.1f}" y2="32" '
+             'stroke="#1d2430" stroke-width="2"/>',
              f'<text x="{min(max(x(threshold), 60), width - 60):.1f}" y="46" font-size="12" text-anchor="middle">'
              f'threshold {_n(threshold)}</text>']
     if exceptional is not None:
@@ -221,7 +222,8 @@ def _quality_table(measures: list) -> str:
             f'<tr id="{_e(m["anchor"])}" data-measure="quality/{_e(m["measureId"])}">'
             f'<td data-label="Measure">{_measure_name(m)}</td>'
             f'<td data-label="Collection type">{_e(m.get("collectionType") or "–")}</td>'
-            f'<td data-label="Performance rate" class="num">{_n(m.get("performanceRate"))}{"%" if m.get("performanceRate") is not None else ""}</td>'
+            f'<td data-label="Performance rate" class="num">{_n(m.get("performanceRate"))}'
+            f'{"%" if m.get("performanceRate") is not None else ""}</td>'
             f'<td data-label="Data completeness">{_completeness(m)}</td>'
             f'<td data-label="Benchmark position">{position}</td>'
             f'<td data-label="Points" class="num">{_points_cell(m)}</td>'
@@ -253,7 +255,8 @@ def _categories(report: dict) -> str:
             f'<td data-label="Score" class="num"><span class="score">{_e(state)}</span>'
             f'{_bar(c["score"], 100, f"{state}")}</td>'
             f'<td data-label="Weight" class="num">{_n(c["weight"])}%</td>'
-            f'<td data-label="Points in the final score" class="num"><span class="weighted">{_n(c["weighted"], 4)}</span></td>'
+            f'<td data-label="Points in the final score" class="num">'
+            f'<span class="weighted">{_n(c["weighted"], 4)}</span></td>'
             f'<td data-label="Why" class="small muted">{_e("; ".join(c["reasons"][:3]))}</td></tr>')
     return ('<table class="rows"><thead><tr><th>Category</th><th>Score</th><th>Weight</th><th>Points</th><th>Why</th>'
             '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
@@ -294,6 +297,8 @@ def render_html(report: dict, title: str = "MIPS score estimate") -> str:
     not_scored = "".join(f"<li>{_e(p)}</li>" for p in report["notScored"])
     assumptions = "".join(f'<li data-key="{_e(a["key"])}">{_e(a["text"])}</li>' for a in report["assumptions"])
     about = report["about"]
+    made = (f"qppfiles {_e(about['qppfiles'])}, measures catalog {_e(about['catalog'] or 'unknown')}, "
+            f"made {_e(about['date'])}.")
     limit = float(report.get("maxAdjustmentPercent") or max(abs(adj["min"]), abs(adj["max"]), 1.0))
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -315,7 +320,7 @@ def render_html(report: dict, title: str = "MIPS score estimate") -> str:
 {'<section id="not-scored"><h2>Not scored</h2><ul>' + not_scored + '</ul></section>' if not_scored else ''}
 <section id="assumptions"><h2>What the estimate assumed</h2><ul>{assumptions}</ul>
 <p class="muted small">{_e('; '.join(report['reasons']))}</p>
-<p class="muted small">qppfiles {_e(about['qppfiles'])}, measures catalog {_e(about['catalog'] or 'unknown')}, made {_e(about['date'])}.</p>
+<p class="muted small">{made}</p>
 </section>
 </body></html>
 """

@@ -11,7 +11,7 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\
                      "\ud800-\udfff\ufffe\uffff]")
 
 
-def _shown(match: "re.Match[str]") -> str:
+def _shown(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Iterable
+from typing import Dict, Iterable, Optional, Protocol, Union
 
 
-def rejected_count(report) -> int:
+class Countable(Protocol):
+    """What a tally reads of a report: a FileReport, or a summary of one from a worker."""
+
+    @property
+    def errors(self) -> int: ...
+    @property
+    def warnings(self) -> int: ...
+    @property
+    def internal_error(self) -> object: ...
+
+
+def rejected_count(report: Countable) -> int:
     """Errors of ``report`` for which CMS would refuse the file at intake."""
-    counted = getattr(report, "rejected", None)
+    counted: Optional[int] = getattr(report, "rejected", None)
     if counted is not None:
         return counted
     return sum(1 for f in getattr(report, "findings", ()) if f.severity == "error" and f.consequence == "rejected")
@@ -22,12 +33,12 @@ class Tally:
 
     def __init__(self) -> None:
         self.files = self.invalid = self.errors = self.rejected = self.warnings = self.internal_errors = 0
-        self.by_code: Counter = Counter()
-        self.files_by_code: Counter = Counter()
+        self.by_code: Counter[str] = Counter()
+        self.files_by_code: Counter[str] = Counter()
         self.severity: Dict[str, str] = {}
 
     @classmethod
-    def of(cls, reports: Iterable) -> "Tally":
+    def of(cls, reports: Union[Tally, Iterable[Countable]]) -> Tally:
         if isinstance(reports, Tally):
             return reports
         tally = cls()
@@ -35,7 +46,7 @@ class Tally:
             tally.add(report)
         return tally
 
-    def add(self, report) -> None:
+    def add(self, report: Countable) -> None:
         """Count one report (a FileReport, or anything with errors, warnings and internal_error)."""
         errors = report.errors
         self.files += 1
@@ -44,7 +55,7 @@ class Tally:
         self.rejected += rejected_count(report)
         self.warnings += report.warnings
         self.internal_errors += 1 if report.internal_error else 0
-        codes = set()
+        codes: set[str] = set()
         for finding in getattr(report, "findings", ()):
             self.by_code[finding.code] += 1
             self.severity[finding.code] = finding.severity

@@ -60,15 +60,14 @@ def position(rate: float, benchmark: Benchmark, inverse: bool) -> Optional[Decil
     if all(b is None for b in bounds):
         return None
     # The highest decile reached: empty deciles (equal bounds) are skipped that way.
-    decile = 0
+    decile, low = 0, None
     for k, bound in enumerate(bounds, start=1):
         if bound is not None and _reached(rate, bound, inverse):
-            decile = k
+            decile, low = k, bound
     if decile == 10:
         return DecilePosition(10, 10.0, bounds, inverse)
-    if decile == 0:
+    if low is None:  # no decile reached
         return DecilePosition(0, 0.0, bounds, inverse)
-    low = bounds[decile - 1]
     high = next((b for b in bounds[decile:] if b is not None), None)
     fraction = 0.0
     if high is not None and high != low:

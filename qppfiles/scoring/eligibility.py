@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import List, Optional, Tuple
 
 from .text import fmt
 
@@ -32,11 +32,13 @@ def low_volume_status(year: int, *, allowed_charges: float, beneficiaries: int,
     from ..program import year_pack
 
     e = year_pack(year).eligibility
-    criteria = [("allowed charges", allowed_charges, e.low_volume_allowed_charges_usd, "$"),
-                ("beneficiaries", beneficiaries, e.low_volume_beneficiaries, "")]
+    criteria: List[Tuple[str, Optional[float], float, str]] = [
+        ("allowed charges", allowed_charges, e.low_volume_allowed_charges_usd, "$"),
+        ("beneficiaries", beneficiaries, e.low_volume_beneficiaries, "")]
     if e.low_volume_covered_services is not None:
         criteria.append(("covered services", services, e.low_volume_covered_services, ""))
-    exceeded, below = [], []
+    exceeded: List[str] = []
+    below: List[str] = []
     for name, value, limit, unit in criteria:
         text = f"{name} {unit}{fmt(value) if value is not None else '-'} vs {unit}{fmt(limit)}"
         (exceeded if value is not None and value > limit else below).append(text)

@@ -211,11 +211,13 @@ def score_points(year: int, *, quality_points: Optional[Sequence[float]] = None,
     reweight = _check_reweight(reweight)
     measures: list[MeasureScore] = []
     if quality_score is not None and "quality" not in reweight:
-        quality = CategoryScore("quality", float(quality_score), reasons=[f"quality {fmt(float(quality_score))}% as given"])
+        quality = CategoryScore("quality", float(quality_score),
+                                reasons=[f"quality {fmt(float(quality_score))}% as given"])
     elif quality_points is not None and "quality" not in reweight:
         points = [float(p) for p in quality_points]
         ids = list(measure_ids or [f"#{i + 1}" for i in range(len(points))])
-        measures = [MeasureScore(i, "quality", p, "achievement points as given") for i, p in zip(ids, points)]
+        measures = [MeasureScore(i, "quality", p, "achievement points as given")
+                    for i, p in zip(ids, points, strict=False)]
         quality = quality_percent(points, pack, small_practice=small_practice, bonus=quality_bonus,
                                   prior_quality=prior_quality)
     else:

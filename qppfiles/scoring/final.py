@@ -36,7 +36,8 @@ def weights_for(pack, reweighted: Iterable[str], small_practice: bool = False,
         reasons.append(f"{pack.year} {table}weights without {', '.join(sorted(effective))}: "
                        + ", ".join(f"{c} {fmt(float(v))}%" for c, v in found.as_dict().items()))
     else:
-        reasons.append(f"{pack.year} weights: " + ", ".join(f"{c} {fmt(float(v))}%" for c, v in found.as_dict().items()))
+        reasons.append(f"{pack.year} weights: "
+                       + ", ".join(f"{c} {fmt(float(v))}%" for c, v in found.as_dict().items()))
     return found.as_dict(), reasons
 
 
@@ -58,7 +59,8 @@ def final_score(categories: Mapping[str, CategoryScore], pack, *, complex_bonus:
         bonus = min(float(complex_bonus), float(cap))
         if bonus > 0:
             total += bonus
-            reasons.append(f"complex patient bonus +{fmt(bonus)}" + (f" (capped at {fmt(cap)})" if complex_bonus > cap else ""))
+            reasons.append(f"complex patient bonus +{fmt(bonus)}"
+                           + (f" (capped at {fmt(cap)})" if complex_bonus > cap else ""))
         else:
             reasons.append(f"no complex patient bonus in {pack.year}")
     if small_practice and f.small_practice_bonus_points:

@@ -53,7 +53,8 @@ class _Values:
 
     def numerator_at_least_one(self, measure_id: str) -> bool:
         v = self.by_id.get(measure_id)
-        return self.ratio(measure_id) is not None and v.numerator >= 1
+        return isinstance(v, ProportionValue) and self.ratio(measure_id) is not None \
+            and isinstance(v.numerator, (int, float)) and v.numerator >= 1
 
     def engaged(self, measure_id: str) -> bool:
         """A public health measure of a year with engagement levels reports one of them."""
@@ -297,7 +298,7 @@ def _points_model(rules, values: _Values) -> tuple[float, list, list]:
     for requirement in rules.requirements:
         if requirement.kind != "measure":
             continue
-        best = (0.0, [], None)
+        best: tuple[float, list[MeasureScore], Optional[Sequence[str]]] = (0.0, [], None)
         for option in requirement.options:
             option_points, option_scores = 0.0, []
             for measure_id in option:

@@ -11,10 +11,23 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable, List, Optional, Sequence
 
-from ..measure_math import (MeasureRates, case_minimum, case_minimum_met, cases_to_threshold, class_points,
-                            is_outcome_or_high_priority, is_outcome_or_patient_experience, new_measure_floor,
-                            rates_of, scored_rate, topped_out_cap, SUPPRESSED, data_completeness_points,
-                            is_suppressed, leaves_denominator)
+from ..measure_math import (
+    SUPPRESSED,
+    MeasureRates,
+    case_minimum,
+    case_minimum_met,
+    cases_to_threshold,
+    class_points,
+    data_completeness_points,
+    is_outcome_or_high_priority,
+    is_outcome_or_patient_experience,
+    is_suppressed,
+    leaves_denominator,
+    new_measure_floor,
+    rates_of,
+    scored_rate,
+    topped_out_cap,
+)
 from ..model import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
@@ -309,8 +322,8 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
     return total, notes
 
 
-def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False, measures_reported: int = None,
-                    bonus: float = 0.0, prior_quality: Optional[float] = None,
+def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False,
+                    measures_reported: Optional[int] = None, bonus: float = 0.0, prior_quality: Optional[float] = None,
                     denominator: Optional[float] = None, slots: Optional[int] = None,
                     full_participation: bool = True, adjustment: float = 0.0) -> CategoryScore:
     """The quality category percent from the picked measures' points (the published formula).

@@ -28,7 +28,7 @@ the rewrite changes.
 from __future__ import annotations
 
 import re
-from typing import Iterator, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 VERSION = "select-contexts-2"
@@ -159,14 +159,14 @@ def speed_up(xslt_doc) -> dict:
     """
     root = xslt_doc.getroot() if hasattr(xslt_doc, "getroot") else xslt_doc
     templates = root.findall(_q("template"))
-    by_mode = {}
+    by_mode: Dict[str, List[Any]] = {}
     for template in templates:
         mode = template.get("mode")
         if mode and _MODE.match(mode):
             by_mode.setdefault(mode, []).append(template)
     done = {"patterns": 0, "walking": 0, "idle_walks": 0}
 
-    starts = {}
+    starts: Dict[str, List[Any]] = {}
     for apply in root.iter(_q("apply-templates")):
         if apply.get("select") == "/" and apply.get("mode") in by_mode:
             starts.setdefault(apply.get("mode"), []).append(apply)

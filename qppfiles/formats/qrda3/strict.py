@@ -32,8 +32,7 @@ from lxml import etree, isoschematron
 from ... import __version__
 from ...digits import is_ascii_digits
 from ...findings import ERROR, INFO, WARNING, Finding, Location
-from . import schematron_fast
-from . import templates as T
+from . import schematron_fast, templates as T
 from .paths import element_path
 from .xml import DEFAULT_MAX_BYTES, parse
 
@@ -78,7 +77,7 @@ def packages(ig_dir: Union[str, Path]) -> List[Package]:
     for child in sorted(root.iterdir()) if root.is_dir() else ():
         match = _PACKAGE_DIR.match(child.name)
         schs = sorted(child.glob("*.sch")) if match and child.is_dir() else []
-        if not schs:
+        if match is None or not schs:
             continue
         found.append(Package(int(match.group(1)), child.name, schs[0], child / "voc.xml",
                              _required_extension(schs[0])))
@@ -128,9 +127,9 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
         return [_package_finding("X201", ERROR, f"The implementation guide directory {ig_dir} does not exist; "
                                  "point --ig (or QPPFILES_IG) at the CMS QRDA III IG package directory.")]
     if isinstance(data_or_tree, (bytes, bytearray, memoryview)):
-        root, findings = parse(bytes(data_or_tree), max_bytes)
+        root, refused = parse(bytes(data_or_tree), max_bytes)
         if root is None:
-            return findings
+            return refused
     elif isinstance(data_or_tree, etree._ElementTree):
         root = data_or_tree.getroot()
     else:

@@ -7,6 +7,7 @@ only the CMS report template's extension says which guide a file follows.
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Mapping
 
 NS = "urn:hl7-org:v3"
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -146,7 +147,7 @@ CMS_CATEGORY_SECTION_EXTENSION = MappingProxyType(
     {year: "2020-12-01" for year in (2023, 2024, 2025, 2026, 2027)}
 )
 # Measurement sets that carry the CEHRT id when CMS converts a file; years absent use the default.
-CEHRT_CATEGORIES = MappingProxyType({2024: ("pi",)})
+CEHRT_CATEGORIES: Mapping[int, tuple[str, ...]] = MappingProxyType({2024: ("pi",)})
 DEFAULT_CEHRT_CATEGORIES = ("quality", "pi")
 
 
@@ -155,7 +156,7 @@ def cms_report_extension(year: int | None) -> str | None:
 
 
 def cehrt_categories(year: int | None) -> tuple[str, ...]:
-    return CEHRT_CATEGORIES.get(year, DEFAULT_CEHRT_CATEGORIES)
+    return CEHRT_CATEGORIES.get(year, DEFAULT_CEHRT_CATEGORIES) if year is not None else DEFAULT_CEHRT_CATEGORIES
 
 
 SUPPORTED_YEARS = tuple(sorted({y for ys in REPORT_EXTENSION_YEARS.values() for y in ys}))
@@ -221,7 +222,7 @@ _BASE_2023 = {
     "pi_denominator": "2016-09-01",
 }
 
-WRITER_EXTENSIONS = MappingProxyType(
+WRITER_EXTENSIONS: Mapping[int, Mapping[str, str | None]] = MappingProxyType(
     {
         2022: {
             **_BASE_2023,

@@ -26,8 +26,7 @@ from ...model import (
     SingleRateValue,
     Submission,
 )
-from . import _catalog
-from . import templates as T
+from . import _catalog, templates as T
 
 _H = "{" + T.NS + "}"
 _XSI_TYPE = "{" + T.XSI + "}type"
@@ -380,7 +379,7 @@ class _Writer:
         self.new_id(organizer)
         self.el(organizer, "statusCode", code="completed")
         self.external_document(organizer, T.EMEASURE_ROOT, measure.emeasure_uuid, measure.title or name)
-        for (group_name, uuids), counts in zip(groups, per_group):
+        for (group_name, uuids), counts in zip(groups, per_group, strict=True):
             if counts is None:
                 continue
             lost = [f"{counts[c]} {c}" for c in counts if counts[c] and c not in uuids]
