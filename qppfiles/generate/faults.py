@@ -733,8 +733,8 @@ def _p107(doc, env):
     return doc
 
 
-@injects("P108", "a required PI measure with numerator 0")
-def _p108(doc, env):
+def required_proportion(doc, env):
+    """The first required PI measure of ``doc`` reported as a numerator and denominator, or None."""
     ms, present = _pi_present(doc)
     for requirement in env.pack.pi.requirements:
         if requirement.kind != "measure":
@@ -742,9 +742,17 @@ def _p108(doc, env):
         for mid in requirement.measure_ids:
             m = present.get(mid)
             if m is not None and isinstance(m["value"], dict) and "numerator" in m["value"]:
-                m["value"]["numerator"] = 0
-                return doc
+                return m
     return None
+
+
+@injects("P108", "a required PI measure with numerator 0")
+def _p108(doc, env):
+    m = required_proportion(doc, env)
+    if m is None:
+        return None
+    m["value"]["numerator"] = 0
+    return doc
 
 
 @injects("P109", "an optional PI measure with numerator 0")

@@ -39,6 +39,7 @@ from .faults import (
     _single_rate,
     _single_value,
     _v104,
+    required_proportion,
     rule_codes,
 )
 
@@ -763,21 +764,9 @@ def _np107(doc, env, over):
     return _as_virtual_group(result, env, over) if result is not None else None
 
 
-def _required_proportion(doc, env):
-    ms, present = _pi_present(doc)
-    for requirement in env.pack.pi.requirements:
-        if requirement.kind != "measure":
-            continue
-        for mid in requirement.measure_ids:
-            m = present.get(mid)
-            if m is not None and isinstance(m["value"], dict) and "numerator" in m["value"]:
-                return m
-    return None
-
-
 @near_miss("P108", "a required PI measure with numerator 1", crosses=True)
 def _p108(doc, env, over):
-    m = _required_proportion(doc, env)
+    m = required_proportion(doc, env)
     if m is None:
         return None
     m["value"]["numerator"] = 0 if over else 1
