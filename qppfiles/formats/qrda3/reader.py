@@ -88,12 +88,22 @@ _NS = {"h": T.NS}
 _template_roots = etree.XPath("h:templateId/@root", namespaces=_NS, smart_strings=False)
 _external_document_ids = etree.XPath("h:reference/h:externalDocument/h:id", namespaces=_NS)
 _external_observation_ids = etree.XPath("h:reference/h:externalObservation/h:id", namespaces=_NS)
-# The component observations of an organizer that have a templateId with the given root.
-_observations_with = etree.XPath("h:component/h:observation[h:templateId/@root = $root]", namespaces=_NS)
-_entry_acts_with = etree.XPath("h:entry/h:act[h:templateId/@root = $root]", namespaces=_NS)
+
+
+def _having_template(steps: str, root: str, then: str = "") -> etree.XPath:
+    """The elements at ``steps`` that have a templateId with ``root`` (then ``then`` below them).
+    The root is written into the expression: a variable would cost a binding per call."""
+    if "'" in root:
+        raise ValueError(f"not a templateId root: {root!r}")
+    return etree.XPath(f"{steps}[h:templateId/@root = '{root}']{then}", namespaces=_NS)
+
+
 # The values of an observation's aggregate counts; a population observation also holds its supplemental data.
-_aggregate_values = etree.XPath("h:entryRelationship/h:observation[h:templateId/@root = $root]/h:value",
-                                namespaces=_NS)
+_aggregate_values = _having_template("h:entryRelationship/h:observation", T.AGGREGATE_COUNT, "/h:value")
+_reporting_parameters_acts = _having_template("h:entry/h:act", T.REPORTING_PARAMETERS_ACT)
+_measure_performed = _having_template("h:component/h:observation", T.MEASURE_PERFORMED)
+_pi_observations = {root: _having_template("h:component/h:observation", root)
+                    for root in (T.PI_NUMERATOR, T.PI_DENOMINATOR)}
 
 
 def _child(el, *tags):
@@ -356,7 +366,7 @@ class _Reader:
                          f"'{expected}'.", tids[0])
 
     def reporting_period(self, section, category) -> Optional[Tuple[Optional[str], Optional[str]]]:
-        acts = _entry_acts_with(section, root=T.REPORTING_PARAMETERS_ACT)
+        acts = _reporting_parameters_acts(section)
         name = _CATEGORY_NAMES[category]
         if len(acts) != 1:
             self.finding("X123", f"The {name} section has {len(acts)} reporting parameters acts "
@@ -562,7 +572,7 @@ class _Reader:
                          refs[0], measure_id=mid)
 
     def aggregate_count(self, obs, what: str, measure_id: Optional[str], *, plain: bool = False) -> Optional[int]:
-        values = _aggregate_values(obs, root=T.AGGREGATE_COUNT)
+        values = _aggregate_values(obs)
         if len(values) != 1:
             self.finding("X133", f"The {what} has {len(values)} aggregate counts; it needs exactly one.",
                          obs, measure_id=measure_id)
@@ -621,7 +631,7 @@ class _Reader:
                      "it belongs in the Promoting Interoperability section.", el)
 
     def performed(self, organizer, what: str, measure_id) -> Optional[bool]:
-        for obs in _observations_with(organizer, root=T.MEASURE_PERFORMED)[:1]:
+        for obs in _measure_performed(organizer)[:1]:
             value = _child(obs, VALUE)
             code = (value.get("code") if value is not None else None) or ""
             if code.lower() in _YES:
@@ -660,7 +670,7 @@ class _Reader:
         return out
 
     def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> Optional[int]:
-        found = _observations_with(organizer, root=template)
+        found = _pi_observations[template](organizer)
         if len(found) != 1:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
                          organizer, measure_id=measure_id)
