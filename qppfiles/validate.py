@@ -135,11 +135,11 @@ def _schema_findings(document, found: CappedFindings) -> None:
         found.truncated = True
 
 
-def _read(data: bytes, path: Optional[str], year: Optional[int] = None) -> ReadResult:
+def _read(data: bytes, path: Optional[str], year: Optional[int] = None, lazy_refs: bool = False) -> ReadResult:
     if sniff_format(data) == QRDA3:
         from .formats.qrda3 import read as read_qrda3
 
-        return read_qrda3(data, path, year=year)  # --year also picks the catalog the file is read with
+        return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)  # --year also picks the catalog the file is read with
     from .formats.qpp_json import read as read_json
 
     return read_json(data, path)
@@ -211,7 +211,8 @@ def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Op
     options = options or Options()
     fmt = sniff_format(data)
     try:
-        result = _read(data, path, options.year)
+        # Refs only place findings here, and every finding is located below.
+        result = _read(data, path, options.year, lazy_refs=True)
         found = CappedFindings(options.max_findings or None)
         found.add(result.findings)
         fatal = any(f.severity == ERROR and f.layer == "file" for f in result.findings)

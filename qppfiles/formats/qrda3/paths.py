@@ -7,7 +7,7 @@ Names outside the HL7 v3 namespace keep their prefix (``sdtc:valueSet``).
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, List
 
 from lxml import etree
 
@@ -15,6 +15,8 @@ from ...findings import Location
 from .templates import NS
 
 _HL7 = "{" + NS + "}"
+# Starts a lazy reference; no XPath does.
+TOKEN = "\x00ref:"
 
 
 def _name(el) -> str:
@@ -60,21 +62,43 @@ def _walked_path(el) -> str:
 
 
 class LineMap:
-    """XPath -> line, filled while reading; resolves Locations afterwards."""
+    """XPath -> line, filled while reading; resolves Locations afterwards.
 
-    def __init__(self) -> None:
+    With ``lazy`` the XPath of a node is built only when a finding points at it: ``ref``
+    returns a private token naming the element, and ``locate`` turns it into the node's
+    XPath and line, the same ones the eager path gives.  Most files have no finding on
+    most nodes, and building a path costs more than reading the node.
+    """
+
+    def __init__(self, lazy: bool = False) -> None:
         self.lines: Dict[str, int] = {}
+        self.lazy = lazy
+        self.nodes: List[object] = []
+        self.tokens: Dict[object, str] = {}
 
     def ref(self, el) -> str:
+        if self.lazy:
+            token = self.tokens.get(el)
+            if token is None:
+                token = self.tokens[el] = f"{TOKEN}{len(self.nodes)}"
+                self.nodes.append(el)
+            return token
+        return self.path(el)
+
+    def path(self, el) -> str:
         path = element_path(el)
         if el.sourceline:
             self.lines.setdefault(path, el.sourceline)
         return path
 
     def locate(self, location: Location) -> Location:
-        if location.line is not None or not location.xpath:
+        xpath = location.xpath
+        if xpath and xpath.startswith(TOKEN):
+            xpath = self.path(self.nodes[int(xpath[len(TOKEN):])])
+            location = Location(location.pointer, xpath, location.line, location.column)
+        if location.line is not None or not xpath:
             return location
-        line = self.lines.get(location.xpath)
+        line = self.lines.get(xpath)
         if line is None:
             return location
-        return Location(location.pointer, location.xpath, line, location.column)
+        return Location(location.pointer, xpath, line, location.column)

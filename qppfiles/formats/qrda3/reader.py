@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Optional, Tuple
 
+from lxml import etree
+
 from ...digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
 from ...findings import ERROR, WARNING, Finding, Location
 from ...model import (
@@ -59,22 +61,49 @@ _MIPS_ONLY = frozenset({"X130", "X131", "X132", "X135", "X137", "X163", "X169", 
 
 
 def read(data: bytes, path: Optional[str] = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-         catalog=None, year: Optional[int] = None) -> ReadResult:
+         catalog=None, year: Optional[int] = None, lazy_refs: bool = False) -> ReadResult:
     """Read a QRDA III file.
 
     ``catalog`` overrides the measures catalog of the file's year (for tests and
     callers holding their own); by default the year's catalog is loaded.
     ``year`` overrides the file's performance year (``--year``): the file is read,
     gated and checked as that year's.
+    ``lazy_refs``: the model's refs are tokens that only the result's ``locate``
+    turns into XPaths, for a caller that uses refs only to place findings.
     """
     root, findings = parse(data, max_bytes)
     if root is None:
         return ReadResult(QRDA3, None, findings)
-    return _Reader(root, catalog, year).run()
+    return _Reader(root, catalog, year, lazy_refs).run()
 
 
 def _roots(el) -> List[str]:
+    """The roots of an element's templateIds, "" for one without: as a section lists them."""
     return [t.get("root", "") for t in el.iterchildren(TEMPLATE_ID)]
+
+
+_NS = {"h": T.NS}
+# Compiled XPaths read a few levels of children in one call, where Python would make one proxy per node.
+# The templateId roots an element has (for membership tests: a templateId without root is left out).
+_template_roots = etree.XPath("h:templateId/@root", namespaces=_NS, smart_strings=False)
+_external_document_ids = etree.XPath("h:reference/h:externalDocument/h:id", namespaces=_NS)
+_external_observation_ids = etree.XPath("h:reference/h:externalObservation/h:id", namespaces=_NS)
+
+
+def _having_template(steps: str, root: str, then: str = "") -> etree.XPath:
+    """The elements at ``steps`` that have a templateId with ``root`` (then ``then`` below them).
+    The root is written into the expression: a variable would cost a binding per call."""
+    if "'" in root:
+        raise ValueError(f"not a templateId root: {root!r}")
+    return etree.XPath(f"{steps}[h:templateId/@root = '{root}']{then}", namespaces=_NS)
+
+
+# The values of an observation's aggregate counts; a population observation also holds its supplemental data.
+_aggregate_values = _having_template("h:entryRelationship/h:observation", T.AGGREGATE_COUNT, "/h:value")
+_reporting_parameters_acts = _having_template("h:entry/h:act", T.REPORTING_PARAMETERS_ACT)
+_measure_performed = _having_template("h:component/h:observation", T.MEASURE_PERFORMED)
+_pi_observations = {root: _having_template("h:component/h:observation", root)
+                    for root in (T.PI_NUMERATOR, T.PI_DENOMINATOR)}
 
 
 def _child(el, *tags):
@@ -103,14 +132,14 @@ def _date(raw: Optional[str]) -> Optional[str]:
 
 
 class _Reader:
-    def __init__(self, root, catalog, year: Optional[int] = None) -> None:
+    def __init__(self, root, catalog, year: Optional[int] = None, lazy_refs: bool = False) -> None:
         self.root = root
         self.catalog = catalog
         self.forced_year = year
         self.app = False  # an APP / APP Plus file: eCQM content is not checked by CMS
         self.year: Optional[int] = None
         self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
-        self.lines = LineMap()
+        self.lines = LineMap(lazy_refs)
         self.findings: List[Finding] = []
 
     # -- findings -----------------------------------------------------------------
@@ -120,7 +149,7 @@ class _Reader:
         if self.app and code in _MIPS_ONLY and severity == ERROR:
             severity = WARNING
             message += " CMS does not check eCQM content for the APP programs, so this is a warning."
-        location = Location(xpath=self.lines.ref(el), line=el.sourceline)
+        location = Location(xpath=self.lines.path(el), line=el.sourceline)
         self.findings.append(Finding(code, severity, layer, message, measure_id, location))
 
     def result(self, submission: Optional[Submission]) -> ReadResult:
@@ -337,11 +366,7 @@ class _Reader:
                          f"'{expected}'.", tids[0])
 
     def reporting_period(self, section, category) -> Optional[Tuple[Optional[str], Optional[str]]]:
-        acts = []
-        for entry in section.iterchildren(ENTRY):
-            for act in entry.iterchildren(ACT):
-                if T.REPORTING_PARAMETERS_ACT in _roots(act):
-                    acts.append(act)
+        acts = _reporting_parameters_acts(section)
         name = _CATEGORY_NAMES[category]
         if len(acts) != 1:
             self.finding("X123", f"The {name} section has {len(acts)} reporting parameters acts "
@@ -398,7 +423,7 @@ class _Reader:
         organizers = []
         for entry in section.iterchildren(ENTRY):
             for organizer in entry.iterchildren(ORGANIZER):
-                roots = _roots(organizer)
+                roots = _template_roots(organizer)
                 if T.MEASURE_REFERENCE_RESULTS_CMS in roots:
                     organizers.append(organizer)
                 elif T.PI_NUMERATOR_DENOMINATOR in roots:
@@ -411,7 +436,7 @@ class _Reader:
                          "eCQMs cannot be identified.", section)
             return out
         for organizer in organizers:
-            guids = [i.get("extension") for i in self._external_ids(organizer)
+            guids = [i.get("extension") for i in _external_document_ids(organizer)
                      if i.get("root") == T.EMEASURE_ROOT]
             if len(guids) != 1 or not guids[0]:
                 self.finding("X130", f"An eCQM entry has {len(guids)} measure GUIDs (reference/"
@@ -432,11 +457,6 @@ class _Reader:
             out.append(self.quality_measurement(organizer, measure))
         return out
 
-    def _external_ids(self, organizer):
-        for reference in organizer.iterchildren(REFERENCE):
-            for doc in reference.iterchildren(EXTERNAL_DOCUMENT):
-                yield from doc.iterchildren(ID)
-
     def quality_measurement(self, organizer, measure) -> Measurement:
         name = _catalog.describe(measure)
         mid = measure.measure_id
@@ -452,7 +472,7 @@ class _Reader:
         rates = []
         for component in organizer.iterchildren(COMPONENT):
             for obs in component.iterchildren(OBSERVATION):
-                roots = _roots(obs)
+                roots = _template_roots(obs)
                 if T.MEASURE_DATA_CMS not in roots:
                     if T.PERFORMANCE_RATE_CMS in roots:
                         rates.append(obs)
@@ -473,8 +493,7 @@ class _Reader:
                     self.finding("X175", f"eCQM {name} reports a {code} population, which its "
                                  f"{self.catalog.year} definition does not have.", obs, measure_id=mid)
                     continue
-                uuid_els = [i for r in obs.iterchildren(REFERENCE) for e in r.iterchildren(EXTERNAL_OBSERVATION)
-                            for i in e.iterchildren(ID)]
+                uuid_els = _external_observation_ids(obs)
                 if len(uuid_els) != 1:
                     self.finding("X172", f"Population {code} of eCQM {name} has {len(uuid_els)} population "
                                  "ids (reference/externalObservation/id); it needs exactly one.", obs,
@@ -541,8 +560,7 @@ class _Reader:
             if rate is None or not 0 <= rate <= 1:
                 self.finding("X167", f"The performance rate '{raw}' of eCQM {name} is not a number "
                              "from 0 to 1.", value, measure_id=mid)
-        refs = [i for r in obs.iterchildren(REFERENCE) for e in r.iterchildren(EXTERNAL_OBSERVATION)
-                for i in e.iterchildren(ID)]
+        refs = _external_observation_ids(obs)
         if len(refs) != 1:
             self.finding("X169", f"A performance rate of eCQM {name} references {len(refs)} numerators "
                          "(reference/externalObservation/id); it needs exactly one.", obs, measure_id=mid)
@@ -554,11 +572,7 @@ class _Reader:
                          refs[0], measure_id=mid)
 
     def aggregate_count(self, obs, what: str, measure_id: Optional[str], *, plain: bool = False) -> Optional[int]:
-        values = []
-        for rel in obs.iterchildren(ENTRY_RELATIONSHIP):
-            for inner in rel.iterchildren(OBSERVATION):
-                if T.AGGREGATE_COUNT in _roots(inner):
-                    values.extend(inner.iterchildren(VALUE))
+        values = _aggregate_values(obs)
         if len(values) != 1:
             self.finding("X133", f"The {what} has {len(values)} aggregate counts; it needs exactly one.",
                          obs, measure_id=measure_id)
@@ -576,13 +590,13 @@ class _Reader:
         out = []
         for entry in section.iterchildren(ENTRY):
             for child in entry.iterchildren():
-                roots = _roots(child)
+                roots = _template_roots(child) if isinstance(child.tag, str) else []  # comments too
                 current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
                 if child.tag != ORGANIZER or not current:
                     self.ia_other_entry(child, roots)
                     continue
                 organizer = child
-                ids = [i.get("extension") for i in self._external_ids(organizer) if i.get("extension")]
+                ids = [i.get("extension") for i in _external_document_ids(organizer) if i.get("extension")]
                 measure_id = ids[0] if ids else None
                 if measure_id is None:
                     self.finding("X140", "An improvement activity has no activity id "
@@ -617,19 +631,17 @@ class _Reader:
                      "it belongs in the Promoting Interoperability section.", el)
 
     def performed(self, organizer, what: str, measure_id) -> Optional[bool]:
-        for component in organizer.iterchildren(COMPONENT):
-            for obs in component.iterchildren(OBSERVATION):
-                if T.MEASURE_PERFORMED in _roots(obs):
-                    value = _child(obs, VALUE)
-                    code = (value.get("code") if value is not None else None) or ""
-                    if code.lower() in _YES:
-                        return True
-                    if code.lower() in _NO:
-                        return False
-                    self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
-                                 "it must be Y or N.", value if value is not None else obs,
-                                 measure_id=measure_id)
-                    return None
+        for obs in _measure_performed(organizer)[:1]:
+            value = _child(obs, VALUE)
+            code = (value.get("code") if value is not None else None) or ""
+            if code.lower() in _YES:
+                return True
+            if code.lower() in _NO:
+                return False
+            self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
+                         "it must be Y or N.", value if value is not None else obs,
+                         measure_id=measure_id)
+            return None
         self.finding("X141", f"The {what} has no Measure Performed observation "
                      f"(templateId {T.MEASURE_PERFORMED}).", organizer, measure_id=measure_id)
         return None
@@ -639,11 +651,11 @@ class _Reader:
         out = []
         for entry in section.iterchildren(ENTRY):
             for organizer in entry.iterchildren(ORGANIZER):
-                roots = _roots(organizer)
+                roots = _template_roots(organizer)
                 proportion = T.PI_NUMERATOR_DENOMINATOR in roots
                 if not proportion and T.PI_MEASURE_PERFORMED not in roots:
                     continue
-                ids = [i.get("extension") for i in self._external_ids(organizer) if i.get("extension")]
+                ids = [i.get("extension") for i in _external_document_ids(organizer) if i.get("extension")]
                 measure_id = ids[0] if ids else None
                 if len(ids) != 1:
                     self.finding("X142", f"A Promoting Interoperability measure has {len(ids)} measure ids; "
@@ -658,8 +670,7 @@ class _Reader:
         return out
 
     def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> Optional[int]:
-        found = [obs for c in organizer.iterchildren(COMPONENT) for obs in c.iterchildren(OBSERVATION)
-                 if template in _roots(obs)]
+        found = _pi_observations[template](organizer)
         if len(found) != 1:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
                          organizer, measure_id=measure_id)

@@ -1,0 +1,115 @@
+"""Peak memory of a batch run as the number of files grows: flat means it does not grow with them.
+
+    python benchmarks/memory_many.py 10000 100000     # file counts (default: 10000 100000)
+
+Writes a few hundred distinct small QPP JSON files (``fake_submission``) once into a temporary
+folder and hard-links them into one tree per count (1,000 files per subfolder).  Then it runs, on
+each tree:
+
+- ``qppfiles validate -j 2 DIR`` with text output read from a pipe,
+- ``qppfiles validate -j 2 --format jsonl DIR`` read from a pipe,
+- ``python examples/scale_futures.py DIR --dask --jobs 2 --out PARTS`` (reports written per partition),
+
+polling the memory of the command's process tree (``/proc/<pid>/smaps_rollup``, as ``run.py`` does)
+and printing the peaks of the tree (RSS, and PSS, which counts a page forked workers share with their
+parent once) and of the driver process alone.  Linux only; not
+run by the test suite.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from run import ROOT, _memory, _tree_memory, cli_command, cli_env  # noqa: E402
+
+MB = 1_000_000
+DISTINCT = 300
+PER_FOLDER = 1000
+
+
+def distinct_files(folder: Path) -> list:
+    from qppfiles.generate.fake import fake_submission
+    from qppfiles.generate.render import to_bytes
+
+    folder.mkdir(parents=True)
+    out = []
+    for i in range(DISTINCT):
+        level = ("individual", "group")[i % 2]
+        sub = fake_submission(2024, level, random.Random(i), target="json", n_quality=6, n_ia=4, n_pi=8)
+        path = folder / f"{i:04d}-{level}.json"
+        path.write_bytes(to_bytes(sub, target="json"))
+        out.append(path)
+    return out
+
+
+def tree_of(sources: list, root: Path, count: int) -> Path:
+    for i in range(count):
+        sub = root / f"{i // PER_FOLDER:03d}"
+        if i % PER_FOLDER == 0:
+            sub.mkdir(parents=True)
+        os.link(sources[i % len(sources)], sub / f"{i:06d}.json")
+    return root
+
+
+def _drain(stream, counter: list) -> None:
+    for block in iter(lambda: stream.read(1 << 16), b""):
+        counter[0] += len(block)
+
+
+def peak(cmd: list, poll: float = 0.1) -> dict:
+    """Run ``cmd`` with stdout to a pipe that is read and discarded; peaks of its memory."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=cli_env(), cwd=ROOT)
+    written = [0]
+    reader = threading.Thread(target=_drain, args=(proc.stdout, written), daemon=True)
+    reader.start()
+    tree = tree_pss = driver = 0
+    while proc.poll() is None:
+        rss, pss = _tree_memory(proc.pid)
+        tree, tree_pss = max(tree, rss), max(tree_pss, pss)
+        driver = max(driver, _memory(proc.pid)[0])
+        time.sleep(poll)
+    reader.join()
+    return {"tree": tree, "tree_pss": tree_pss, "driver": driver, "exit": proc.returncode,
+            "wall": time.perf_counter() - start, "output": written[0]}
+
+
+def commands(tree: Path, parts: Path) -> list:
+    return [
+        ("validate, text to a pipe", cli_command() + ["validate", "-j", "2", str(tree)]),
+        ("validate --format jsonl", cli_command() + ["validate", "-j", "2", "--format", "jsonl", str(tree)]),
+        ("scale_futures.py --dask", [sys.executable, str(ROOT / "examples" / "scale_futures.py"), str(tree),
+                                     "--dask", "--jobs", "2", "--out", str(parts)]),
+    ]
+
+
+def main(counts: list) -> None:
+    with tempfile.TemporaryDirectory(prefix="qppfiles-many-") as tmp:
+        work = Path(tmp)
+        sources = distinct_files(work / "distinct")
+        print(f"{len(sources)} distinct files, {sum(p.stat().st_size for p in sources) / len(sources) / 1000:.1f} kB "
+              f"mean; load {os.getloadavg()[0]:.2f}", flush=True)
+        print("| command | files | peak RSS, process tree | peak PSS, process tree | peak RSS, driver | wall s | exit "
+              "| output |")
+        print("|---|---|---|---|---|---|---|---|")
+        for count in counts:
+            tree = tree_of(sources, work / f"tree-{count}", count)
+            for label, cmd in commands(tree, work / f"parts-{count}"):
+                got = peak(cmd)
+                print(f"| {label} | {count:,} | {got['tree'] / MB:,.0f} MB | {got['tree_pss'] / MB:,.0f} MB | "
+                      f"{got['driver'] / MB:,.0f} MB | "
+                      f"{got['wall']:,.0f} | {got['exit']} | {got['output'] / MB:,.1f} MB |", flush=True)
+        print(f"load after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
