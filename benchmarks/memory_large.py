@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import large_qrda3  # noqa: E402
+from run import large_qrda3
 
 MB = 1_000_000
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROOT, _memory, _tree_memory, cli_command, cli_env  # noqa: E402
+from run import ROOT, _memory, _tree_memory, cli_command, cli_env
 
 MB = 1_000_000
 DISTINCT = 300

@@ -4,7 +4,8 @@
 
 Generates FILES (default 60) QRDA III files of the benchmark's shape (~50-85 kB, one eCQM) into a
 temporary folder and prints the best-pass wall and CPU ratios, measured side by side in one process
-as in `benchmarks/run.py`, and the ratio of each file's fastest run.  With --profile, prints a cProfile of validate_bytes over the files.
+as in `benchmarks/run.py`, and the ratio of each file's fastest run.  With --profile, prints a cProfile of
+validate_bytes over the files.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ from __future__ import annotations
 import math
 import os
 import sys
-import time
 import tempfile
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # noqa: E402
+import run
 
 
 def per_file_best(files, repeats: int, ours, theirs) -> tuple:
@@ -29,7 +30,7 @@ def per_file_best(files, repeats: int, ours, theirs) -> tuple:
     """
     best = [[math.inf, math.inf] for _ in files]
     for _ in range(repeats):
-        for item, slot in zip(files, best):
+        for item, slot in zip(files, best, strict=True):
             for i, fn in enumerate((ours, theirs)):
                 start = time.perf_counter()
                 fn(item)

@@ -139,7 +139,8 @@ def _read(data: bytes, path: Optional[str], year: Optional[int] = None, lazy_ref
     if sniff_format(data) == QRDA3:
         from .formats.qrda3 import read as read_qrda3
 
-        return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)  # --year also picks the catalog the file is read with
+        # --year also picks the catalog the file is read with
+        return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)
     from .formats.qpp_json import read as read_json
 
     return read_json(data, path)

@@ -39,7 +39,7 @@ def _compare(data: bytes, name: str) -> int:
         return 0
     eager_refs, lazy_refs = _node_refs(eager.submission), _node_refs(lazy.submission)
     assert len(lazy_refs) == len(eager_refs)
-    for eager_ref, lazy_ref in zip(eager_refs, lazy_refs):
+    for eager_ref, lazy_ref in zip(eager_refs, lazy_refs, strict=True):
         assert eager_ref.startswith("/ClinicalDocument")
         assert lazy_ref.startswith(TOKEN), lazy_ref
         assert lazy.locate(Location(xpath=lazy_ref)) == eager.locate(Location(xpath=eager_ref))

@@ -26,8 +26,7 @@ from ...model import (
     Submission,
 )
 from .. import QRDA3, ReadResult
-from . import _catalog
-from . import templates as T
+from . import _catalog, templates as T
 from .paths import LineMap
 from .xml import DEFAULT_MAX_BYTES, parse
 
