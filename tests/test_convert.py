@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
+from qppfiles.validate import validate_path
 
 from .conftest import FIXTURES
 
@@ -118,3 +119,17 @@ def test_unreadable_input_exits_2(tmp_path, content):
     result = CliRunner().invoke(main, ["convert", str(src)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_convert_reports_the_schema_layer_as_validate_does(tmp_path):
+    """convert runs the same pipeline as validate: a schema finding of the input is reported too."""
+    from .test_outputs import convertible_json
+
+    doc = json.loads(convertible_json())
+    doc["submittedBy"] = "someone"                      # not a field of the Submissions API
+    source = tmp_path / "in.json"
+    source.write_text(json.dumps(doc, indent=2))
+    result = CliRunner().invoke(main, ["convert", str(source), "--to", "qrda3", "-o", str(tmp_path / "out.xml")])
+    assert "S003" in result.stderr and "/submittedBy" in result.stderr
+    report = validate_path(str(source))
+    assert [f.code for f in report.findings if f.layer == "schema"] == ["S003"]

@@ -7,7 +7,7 @@ import sys
 import click
 
 from ..findings import ERROR, Finding, Location
-from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, write_output
+from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, read_input, write_output
 
 TARGETS = ("json", "qrda3")
 
@@ -47,11 +47,20 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
       qppfiles convert submission.json --to qrda3 -o submission.xml
       qppfiles convert report.xml --to json | jq .measurementSets
     """
+    from ..api import validate
+    from ..options import Options
+
     if output:
         ensure_writable(output, force, [source])
-    result = load_input(source, max_file_size)
+    raw = read_input(source, max_file_size)  # read once: standard input cannot be read again
+    result = load_input(source, max_file_size, raw)
     target = target or _default_target(result.format)
-    _report_findings(source, _rule_findings(result, max_findings))
+    # The file's own findings (schema and program rules, as `validate` gives them): reported, never blocking.
+    checked = validate(raw, path=source, options=Options(max_findings=max_findings, max_file_size=max_file_size))
+    _report_findings(source, checked.findings)
+    if checked.internal_error:  # a file qppfiles could not check is not converted either
+        click.echo(f"qppfiles: {source} was not converted after an internal error; nothing was written.", err=True)
+        sys.exit(2)
     try:
         data = _convert(result.submission, target)
     except _Refused as refused:
@@ -93,19 +102,6 @@ def _refuse(source: str, findings) -> None:
         _report_findings(source, findings)
         click.echo(f"qppfiles: {source} was not converted; nothing was written.", err=True)
         sys.exit(1)
-
-
-def _rule_findings(result, max_findings: int):
-    """The submission's own findings (reader and program rules), reported but never blocking."""
-    from ..options import Options
-    from ..validate import CappedFindings, _rule_findings as rules_of
-
-    found = CappedFindings(max_findings or None)
-    found.add(result.findings)
-    if result.submission is not None:
-        rule_findings, _ = rules_of(result, Options(max_findings=max_findings), set())
-        found.add(rule_findings)
-    return [f.located(result.locate(f.location)) for f in found.finish()]
 
 
 COMMANDS = (convert_command,)
