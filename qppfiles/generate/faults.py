@@ -372,8 +372,11 @@ def _m104(doc, env):
     return doc
 
 
-@injects("M105", "a multi-rate measure with a misnamed stratum")
-def _m105(doc, env):
+def put_multi_rate(doc, env, choose, names_of):
+    """Make the first quality measurement a multi-rate measure of the set's pool, or None when there is none.
+
+    ``choose`` picks it among the candidates (those not yet reported, else all); ``names_of(measure)``
+    gives the names of the strata to report."""
     ms = _first(doc, "quality")
     if ms is None or not ms["measurements"]:
         return None
@@ -381,13 +384,17 @@ def _m105(doc, env):
     if not multi:
         return None
     present = {m["measureId"] for m in ms["measurements"]}
-    choice = env.rng.choice([c for c in multi if c.measure_id not in present] or multi)
+    choice = choose([c for c in multi if c.measure_id not in present] or multi)
     ehr = ms.get("submissionMethod") == pools.EHR
     strata = [dict({"stratum": name}, **{k: v for k, v in _single_value(env, ehr).items() if k != "isEndToEndReported"})
-              for name in choice.strata]
-    strata[0]["stratum"] = strata[0]["stratum"] + "Typo"
+              for name in names_of(choice)]
     ms["measurements"][0] = {"measureId": choice.measure_id, "value": {"isEndToEndReported": ehr, "strata": strata}}
     return doc
+
+
+@injects("M105", "a multi-rate measure with a misnamed stratum")
+def _m105(doc, env):
+    return put_multi_rate(doc, env, env.rng.choice, lambda m: [m.strata[0] + "Typo", *m.strata[1:]])
 
 
 @injects("M106", "a measure reported twice in a set")

@@ -39,6 +39,7 @@ from .faults import (
     _single_rate,
     _single_value,
     _v104,
+    put_multi_rate,
     required_proportion,
     rule_codes,
 )
@@ -327,22 +328,13 @@ def _m104(doc, env, over):
 
 @near_miss("M105", "every stratum named exactly, in reverse order", crosses=True)
 def _m105(doc, env, over):
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    multi = [c for c in _pool(env, ms) if c.strata]
-    if not multi:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    choice = ([c for c in multi if c.measure_id not in present] or multi)[0]
-    ehr = ms.get("submissionMethod") == pools.EHR
-    names = list(reversed(choice.strata))
-    if over:
-        names[0] = names[0].upper() if names[0] != names[0].upper() else names[0].lower()
-    strata = [dict({"stratum": name}, **{k: v for k, v in _single_value(env, ehr).items() if k != "isEndToEndReported"})
-              for name in names]
-    ms["measurements"][0] = {"measureId": choice.measure_id, "value": {"isEndToEndReported": ehr, "strata": strata}}
-    return doc
+    def names_of(measure):
+        names = list(reversed(measure.strata))
+        if over:
+            names[0] = names[0].upper() if names[0] != names[0].upper() else names[0].lower()
+        return names
+
+    return put_multi_rate(doc, env, lambda candidates: candidates[0], names_of)
 
 
 def _second_quality_set(doc, env, same_method: bool) -> Optional[dict]:
