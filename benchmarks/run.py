@@ -29,9 +29,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, List, Optional, Sequence
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -70,7 +70,7 @@ class Row:
     value: float
     unit: str
     target: str = ""
-    ok: Optional[bool] = None  # None: recorded for information, no target
+    ok: bool | None = None  # None: recorded for information, no target
 
     @property
     def status(self) -> str:
@@ -107,7 +107,7 @@ class Corpus:
     json_dir: Path
     qrda_dir: Path
     large: Path
-    notes: List[str]
+    notes: list[str]
 
 
 def build_corpus(root: Path, scale: Scale) -> Corpus:
@@ -172,7 +172,7 @@ def large_qrda3(target_bytes: int):
     return data, note
 
 
-def load_files(folder: Path) -> List[tuple]:
+def load_files(folder: Path) -> list[tuple]:
     return [(str(p), p.read_bytes()) for p in sorted(folder.iterdir())]
 
 
@@ -198,7 +198,7 @@ def best_per_item(cases: Sequence[tuple], repeats: int) -> tuple:
 
 
 def throughput_rows(section: str, label: str, seconds: float, cpu: float, mean_bytes: float,
-                    files_target: Optional[float] = None) -> List[Row]:
+                    files_target: float | None = None) -> list[Row]:
     rows = [Row(section, f"{label}: time per file", seconds * 1e6, "µs/file"),
             Row(section, f"{label}: CPU time per file", cpu * 1e6, "µs/file")]
     if files_target is None:
@@ -210,7 +210,7 @@ def throughput_rows(section: str, label: str, seconds: float, cpu: float, mean_b
     return rows
 
 
-def size_rows(section: str, files: List[tuple]) -> List[Row]:
+def size_rows(section: str, files: list[tuple]) -> list[Row]:
     sizes = [len(data) for _, data in files]
     rows = [Row(section, "corpus mean file size", statistics.fmean(sizes) / 1000, "kB")]
     if len(sizes) > 1:
@@ -219,7 +219,7 @@ def size_rows(section: str, files: List[tuple]) -> List[Row]:
     return rows
 
 
-def bench_json(corpus: Corpus, scale: Scale) -> List[Row]:
+def bench_json(corpus: Corpus, scale: Scale) -> list[Row]:
     from qppfiles.options import Options
     from qppfiles.schema_check import _validator
     from qppfiles.validate import validate_bytes
@@ -258,14 +258,14 @@ def bench_json(corpus: Corpus, scale: Scale) -> List[Row]:
     return rows
 
 
-def bench_qrda(corpus: Corpus, scale: Scale) -> List[Row]:
+def bench_qrda(corpus: Corpus, scale: Scale) -> list[Row]:
     from lxml import etree
 
     from qppfiles.options import Options
     from qppfiles.validate import validate_bytes
 
     options = Options()
-    rows: List[Row] = []
+    rows: list[Row] = []
     small = load_files(corpus.qrda_dir)
     large = [(str(corpus.large), corpus.large.read_bytes())]
     for label, files, repeats in (("QRDA III ~50 kB", small, scale.repeats), ("QRDA III large", large,
@@ -297,7 +297,7 @@ def bench_qrda(corpus: Corpus, scale: Scale) -> List[Row]:
 # ---------------------------------------------------------------- command line
 
 
-def cli_command() -> List[str]:
+def cli_command() -> list[str]:
     """The console script next to this interpreter, else ``python -m qppfiles``."""
     script = Path(sys.executable).with_name("qppfiles")
     return [str(script)] if script.is_file() else [sys.executable, "-m", "qppfiles"]
@@ -309,9 +309,9 @@ def cli_env(**extra) -> dict:
     return env
 
 
-def _children(pid: int) -> List[int]:
+def _children(pid: int) -> list[int]:
     """Direct children of ``pid``: from /proc/<pid>/task/*/children, else by scanning every process."""
-    found: List[int] = []
+    found: list[int] = []
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -373,10 +373,10 @@ class CliRun:
     returncode: int
     peak_rss: int
     peak_pss: int
-    first_output: Optional[float]  # seconds after start when the output file first grew
-    last_output: Optional[float]   # ... and when it last grew while the process ran
+    first_output: float | None  # seconds after start when the output file first grew
+    last_output: float | None   # ... and when it last grew while the process ran
     output: Path
-    cpu: Optional[float] = None    # user + system seconds of the process and the children it waited for
+    cpu: float | None = None    # user + system seconds of the process and the children it waited for
 
     @property
     def streamed(self) -> bool:
@@ -386,7 +386,7 @@ class CliRun:
         return self.last_output - self.first_output >= 0.25 * self.wall
 
 
-def run_cli(args: List[str], output: Path, env: Optional[dict] = None, poll: float = 0.02,
+def run_cli(args: list[str], output: Path, env: dict | None = None, poll: float = 0.02,
             memory: bool = True) -> CliRun:
     """Run the CLI with stdout to ``output``, polling the memory of its process tree (``memory``).
 
@@ -438,12 +438,12 @@ def jsonl_check(path: Path) -> tuple:
     return files, summary_files
 
 
-def bench_cli(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
+def bench_cli(corpus: Corpus, scale: Scale, work: Path) -> list[Row]:
     n = sum(1 for _ in corpus.json_dir.iterdir())
     runs = {1: [], 2: []}
     sampled = {}
 
-    def command(jobs: int) -> List[str]:
+    def command(jobs: int) -> list[str]:
         return ["validate", "-j", str(jobs), "--format", "jsonl", str(corpus.json_dir)]
 
     for i in range(scale.cli_repeats):
@@ -452,7 +452,7 @@ def bench_cli(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
     for jobs in (1, 2):  # memory in runs of their own, so that sampling it slows no timed run
         sampled[jobs] = run_cli(command(jobs), work / f"cli-j{jobs}-memory.jsonl")
     s = f"CLI, {n:,} JSON files"
-    rows: List[Row] = []
+    rows: list[Row] = []
     best = {}
     for jobs in (1, 2):
         run = min(runs[jobs], key=lambda r: r.wall)
@@ -482,11 +482,11 @@ def bench_cli(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
     return rows
 
 
-def bench_cold_start(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
+def bench_cold_start(corpus: Corpus, scale: Scale, work: Path) -> list[Row]:
     one = str(next(iter(sorted(corpus.json_dir.iterdir()))))
     env = cli_env()
 
-    def median_wall(cmd: List[str]) -> float:
+    def median_wall(cmd: list[str]) -> float:
         walls = []
         for _ in range(scale.cold_runs):
             start = time.perf_counter()
@@ -508,7 +508,7 @@ def bench_cold_start(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
 # ---------------------------------------------------------------- text report to a pipe
 
 
-def _pipe_wall(args: List[str], env: dict) -> tuple:
+def _pipe_wall(args: list[str], env: dict) -> tuple:
     """(wall seconds, bytes read, exit code) of the CLI with its standard output read from a pipe."""
     start = time.perf_counter()
     proc = subprocess.Popen(cli_command() + args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -523,7 +523,7 @@ def _pipe_wall(args: List[str], env: dict) -> tuple:
     return time.perf_counter() - start, size, proc.returncode
 
 
-def bench_text_pipe(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
+def bench_text_pipe(corpus: Corpus, scale: Scale, work: Path) -> list[Row]:
     """The text report written to a pipe (plain text, no markup) against --format jsonl, same files,
     -j 1, best of a few runs each; and the text run's peak memory."""
     n = sum(1 for _ in corpus.json_dir.iterdir())
@@ -537,7 +537,7 @@ def bench_text_pipe(corpus: Corpus, scale: Scale, work: Path) -> List[Row]:
             if name not in best or wall < best[name][0]:
                 best[name] = (wall, size, code)
     s = f"text report to a pipe, {n:,} JSON files, -j 1"
-    rows: List[Row] = []
+    rows: list[Row] = []
     for name, (wall, size, _code) in best.items():
         rows += [Row(s, f"{name}: wall time (best of {max(3, scale.cli_repeats)})", wall, "s"),
                  Row(s, f"{name}: output", size / 1000, "kB")]
@@ -678,7 +678,7 @@ def strict_table(details) -> str:
 # ---------------------------------------------------------------- machine and report
 
 
-def _first_line(path: str, prefix: str) -> Optional[str]:
+def _first_line(path: str, prefix: str) -> str | None:
     try:
         with open(path) as fh:
             return next((line.split(":", 1)[1].strip() for line in fh if line.startswith(prefix)), None)
@@ -773,7 +773,7 @@ METHOD = """\
 """
 
 
-def report(rows: List[Row], info: dict, corpus: Corpus, strict_details, command: str) -> str:
+def report(rows: list[Row], info: dict, corpus: Corpus, strict_details, command: str) -> str:
     failed = [r for r in rows if r.ok is False]
     judged = [r for r in rows if r.ok is not None]
     parts = [
@@ -814,7 +814,7 @@ def report(rows: List[Row], info: dict, corpus: Corpus, strict_details, command:
 # ---------------------------------------------------------------- main
 
 
-def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Measure qppfiles against its performance targets.")
     parser.add_argument("--quick", action="store_true", help="small corpora, for a smoke run")
     parser.add_argument("--output", default=str(ROOT / "benchmarks" / "RESULTS.md"), help="results file")
@@ -826,7 +826,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     scale = QUICK if args.quick else FULL
     started = time.perf_counter()
@@ -885,11 +885,11 @@ def compile_bytecode() -> None:
     compileall.compile_dir(str(ROOT / "qppfiles"), quiet=1)
 
 
-def _stepper() -> Callable[[Optional[str]], None]:
+def _stepper() -> Callable[[str | None], None]:
     """Progress on stderr, with the time each step took."""
     state = {"name": None, "start": 0.0}
 
-    def step(name: Optional[str]) -> None:
+    def step(name: str | None) -> None:
         if state["name"]:
             print(f" {time.perf_counter() - state['start']:.1f} s", file=sys.stderr, flush=True)
         if name:

@@ -21,9 +21,9 @@ import shutil
 import sys
 import tempfile
 from collections import deque
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
-from typing import Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from qppfiles.options import Options
 from qppfiles.validate import validate_path
@@ -31,7 +31,7 @@ from qppfiles.validate import validate_path
 SUFFIXES = (".json", ".xml")
 
 
-def find_files(root: str) -> List[str]:
+def find_files(root: str) -> list[str]:
     """Every .json and .xml file under ``root``, in a stable order."""
     found = []
     for folder, dirs, files in os.walk(root):
@@ -40,7 +40,7 @@ def find_files(root: str) -> List[str]:
     return found
 
 
-def validate_chunk(paths: Sequence[str], options: Optional[Options] = None) -> List[dict]:
+def validate_chunk(paths: Sequence[str], options: Options | None = None) -> list[dict]:
     """The map step: one plain, picklable dict per file."""
     return [validate_path(path, options).to_dict() for path in paths]
 
@@ -69,7 +69,7 @@ def chunks(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
         yield items[start:start + size]
 
 
-def validate_with_futures(paths: Sequence[str], options: Optional[Options] = None, jobs: int = 2,
+def validate_with_futures(paths: Sequence[str], options: Options | None = None, jobs: int = 2,
                           chunk_size: int = 64) -> Iterator[dict]:
     """Reports in input order, as soon as each chunk is done; at most ``2 * jobs`` chunks in flight."""
     with ProcessPoolExecutor(max_workers=jobs) as pool:
@@ -86,7 +86,7 @@ def partition_path(out_dir: str, index: int) -> str:
     return os.path.join(out_dir, f"part-{index:06d}.jsonl")
 
 
-def write_partition(job: Tuple[int, Sequence[str]], out_dir: str, options: Optional[Options] = None) -> dict:
+def write_partition(job: tuple[int, Sequence[str]], out_dir: str, options: Options | None = None) -> dict:
     """The map step on a cluster: validate one chunk, write its reports as JSON Lines, return its tally.
 
     The file appears complete or not at all (written aside, then renamed), so a retried task never
@@ -109,8 +109,8 @@ def write_partition(job: Tuple[int, Sequence[str]], out_dir: str, options: Optio
     return total
 
 
-def validate_with_dask(paths: Sequence[str], out_dir: str, options: Optional[Options] = None, jobs: int = 2,
-                       chunk_size: int = 64, scheduler=None) -> Tuple[dict, List[str]]:
+def validate_with_dask(paths: Sequence[str], out_dir: str, options: Options | None = None, jobs: int = 2,
+                       chunk_size: int = 64, scheduler=None) -> tuple[dict, list[str]]:
     """(summary, partition files in input order) with dask.bag.
 
     ``scheduler`` is a ``dask.distributed.Client`` (``out_dir`` must then be visible to every
@@ -136,7 +136,7 @@ def concatenate(parts: Iterable[str], out) -> None:
             shutil.copyfileobj(handle, out)
 
 
-def main(argv: Optional[Sequence[str]] = None, out=None) -> int:
+def main(argv: Sequence[str] | None = None, out=None) -> int:
     parser = argparse.ArgumentParser(description="Validate a directory of submissions in parallel.")
     parser.add_argument("root", help="directory walked for .json and .xml files")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)

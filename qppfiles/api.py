@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import random
-from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Union
 
 from .options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 
@@ -38,8 +39,8 @@ class ConvertError(ValueError):
         self.code = code
 
 
-def _settings_to_options(year: Optional[int] = None, small_practice: bool = False, special_status: bool = False,
-                         profile: str = "accept", ig_dir: Optional[str] = None, select: Iterable[str] = (),
+def _settings_to_options(year: int | None = None, small_practice: bool = False, special_status: bool = False,
+                         profile: str = "accept", ig_dir: str | None = None, select: Iterable[str] = (),
                          ignore: Iterable[str] = (), max_findings: int = DEFAULT_MAX_FINDINGS,
                          max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Options:
     return Options(year=year, small_practice=small_practice, special_status=special_status, profile=profile,
@@ -47,7 +48,7 @@ def _settings_to_options(year: Optional[int] = None, small_practice: bool = Fals
                    max_file_size=max_file_size)
 
 
-def _bytes(source: Source, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, Optional[str]]:
+def _bytes(source: Source, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), None
     from .validate import FileTooLarge, read_limited
@@ -77,11 +78,11 @@ def read(source: Source, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Submi
     return result.submission
 
 
-def validate(source: Source, *, year: Optional[int] = None, small_practice: bool = False,
-             special_status: bool = False, profile: str = "accept", ig_dir: Optional[str] = None,
+def validate(source: Source, *, year: int | None = None, small_practice: bool = False,
+             special_status: bool = False, profile: str = "accept", ig_dir: str | None = None,
              select: Iterable[str] = (), ignore: Iterable[str] = (), max_findings: int = DEFAULT_MAX_FINDINGS,
-             max_file_size: int = DEFAULT_MAX_FILE_SIZE, options: Optional[Options] = None,
-             path: Optional[str] = None) -> FileReport:
+             max_file_size: int = DEFAULT_MAX_FILE_SIZE, options: Options | None = None,
+             path: str | None = None) -> FileReport:
     """Check one file (a path, or its bytes) against the format and the rules of its performance year.
 
     Never raises for any content: a file that cannot be read is reported (F010, F011), as is any
@@ -106,8 +107,8 @@ def validate(source: Source, *, year: Optional[int] = None, small_practice: bool
         return FileReport(name, _format_from_name(name), None, [internal_error(exc)])
 
 
-def validate_many(paths: Iterable[Union[str, os.PathLike[str]]], *, jobs: int = 1,
-                  options: Optional[Options] = None, **settings) -> Iterator[FileReport]:
+def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
+                  options: Options | None = None, **settings) -> Iterator[FileReport]:
     """Check files and directories (walked for .json and .xml files, as ``qppfiles validate`` does):
     one report per file, in order, over ``jobs`` processes. A directory that cannot be listed gives
     a report with an F040 finding. ``settings`` are ``validate``'s keywords."""
@@ -122,15 +123,15 @@ def validate_many(paths: Iterable[Union[str, os.PathLike[str]]], *, jobs: int = 
     yield from run(found.files, chosen, jobs)
 
 
-def _submission(source: Union[Source, Submission], max_file_size: int) -> Submission:
+def _submission(source: Source | Submission, max_file_size: int) -> Submission:
     from .model import Submission
 
     return source if isinstance(source, Submission) else read(source, max_file_size=max_file_size)
 
 
-def score(source: Union[Source, Submission], *, year: Optional[int] = None, small_practice: bool = False,
-          special_status: bool = False, cost: Optional[float] = None, complex_bonus: Optional[float] = None,
-          prior_quality: Optional[float] = None, reweight: Iterable[str] = (), findings: Optional[Sequence] = None,
+def score(source: Source | Submission, *, year: int | None = None, small_practice: bool = False,
+          special_status: bool = False, cost: float | None = None, complex_bonus: float | None = None,
+          prior_quality: float | None = None, reweight: Iterable[str] = (), findings: Sequence | None = None,
           max_file_size: int = DEFAULT_MAX_FILE_SIZE, **cms_facts) -> ScoreCard:
     """Estimate the MIPS final score of a submission; ``card.to_dict()`` is its JSON form.
 
@@ -157,7 +158,7 @@ def score(source: Union[Source, Submission], *, year: Optional[int] = None, smal
                             reweight=reweight, findings=findings, **cms_facts)
 
 
-def convert(source: Union[Source, Submission], to: Optional[str] = None, *,
+def convert(source: Source | Submission, to: str | None = None, *,
             max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     """The submission written as ``to`` ("json" or "qrda3"; default: the other format than the
     source's, QRDA III for a Submission). Raises :class:`ConvertError` when the target cannot hold it."""
@@ -187,7 +188,7 @@ def convert(source: Union[Source, Submission], to: Optional[str] = None, *,
         raise ConvertError(str(exc), exc.code) from None
 
 
-def fake_submission(year: int, level: str = "group", seed: Union[int, random.Random, None] = None,
+def fake_submission(year: int, level: str = "group", seed: int | random.Random | None = None,
                     **kwargs) -> Submission:
     """A synthetic submission that validates with no error (``level``: individual, group, ...);
     the same ``seed`` gives the same submission. Keywords as ``qppfiles.generate.fake_submission``."""
@@ -197,7 +198,7 @@ def fake_submission(year: int, level: str = "group", seed: Union[int, random.Ran
     return make(year, level, rng, **kwargs)
 
 
-def from_table(source: Union[str, os.PathLike[str]], text: Optional[str] = None, **header) -> Submission:
+def from_table(source: str | os.PathLike[str], text: str | None = None, **header) -> Submission:
     """A submission built from a table of counts: a CSV, YAML or TOML file (format told by the
     name; ``text`` gives the content instead of reading the file). ``header`` fields (year,
     entity_type, tin, npi, program, cehrt_id...) win over the file's."""

@@ -19,9 +19,10 @@ import os
 import signal
 import tempfile
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import IO, Any, Callable, Dict, Iterable, Iterator, Optional, Union
+from typing import IO, Any, Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"
@@ -138,11 +139,11 @@ def _termination_raises() -> Iterator[None]:
         yield
         return
 
-    def stop(signum: int, frame: Optional[FrameType]) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         raise Terminated(128 + signum)
 
     names = [name for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
-    previous: Dict[int, Union[Callable[[int, Optional[FrameType]], Any], int, None]] = {}
+    previous: dict[int, Callable[[int, FrameType | None], Any] | int | None] = {}
     for name in names:
         number = getattr(signal, name)
         if signal.getsignal(number) is signal.SIG_DFL:

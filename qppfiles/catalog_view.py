@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from typing import Any, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any
 
 
 def _console(out):
@@ -14,11 +15,11 @@ def _console(out):
     return Console(file=out, highlight=False, width=None if interactive else 120)
 
 
-def _records(year: int, category: Optional[str], mvp: Optional[str]) -> List:
+def _records(year: int, category: str | None, mvp: str | None) -> list:
     from .catalog import load_catalog
 
     cat = load_catalog(year)
-    groups: Dict[str, Mapping[str, Any]] = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
+    groups: dict[str, Mapping[str, Any]] = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
     chosen = [category] if category else list(groups)
     records = [r for c in chosen for r in groups[c].values()]
     if mvp:
@@ -36,7 +37,7 @@ def _category(record) -> str:
     return getattr(record, "category", None) or type(record).__name__
 
 
-def _matches(record, words: List[str]) -> bool:
+def _matches(record, words: list[str]) -> bool:
     hay = " ".join(str(x) for x in (record.measure_id, record.title,
                                      getattr(record, "emeasure_id", None) or "")).lower()
     return all(w in hay for w in words)
@@ -53,7 +54,7 @@ def _as_json(record) -> dict:
     return {k: clean(v) for k, v in dataclasses.asdict(record).items()}
 
 
-def list_measures(year: int, category: Optional[str], mvp: Optional[str], text: str, fmt: str, out) -> None:
+def list_measures(year: int, category: str | None, mvp: str | None, text: str, fmt: str, out) -> None:
     words = text.lower().split()
     records = [r for r in _records(year, category, mvp) if _matches(r, words)]
     if fmt == "json":

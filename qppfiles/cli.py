@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List
 
 import click
 
@@ -146,7 +145,7 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     named = [p for p in paths if p != STDIN and not os.path.isdir(p)]
     if output:
         ensure_writable(output, force, named)
-    problems: List[str] = []
+    problems: list[str] = []
     bar = False
     if STDIN in paths:
         reports = iter([_stdin_report(paths, stdin_filename, settings.options_for(stdin_filename))])

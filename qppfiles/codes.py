@@ -10,8 +10,8 @@ Interoperability, R MVP, B submission method).
 from __future__ import annotations
 
 import importlib
+from collections.abc import Collection
 from dataclasses import dataclass
-from typing import Collection, Dict, List, Optional
 
 # Modules that define codes; imported by all_codes() so the register is complete.
 _DEFINING_MODULES = (
@@ -22,7 +22,7 @@ _DEFINING_MODULES = (
     "qppfiles.discover",
 )
 
-_REGISTRY: Dict[str, Code] = {}
+_REGISTRY: dict[str, Code] = {}
 
 
 @dataclass(frozen=True)
@@ -72,12 +72,12 @@ def _load_all() -> None:
     _loaded = True
 
 
-def all_codes() -> List[Code]:
+def all_codes() -> list[Code]:
     _load_all()
     return sorted(_REGISTRY.values(), key=lambda c: c.code)
 
 
-def get(code: str) -> Optional[Code]:
+def get(code: str) -> Code | None:
     _load_all()
     return _REGISTRY.get(code.upper())
 

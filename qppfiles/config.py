@@ -31,8 +31,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 import click
 
@@ -69,24 +70,24 @@ class ConfigError(click.ClickException):
 
 @dataclass
 class Override:
-    patterns: Tuple[str, ...]
-    settings: Dict[str, Any]
+    patterns: tuple[str, ...]
+    settings: dict[str, Any]
 
 
 @dataclass
 class Config:
     root: str = "."
-    source: Optional[str] = None
-    paths: Tuple[str, ...] = (".",)
-    include: Tuple[str, ...] = DEFAULT_INCLUDE
-    exclude: Tuple[str, ...] = ()
-    settings: Dict[str, Any] = field(default_factory=dict)
-    fail_on: Optional[str] = None
-    format: Optional[str] = None
-    select: Tuple[str, ...] = ()
-    ignore: Tuple[str, ...] = ()
-    per_file_ignores: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
-    overrides: List[Override] = field(default_factory=list)
+    source: str | None = None
+    paths: tuple[str, ...] = (".",)
+    include: tuple[str, ...] = DEFAULT_INCLUDE
+    exclude: tuple[str, ...] = ()
+    settings: dict[str, Any] = field(default_factory=dict)
+    fail_on: str | None = None
+    format: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    overrides: list[Override] = field(default_factory=list)
 
     def relative(self, path: str) -> str:
         """``path`` relative to the project root, /-separated (``../`` when outside it)."""
@@ -102,12 +103,12 @@ class Config:
             return True
         return matches(relative, self.include) and not matches(relative, self.exclude)
 
-    def ignored_codes(self, path: str) -> Tuple[str, ...]:
+    def ignored_codes(self, path: str) -> tuple[str, ...]:
         """The codes the per-file-ignores globs matching ``path`` leave out."""
         from .globs import matches
 
         relative = self.relative(path)
-        out: List[str] = []
+        out: list[str] = []
         for pattern, codes in self.per_file_ignores:
             if matches(relative, (pattern,)):
                 out.extend(codes)
@@ -116,7 +117,7 @@ class Config:
 
 # ---------------------------------------------------------------- finding the file
 
-def find_config(start: str) -> Optional[str]:
+def find_config(start: str) -> str | None:
     """The configuration file of the nearest directory at or above ``start`` that has one."""
     here = os.path.abspath(start)
     while True:
@@ -142,7 +143,7 @@ def _toml(path: str) -> dict:
         raise ConfigError(f"{path}: {exc}") from None
 
 
-def _settings(where: str, table: dict) -> Dict[str, Any]:
+def _settings(where: str, table: dict) -> dict[str, Any]:
     out = {}
     for key, kind in OPTION_KEYS.items():
         if key in table:
@@ -155,7 +156,7 @@ def _settings(where: str, table: dict) -> Dict[str, Any]:
     return out
 
 
-def _strings(where: str, table: dict, key: str, default: Tuple[str, ...]) -> Tuple[str, ...]:
+def _strings(where: str, table: dict, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     value = table.get(key, default)
     if isinstance(value, str):
         value = [value]
@@ -164,14 +165,14 @@ def _strings(where: str, table: dict, key: str, default: Tuple[str, ...]) -> Tup
     return tuple(value)
 
 
-def _choice(where: str, table: dict, key: str, choices: Iterable[str]) -> Optional[str]:
+def _choice(where: str, table: dict, key: str, choices: Iterable[str]) -> str | None:
     value = table.get(key)
     if value is not None and value not in choices:
         raise ConfigError(f"{where}: '{key}' must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 
-def load_config(start: str = ".", path: Optional[str] = None) -> Config:
+def load_config(start: str = ".", path: str | None = None) -> Config:
     """The configuration of ``path``, or of the nearest qppfiles.toml or pyproject.toml."""
     source = path or find_config(start)
     if source is None:
@@ -215,15 +216,15 @@ def load_config(start: str = ".", path: Optional[str] = None) -> Config:
 
 # ---------------------------------------------------------------- codes
 
-def split_codes(values: Iterable[str]) -> Tuple[str, ...]:
+def split_codes(values: Iterable[str]) -> tuple[str, ...]:
     """Codes given as repeated options, or comma- or space-separated in one value."""
-    out: List[str] = []
+    out: list[str] = []
     for value in values or ():
         out.extend(part.strip().upper() for part in value.replace(",", " ").split() if part.strip())
     return tuple(out)
 
 
-def check_codes(where: str, codes: Iterable[str]) -> Tuple[str, ...]:
+def check_codes(where: str, codes: Iterable[str]) -> tuple[str, ...]:
     """The codes upper-cased; a code or prefix that no registered code starts with is an error."""
     from .codes import all_codes
 
@@ -238,7 +239,7 @@ def check_codes(where: str, codes: Iterable[str]) -> Tuple[str, ...]:
 
 # ---------------------------------------------------------------- the command line
 
-def with_environment(command: Optional[click.Command] = None, *, skip: Tuple[str, ...] = ()):
+def with_environment(command: click.Command | None = None, *, skip: tuple[str, ...] = ()):
     """Bind the command's main options to their ``QPPFILES_*`` environment variables (but ``skip``)."""
     if command is None:
         return lambda c: with_environment(c, skip=skip)
@@ -267,12 +268,12 @@ def select_options(fn):
     return fn
 
 
-def resolve(ctx: click.Context, values: Dict[str, Any], config: Config) -> Tuple[Dict[str, Any], set]:
+def resolve(ctx: click.Context, values: dict[str, Any], config: Config) -> tuple[dict[str, Any], set]:
     """``values`` (parameter -> value) with the configuration's value where neither the command line
     nor the environment gave one, and the names of the parameters that were given."""
     from click.core import ParameterSource
 
-    from_file: Dict[str, Any] = {"fail_on": config.fail_on, "fmt": config.format, "select": config.select,
+    from_file: dict[str, Any] = {"fail_on": config.fail_on, "fmt": config.format, "select": config.select,
                                     "ignore": config.ignore}
     for name, (key, _) in PARAMETERS.items():
         if key in OPTION_KEYS:
@@ -290,7 +291,7 @@ def resolve(ctx: click.Context, values: Dict[str, Any], config: Config) -> Tuple
     return out, given
 
 
-def options_for(config: Config, path: str, values: Dict[str, Any], given: set):
+def options_for(config: Config, path: str, values: dict[str, Any], given: set):
     """Validation options of one file: defaults < configuration < its overrides matching ``path`` <
     environment < command line; per-file-ignores add to ``ignore``."""
     from .globs import matches
@@ -316,14 +317,14 @@ class Settings:
     """A command's settings: the configuration, the effective values, and which were given."""
 
     config: Config
-    values: Dict[str, Any]
+    values: dict[str, Any]
     given: set
 
     def options_for(self, path: str):
         return options_for(self.config, path, self.values, self.given)
 
 
-def load_settings(ctx: click.Context, config_path: Optional[str] = None, **values) -> Settings:
+def load_settings(ctx: click.Context, config_path: str | None = None, **values) -> Settings:
     """The configuration found from the working directory (or ``config_path``) under ``values``."""
     config = load_config(".", config_path)
     resolved, given = resolve(ctx, values, config)

@@ -6,8 +6,6 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
-
 from .findings import ERROR, Finding, Location
 from .formats import QPP_JSON
 from .measure_math import COUNT_FIELDS
@@ -28,7 +26,7 @@ NOT_REPRESENTABLE = "F015"
 # only when the measure defines that population, and CMS's converter leaves it out otherwise.
 _ZERO_WHEN_ABSENT = ("eligiblePopulationExclusion", "eligiblePopulationException", "numeratorExclusion")
 
-Numbers = Dict[str, object]
+Numbers = dict[str, object]
 
 
 def _counts(c: Counts) -> Numbers:
@@ -39,7 +37,7 @@ def _counts(c: Counts) -> Numbers:
     return out
 
 
-def _numbers(value) -> Dict[Optional[str], Numbers]:
+def _numbers(value) -> dict[str | None, Numbers]:
     """The numbers of one measurement's value, per stratum (None for a value without strata)."""
     if isinstance(value, BooleanValue):
         return {None: {"value": value.value}}
@@ -53,18 +51,18 @@ def _numbers(value) -> Dict[Optional[str], Numbers]:
     if isinstance(value, SingleRateValue):
         return {None: dict(_counts(value.counts), performanceRate=value.performance_rate)}
     if isinstance(value, MultiRateValue):
-        out: Dict[Optional[str], Numbers] = {None: {"performanceRate": value.performance_rate}}
+        out: dict[str | None, Numbers] = {None: {"performanceRate": value.performance_rate}}
         for stratum in value.strata:
             out[stratum.name] = _counts(stratum.counts)
         return out
     return {None: {}}
 
 
-def _all_numbers(sub: Submission) -> Dict[Tuple[str, Optional[str], int, Optional[str]], Numbers]:
+def _all_numbers(sub: Submission) -> dict[tuple[str, str | None, int, str | None], Numbers]:
     out = {}
     for mset in sub.measurement_sets:
         category = "pi" if mset.category == "aci" else (mset.category or "")
-        seen: Dict[Optional[str], int] = {}
+        seen: dict[str | None, int] = {}
         for m in mset.measurements:
             nth = seen[m.measure_id] = seen.get(m.measure_id, -1) + 1
             for stratum, numbers in _numbers(m.value).items():
@@ -72,11 +70,11 @@ def _all_numbers(sub: Submission) -> Dict[Tuple[str, Optional[str], int, Optiona
     return out
 
 
-def _is_zero(numbers: Optional[Numbers]) -> bool:
+def _is_zero(numbers: Numbers | None) -> bool:
     return numbers is not None and all(not v for v in numbers.values())
 
 
-def changed_numbers(before: Submission, after: Submission) -> List[str]:
+def changed_numbers(before: Submission, after: Submission) -> list[str]:
     """Every number of ``before`` that ``after`` does not hold identically, described; [] when none.
 
     A stratum present on one side only counts as unchanged when all its counts are zero.
@@ -102,7 +100,7 @@ def _show(value) -> str:
     return "(absent)" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def refusals(source, output: bytes) -> List[Finding]:
+def refusals(source, output: bytes) -> list[Finding]:
     """Why ``output`` (the conversion of the read ``source``) must not be written; [] when it is faithful."""
     from .validate import _read
 
@@ -119,7 +117,7 @@ def refusals(source, output: bytes) -> List[Finding]:
                      f"{f.message}") for f in _errors(back)]
 
 
-def _errors(result) -> List[Finding]:
+def _errors(result) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
     from .options import Options
     from .validate import CappedFindings, _rule_findings, _schema_findings

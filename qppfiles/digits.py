@@ -7,8 +7,6 @@ intake reads none of them, so neither may qppfiles: every digit test on input go
 
 from __future__ import annotations
 
-from typing import Optional
-
 RULE = "counts and identifiers are written with the ASCII digits 0-9 only"
 # CMS's converter reads a QRDA III count as a Java int.
 MAX_COUNT = 2 ** 31 - 1
@@ -19,14 +17,14 @@ def is_ascii_digits(text: str) -> bool:
     return text.isascii() and text.isdigit()
 
 
-def foreign_digit(text: str) -> Optional[str]:
+def foreign_digit(text: str) -> str | None:
     """The first character of ``text`` that looks like a digit but is not one of 0-9, or None."""
     if text.isascii():
         return None
     return next((c for c in text if not c.isascii() and c.isnumeric()), None)
 
 
-def ascii_count(text: str) -> Optional[int]:
+def ascii_count(text: str) -> int | None:
     """The count written in ``text`` (ASCII digits, an optional leading +, at most MAX_COUNT), or None."""
     digits = text[1:] if text.startswith("+") else text
     if not is_ascii_digits(digits) or len(digits.lstrip("0")) > len(str(MAX_COUNT)):

@@ -8,8 +8,9 @@ keeps only files whose first few kilobytes show a submission (see ``qppfiles.sni
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING
 
 from .codes import define
 from .findings import ERROR, WARNING, Finding, Location
@@ -43,10 +44,10 @@ SYMLINK_OUTSIDE = "a symbolic link out of the project (--follow-symlinks)"
 class Discovery:
     """What a walk found: files to check, directories it could not list, files it left out and why."""
 
-    files: List[str] = field(default_factory=list)
-    unreadable: List[Tuple[str, str]] = field(default_factory=list)  # (directory, reason)
-    skipped: Dict[str, List[str]] = field(default_factory=dict)  # reason -> paths
-    problems: List[str] = field(default_factory=list)  # named paths that do not exist
+    files: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (directory, reason)
+    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> paths
+    problems: list[str] = field(default_factory=list)  # named paths that do not exist
 
     @property
     def skipped_count(self) -> int:
@@ -55,7 +56,7 @@ class Discovery:
     def skip(self, path: str, reason: str) -> None:
         self.skipped.setdefault(reason, []).append(path)
 
-    def summary_line(self) -> Optional[str]:
+    def summary_line(self) -> str | None:
         if not self.skipped:
             return None
         parts = [f"{len(paths)} {reason}" for reason, paths in sorted(self.skipped.items())]
@@ -73,7 +74,7 @@ def display_path(path: str) -> str:
         return raw.decode("utf-8", "backslashreplace")
 
 
-def name_findings(path: str) -> List[Finding]:
+def name_findings(path: str) -> list[Finding]:
     """Findings about a path's name itself (a name that is not UTF-8)."""
     if display_path(path) == path:
         return []
@@ -100,7 +101,7 @@ class _Ignores:
     """The .gitignore files met on the way down, each applying to paths under its own directory."""
 
     def __init__(self) -> None:
-        self.specs: List[Tuple[str, Globs]] = []
+        self.specs: list[tuple[str, Globs]] = []
         self._loaded: set = set()
 
     def load(self, directory: str) -> None:
@@ -148,9 +149,9 @@ class _Ignores:
         return False
 
 
-def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlinks: bool = False,
+def discover(paths: Sequence[str], *, root: str | None = None, follow_symlinks: bool = False,
              gitignore: bool = False, skip_dirs: frozenset = frozenset(),
-             select: Optional[Callable[[str], bool]] = None, submissions_only: bool = False,
+             select: Callable[[str], bool] | None = None, submissions_only: bool = False,
              unique: bool = False) -> Discovery:
     """The files under ``paths`` (named files as given; directories walked for .json and .xml files).
 
@@ -163,7 +164,7 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
     found = Discovery()
     real_root = os.path.realpath(root) if root else None
     ignores = _Ignores() if gitignore else None
-    seen: Dict[str, None] = {}
+    seen: dict[str, None] = {}
 
     def keep(path: str) -> None:
         if unique and path in seen:
@@ -195,8 +196,8 @@ def discover(paths: Sequence[str], *, root: Optional[str] = None, follow_symlink
     return found
 
 
-def _walk(top: str, found: Discovery, follow_symlinks: bool, real_root: Optional[str],
-          ignores: Optional[_Ignores], skip_dirs: frozenset) -> Iterator[str]:
+def _walk(top: str, found: Discovery, follow_symlinks: bool, real_root: str | None,
+          ignores: _Ignores | None, skip_dirs: frozenset) -> Iterator[str]:
     """Files under ``top`` with a submission suffix: a directory's files (sorted), then its
     subdirectories, depth first; an explicit stack, so that depth never exhausts recursion."""
     visited = {os.path.realpath(top)}

@@ -9,7 +9,7 @@ clean file never builds a position map.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .codes import Code
@@ -27,17 +27,17 @@ LAYERS = ("file", "schema", "xsd", "schematron", "rules", "scoring")
 class Location:
     """Where a finding points: a JSON pointer or an XPath, with line/column when known."""
 
-    pointer: Optional[str] = None
-    xpath: Optional[str] = None
-    line: Optional[int] = None
-    column: Optional[int] = None
+    pointer: str | None = None
+    xpath: str | None = None
+    line: int | None = None
+    column: int | None = None
 
-    def __reduce__(self) -> Tuple[type[Location], Tuple[Optional[str], Optional[str], Optional[int], Optional[int]]]:
+    def __reduce__(self) -> tuple[type[Location], tuple[str | None, str | None, int | None, int | None]]:
         # Reports cross process boundaries in parallel runs; the default slots pickling is several times slower.
         return Location, (self.pointer, self.xpath, self.line, self.column)
 
-    def to_dict(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {}
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
         if self.pointer is not None:
             out["pointer"] = self.pointer
         if self.xpath is not None:
@@ -54,7 +54,7 @@ class Location:
         return where
 
 
-def _code_entry(code: str) -> Optional[Code]:
+def _code_entry(code: str) -> Code | None:
     # Imported on first use: the register imports the modules that define codes, some of which import this one.
     global _code_entry
     from .codes import get
@@ -69,10 +69,10 @@ class Finding:
     severity: str
     layer: str
     message: str
-    measure_id: Optional[str] = None
+    measure_id: str | None = None
     location: Location = field(default_factory=Location)
 
-    def __reduce__(self) -> Tuple[type[Finding], Tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         return Finding, (self.code, self.severity, self.layer, self.message, self.measure_id, self.location)
 
     @property
@@ -88,8 +88,8 @@ class Finding:
             return self
         return Finding(self.code, self.severity, self.layer, self.message, self.measure_id, location)
 
-    def to_dict(self) -> Dict[str, Any]:
-        out: Dict[str, Any] = {
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "code": self.code,
             "severity": self.severity,
             "layer": self.layer,

@@ -7,8 +7,8 @@ Patterns plug into ``pathspec`` (``PathSpec``), which keeps the last-match-wins 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Iterable, List, Optional, Sequence, Tuple
 
 import pathspec
 
@@ -16,13 +16,13 @@ _STAR = "*"
 _ANY = "?"
 
 
-def _class_token(text: str, i: int) -> Tuple[Optional[tuple], int]:
+def _class_token(text: str, i: int) -> tuple[tuple | None, int]:
     """A ``[...]`` character class starting at ``text[i]``, and the index after it; None if unclosed."""
     j = i + 1
     negate = j < len(text) and text[j] in "!^"
     if negate:
         j += 1
-    ranges: List[Tuple[str, str]] = []
+    ranges: list[tuple[str, str]] = []
     first = True
     while j < len(text) and (text[j] != "]" or first):
         first = False
@@ -42,7 +42,7 @@ def _class_token(text: str, i: int) -> Tuple[Optional[tuple], int]:
 
 
 @lru_cache(maxsize=4096)
-def _segment_tokens(segment: str) -> Optional[tuple]:
+def _segment_tokens(segment: str) -> tuple | None:
     """The tokens of one path segment's glob, or None when the segment has no wildcard."""
     if not any(c in segment for c in "*?[\\"):
         return None
@@ -78,7 +78,7 @@ def _one(token, c: str) -> bool:
     return inside != token[2]
 
 
-def segment_matches(tokens: Optional[tuple], literal: str, name: str) -> bool:
+def segment_matches(tokens: tuple | None, literal: str, name: str) -> bool:
     """Whether one path segment matches one glob segment: greedy, backing up only to the last star."""
     if tokens is None:
         return literal == name
@@ -111,7 +111,7 @@ class WildMatch(pathspec.Pattern):
 
     def __init__(self, line: str):
         text = line.rstrip("\n\r")
-        include: Optional[bool] = True
+        include: bool | None = True
         if not text.strip() or text.startswith("#"):
             include = None
         elif text.startswith("!"):
@@ -174,7 +174,7 @@ class Globs:
 
 
 @lru_cache(maxsize=256)
-def compiled(patterns: Tuple[str, ...]) -> Globs:
+def compiled(patterns: tuple[str, ...]) -> Globs:
     return Globs(patterns)
 
 

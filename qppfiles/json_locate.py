@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from json.decoder import scanstring
-from typing import Dict, Iterable, Optional, Tuple
 
 _WS = re.compile(r"[ \t\n\r]*")
 _scan_value = json.JSONDecoder().scan_once
@@ -24,15 +24,15 @@ class _Node:
     __slots__ = ("children", "offset")
 
     def __init__(self):
-        self.children: Dict[str, _Node] = {}
-        self.offset: Optional[int] = None
+        self.children: dict[str, _Node] = {}
+        self.offset: int | None = None
 
 
 def _segments(pointer: str) -> list:
     return [raw.replace("~1", "/").replace("~0", "~") for raw in pointer.split("/")[1:]]
 
 
-def locate_pointers(text: str, pointers: Iterable[str]) -> Dict[str, int]:
+def locate_pointers(text: str, pointers: Iterable[str]) -> dict[str, int]:
     """Offset in ``text`` of each pointer's node: its key for an object member, else its value.
 
     A pointer that does not resolve gets the offset of its deepest ancestor that does, like
@@ -59,9 +59,9 @@ def locate_pointers(text: str, pointers: Iterable[str]) -> Dict[str, int]:
     return out
 
 
-def line_columns(text: str, offsets: Iterable[int]) -> Dict[int, Tuple[int, int]]:
+def line_columns(text: str, offsets: Iterable[int]) -> dict[int, tuple[int, int]]:
     """1-based line and column of each offset, in one forward pass over the text."""
-    placed: Dict[int, Tuple[int, int]] = {}
+    placed: dict[int, tuple[int, int]] = {}
     line, line_end, pos = 1, -1, 0  # line_end: the newline before the current line
     for offset in sorted(set(offsets)):
         line += text.count("\n", pos, offset)
@@ -97,7 +97,7 @@ def _walk(text: str, idx: int, node: _Node) -> int:
     return _scan_value(text, idx)[1]
 
 
-def _member(text: str, idx: int, child: Optional[_Node], offset: int) -> int:
+def _member(text: str, idx: int, child: _Node | None, offset: int) -> int:
     """Read the value at ``idx`` (walking it when a pointer goes through it) and the comma after it."""
     if child is None:
         idx = _scan_value(text, idx)[1]

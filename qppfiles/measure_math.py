@@ -15,9 +15,10 @@ Every year-specific number comes from the year pack's quality rules (``q``).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, Optional, Sequence, TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
 from .catalog.records import OUTCOME_TYPES
 from .model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
@@ -44,15 +45,15 @@ OVERALL = "overall"
 
 @dataclass(slots=True)
 class MeasureRates:
-    performance_rate: Optional[float] = None     # 0-100 (or the observed value for non-proportion)
-    reporting_rate: Optional[float] = None       # data completeness, 0-100
-    case_count: Optional[float] = None
-    eligible_population: Optional[float] = None  # denominator of data completeness
-    reported_cases: Optional[float] = None       # numerator of data completeness
+    performance_rate: float | None = None     # 0-100 (or the observed value for non-proportion)
+    reporting_rate: float | None = None       # data completeness, 0-100
+    case_count: float | None = None
+    eligible_population: float | None = None  # denominator of data completeness
+    reported_cases: float | None = None       # numerator of data completeness
     end_to_end: bool = False
-    problem: Optional[str] = None                # why a value could not be computed
-    performance_met: Optional[float] = None      # numerator of a single rate met / (met + not met)
-    performance_denominator: Optional[float] = None  # met + not met, when the rate is that single ratio
+    problem: str | None = None                # why a value could not be computed
+    performance_met: float | None = None      # numerator of a single rate met / (met + not met)
+    performance_denominator: float | None = None  # met + not met, when the rate is that single ratio
 
 
 def _n(value: object) -> float:
@@ -68,14 +69,14 @@ def _reported(c: Counts) -> float:
         + _n(c.performance_not_met)
 
 
-def _percent(part: float, whole: float) -> Optional[float]:
+def _percent(part: float, whole: float) -> float | None:
     # Counts near the double limit add up to infinity: no rate rather than nan% or inf%.
     if whole <= 0 or not math.isfinite(whole) or not math.isfinite(part):
         return None
     return 100.0 * part / whole
 
 
-def single(value: SingleRateValue, metric_type: Optional[str], registry_measure: bool) -> MeasureRates:
+def single(value: SingleRateValue, metric_type: str | None, registry_measure: bool) -> MeasureRates:
     c = value.counts
     if _missing(c):
         return MeasureRates(problem="the eligible population or the performance counts are missing",
@@ -84,7 +85,7 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
     met, not_met = _n(c.performance_met), _n(c.performance_not_met)
     reported = _reported(c)
     rate = _percent(met, met + not_met)
-    ratio: tuple[Optional[float], Optional[float]] = (met, met + not_met)
+    ratio: tuple[float | None, float | None] = (met, met + not_met)
     if metric_type in REGISTRY_METRIC_TYPES and isinstance(value.performance_rate, (int, float)):
         rate = float(value.performance_rate)
         ratio = (None, None)  # the submitted rate is the registry's own, not met / (met + not met)
@@ -100,7 +101,7 @@ def single(value: SingleRateValue, metric_type: Optional[str], registry_measure:
                         bool(value.is_end_to_end), problem, *ratio)
 
 
-def patients_to_rate(rates: MeasureRates, target: float) -> Optional[int]:
+def patients_to_rate(rates: MeasureRates, target: float) -> int | None:
     """How many patients must move between met and not met for the rate to reach ``target`` (0-100).
 
     Positive: more patients meeting the measure; negative: fewer (an inverse measure).  None when the
@@ -126,7 +127,7 @@ def non_proportion(value: NonProportionValue) -> MeasureRates:
                         bool(value.is_end_to_end), None if rate is not None else "the numerator is missing")
 
 
-def multi(value: MultiRateValue, algorithm: Optional[str]) -> MeasureRates:
+def multi(value: MultiRateValue, algorithm: str | None) -> MeasureRates:
     strata = [s for s in value.strata if s.counts is not None]
     e2e = bool(value.is_end_to_end)
     if not strata:
@@ -161,7 +162,7 @@ def multi(value: MultiRateValue, algorithm: Optional[str]) -> MeasureRates:
     return MeasureRates(rate, _percent(reported, eligible), case_count, eligible, reported, e2e, problem)
 
 
-def _combined_rate(strata: Sequence[Counts], algorithm: Optional[str]) -> Optional[float]:
+def _combined_rate(strata: Sequence[Counts], algorithm: str | None) -> float | None:
     if algorithm in ("simpleAverage", "overallStratumOnly"):
         rates = []
         for c in strata:
@@ -176,7 +177,7 @@ def _combined_rate(strata: Sequence[Counts], algorithm: Optional[str]) -> Option
 
 # ------------------------------------------------------------------ one measurement
 
-def rates_of(value: object, measure: MeasureRecord) -> Optional[MeasureRates]:
+def rates_of(value: object, measure: MeasureRecord) -> MeasureRates | None:
     """Rates of a measurement's value under its catalog record; None when the value has no counts."""
     if isinstance(value, SingleRateValue):
         return single(value, getattr(measure, "metric_type", None),
@@ -188,7 +189,7 @@ def rates_of(value: object, measure: MeasureRecord) -> Optional[MeasureRates]:
     return None
 
 
-def counts_rate(c: Counts) -> Optional[float]:
+def counts_rate(c: Counts) -> float | None:
     """met / (met + not met) x 100 from whole counts; None when there are none."""
     met, not_met = c.performance_met, c.performance_not_met
     if not (is_count(met) and is_count(not_met)) or met + not_met <= 0:
@@ -202,7 +203,7 @@ def is_count(x: object) -> TypeGuard[float]:
     return t is int or t is float
 
 
-def scored_rate(rate: Optional[float]) -> Optional[float]:
+def scored_rate(rate: float | None) -> float | None:
     """The rate CMS compares with a benchmark: rounded half up to 2 decimals (76.923 -> 76.92)."""
     if rate is None:
         return None
@@ -216,7 +217,7 @@ def cases_to_threshold(threshold: float, eligible: float, reported: float) -> in
 
 # ------------------------------------------------------------------ year rules
 
-def case_minimum(q: QualityRules, measure_id: Optional[str]) -> int:
+def case_minimum(q: QualityRules, measure_id: str | None) -> int:
     """The case minimum of a measure: the readmission measure has its own."""
     return q.readmission_case_minimum if measure_id == q.readmission_measure_id else q.case_minimum
 
@@ -225,7 +226,7 @@ def data_completeness_met(q: QualityRules, rates: MeasureRates) -> bool:
     return rates.reporting_rate is not None and q.data_completeness_met(rates.reporting_rate)
 
 
-def case_minimum_met(q: QualityRules, measure_id: Optional[str], rates: MeasureRates) -> bool:
+def case_minimum_met(q: QualityRules, measure_id: str | None, rates: MeasureRates) -> bool:
     return rates.case_count is not None and rates.case_count >= case_minimum(q, measure_id)
 
 
@@ -236,7 +237,7 @@ def class_points(q: QualityRules, name: str, small_practice: bool) -> float:
 
 
 def new_measure_floor(q: QualityRules, year: int, measure: MeasureRecord,
-                      method: Optional[str]) -> tuple[Optional[float], str]:
+                      method: str | None) -> tuple[float | None, str]:
     """(floor points, why) of a measure in its first or second year; (None, "") otherwise."""
     first = getattr(measure, "first_performance_year", None)
     if q.new_measure_floor_points is None or not isinstance(first, int):
@@ -255,26 +256,26 @@ WEB_INTERFACE = "cmsWebInterface"
 SUPPRESSED = "BR-022"        # CMS benchmark exclusion reason: the measure was suppressed for the year
 
 
-def leaves_denominator(method: Optional[str], app: bool) -> bool:
+def leaves_denominator(method: str | None, app: bool) -> bool:
     """Under the APP and the Web Interface a measure without a benchmark or the case minimum leaves the
     numerator and the denominator instead of scoring the year's class points (§414.1367(c)(1)(i))."""
     return app or method == WEB_INTERFACE
 
 
-def data_completeness_points(q: QualityRules, small_practice: bool, method: Optional[str]) -> float:
+def data_completeness_points(q: QualityRules, small_practice: bool, method: str | None) -> float:
     """Points of a measure below the data completeness threshold: 0 on the Web Interface."""
     return 0.0 if method == WEB_INTERFACE else class_points(q, "points_data_completeness_not_met", small_practice)
 
 
-def is_suppressed(catalog: Catalog, measure_id: Optional[str], method: Optional[str]) -> bool:
+def is_suppressed(catalog: Catalog, measure_id: str | None, method: str | None) -> bool:
     """Suppressed measures leave the quality numerator and denominator (§414.1380(b)(1)(vii)(A))."""
     if not measure_id or not method:
         return False
     return SUPPRESSED in catalog.benchmark_exclusion(measure_id, method)
 
 
-def topped_out_cap(q: QualityRules, benchmark: Optional[Benchmark], measure_id: Optional[str], method: Optional[str], *,
-                   app: bool = False) -> Optional[float]:
+def topped_out_cap(q: QualityRules, benchmark: Benchmark | None, measure_id: str | None, method: str | None, *,
+                   app: bool = False) -> float | None:
     """The most points a topped-out measure may earn, or None when it is not capped.
 
     A year that names its capped measures (2018) caps those; other years cap

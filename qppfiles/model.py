@@ -15,17 +15,16 @@ building frozen ones costs three times as much, and readers build thousands per 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
 
 ENTITY_TYPES = ("individual", "group", "subgroup", "virtualGroup", "apm")
 CATEGORIES = ("quality", "ia", "pi", "aci")
 
-Count = Optional[Union[int, float]]
+Count = int | float | None
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class BooleanValue:
-    value: Optional[bool]
+    value: bool | None
     kind = "boolean"
 
 
@@ -43,7 +42,7 @@ class NonProportionValue:
     observation_instances: Count = None
     numerator_exclusion: Count = None
     denominator_exception: Count = None
-    is_end_to_end: Optional[bool] = None
+    is_end_to_end: bool | None = None
     kind = "nonProportion"
 
 
@@ -63,22 +62,22 @@ class Counts:
 class SingleRateValue:
     counts: Counts
     performance_rate: Count = None  # submitted by registries (registry/QCDR metric types)
-    is_end_to_end: Optional[bool] = None
+    is_end_to_end: bool | None = None
     kind = "singlePerformanceRate"
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Stratum:
-    name: Optional[str]
+    name: str | None
     counts: Counts
     ref: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class MultiRateValue:
-    strata: Tuple[Stratum, ...]
+    strata: tuple[Stratum, ...]
     performance_rate: Count = None
-    is_end_to_end: Optional[bool] = None
+    is_end_to_end: bool | None = None
     kind = "multiPerformanceRate"
 
 
@@ -89,31 +88,29 @@ class UnknownValue:
     kind = "unknown"
 
 
-Value = Union[
-    BooleanValue, ProportionValue, NonProportionValue, SingleRateValue, MultiRateValue, UnknownValue
-]
+Value = BooleanValue | ProportionValue | NonProportionValue | SingleRateValue | MultiRateValue | UnknownValue
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class Measurement:
-    measure_id: Optional[str]
+    measure_id: str | None
     value: Value
     ref: str = ""
 
 
 @dataclass(slots=True, unsafe_hash=True)
 class MeasurementSet:
-    category: Optional[str]
-    submission_method: Optional[str] = None
-    program_name: Optional[str] = None
-    cehrt_id: Optional[str] = None
-    performance_start: Optional[str] = None
-    performance_end: Optional[str] = None
-    measurements: Tuple[Measurement, ...] = ()
+    category: str | None
+    submission_method: str | None = None
+    program_name: str | None = None
+    cehrt_id: str | None = None
+    performance_start: str | None = None
+    performance_end: str | None = None
+    measurements: tuple[Measurement, ...] = ()
     ref: str = ""
     # Who built the set: CMS's QRDA III converter marks its sets "qrda3".  Left out of repr,
     # which seeds the writer's document ids, so a marker never changes the ids of a document.
-    source: Optional[str] = field(default=None, repr=False)
+    source: str | None = field(default=None, repr=False)
 
     @property
     def program(self) -> str:
@@ -123,12 +120,12 @@ class MeasurementSet:
 
 @dataclass(slots=True, unsafe_hash=True)
 class Submission:
-    performance_year: Optional[int]
-    entity_type: Optional[str] = None
-    taxpayer_identification_number: Optional[str] = None
-    national_provider_identifier: Optional[str] = None
-    entity_id: Optional[str] = None
-    measurement_sets: Tuple[MeasurementSet, ...] = ()
+    performance_year: int | None
+    entity_type: str | None = None
+    taxpayer_identification_number: str | None = None
+    national_provider_identifier: str | None = None
+    entity_id: str | None = None
+    measurement_sets: tuple[MeasurementSet, ...] = ()
     ref: str = ""
     # True when the file held only a measurement set (no submission header).
     set_only: bool = field(default=False, compare=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
 # Past this many findings in one file a report says no more, and qppfiles stops looking:
@@ -13,12 +12,12 @@ DEFAULT_MAX_FINDINGS = 1000
 
 @dataclass(frozen=True)
 class Options:
-    year: Optional[int] = None            # override the file's performance year
+    year: int | None = None            # override the file's performance year
     small_practice: bool = False          # 15 or fewer clinicians
     special_status: bool = False          # rural, HPSA or non-patient-facing
     profile: str = "accept"               # accept | strict
-    ig_dir: Optional[str] = None          # IG packages for the strict profile
+    ig_dir: str | None = None          # IG packages for the strict profile
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     max_findings: int = DEFAULT_MAX_FINDINGS  # per file; 0 means no limit
-    select: Tuple[str, ...] = ()          # report only these codes or prefixes (empty: all)
-    ignore: Tuple[str, ...] = ()          # do not report these codes or prefixes
+    select: tuple[str, ...] = ()          # report only these codes or prefixes (empty: all)
+    ignore: tuple[str, ...] = ()          # do not report these codes or prefixes

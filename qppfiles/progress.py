@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import Callable, Iterable, Iterator, Optional, TypeVar
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 T = TypeVar("T")
 DELAY = 1.0
@@ -44,8 +45,8 @@ class CurrentStdout:
         return getattr(sys.stdout, name)
 
 
-def track(items: Iterable[T], total: Optional[int], label: str, *, enabled: bool, stream=None,
-          delay: Optional[float] = None, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
+def track(items: Iterable[T], total: int | None, label: str, *, enabled: bool, stream=None,
+          delay: float | None = None, clock: Callable[[], float] = time.monotonic) -> Iterator[T]:
     """Yield ``items``; when ``enabled`` and the run has lasted ``delay`` seconds, show a bar
     (``total`` items, or a count when unknown) on ``stream`` (default: standard error)."""
     if not enabled:
@@ -70,7 +71,7 @@ def track(items: Iterable[T], total: Optional[int], label: str, *, enabled: bool
             progress.stop()
 
 
-def _start(stream, total: Optional[int], label: str):
+def _start(stream, total: int | None, label: str):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Iterator, List, Optional, Union
+from typing import Any
 
 from .discover import name_findings
 from .options import Options
@@ -27,8 +28,8 @@ def _check(path: str, options: Options) -> FileReport:
     return validate(path, options=options)
 
 
-def discovery_reports(found, problems: Optional[List[str]] = None,
-                      render: Optional[Callable[[FileReport], str]] = None) -> Iterator[Union[FileReport, Rendered]]:
+def discovery_reports(found, problems: list[str] | None = None,
+                      render: Callable[[FileReport], str] | None = None) -> Iterator[FileReport | Rendered]:
     """A report per directory the walk could not list (F040), each also noted in ``problems``."""
     from .discover import unreadable_report
 
@@ -45,11 +46,11 @@ class Rendered:
     (in a worker, with -j), and the counts behind the exit code.  Sending this back costs the parent
     far less than a whole report to unpickle and render."""
 
-    path: Optional[str]  # None for standard input, as in FileReport
+    path: str | None  # None for standard input, as in FileReport
     errors: int
     warnings: int
     internal_error: bool
-    problem: Optional[str]
+    problem: str | None
     text: str
     rejected: int = 0
 
@@ -68,15 +69,15 @@ def _lost(path: str, reason: str) -> FileReport:
     return FileReport(path, _format_from_name(path), None, [internal_error(RuntimeError(reason))])
 
 
-def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problems: List[str] | None = None,
-                  render: Optional[Callable[[FileReport], str]] = None) -> Iterator[Union[FileReport, Rendered]]:
+def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problems: list[str] | None = None,
+                  render: Callable[[FileReport], str] | None = None) -> Iterator[FileReport | Rendered]:
     """Yield a report per path, in input order; paths not read (F010, F011) are also noted in ``problems``.
 
     With ``render`` (a module-level function, so that workers can be given it), each report is
     rendered as soon as it is made and a ``Rendered`` is yielded instead.
     """
-    work: Callable[[str, Any], Union[FileReport, Rendered]]
-    lost: Callable[[str, str], Union[FileReport, Rendered]]
+    work: Callable[[str, Any], FileReport | Rendered]
+    lost: Callable[[str, str], FileReport | Rendered]
     setting: Any
     if render is None:
         work, setting, lost = check_file, options, _lost
@@ -86,7 +87,7 @@ def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problem
         def lost_rendered(path: str, reason: str) -> Rendered:
             return Rendered.of(_lost(path, reason), with_render)
         lost = lost_rendered
-    reports: Iterator[Union[FileReport, Rendered]]
+    reports: Iterator[FileReport | Rendered]
     if jobs <= 1:
         reports = (work(p, setting) for p in paths)
     else:
@@ -111,8 +112,8 @@ def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:
     return max(1, min(16, count // (4 * jobs)))
 
 
-def checked_reports(settings, found, jobs: int, problems: List[str],
-                    render: Optional[Callable[[FileReport], str]] = None, few_serial: bool = False):
+def checked_reports(settings, found, jobs: int, problems: list[str],
+                    render: Callable[[FileReport], str] | None = None, few_serial: bool = False):
     """Reports of the files a walk found (``found``, a ``qppfiles.discover.Discovery``), each checked
     under its options from ``settings``: first the directories that could not be listed, then the
     files, grouped by options, each group in path order.  ``few_serial``: a group of fewer than four

@@ -17,8 +17,9 @@ to it a window of items at a time (see ``_windows``).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, NamedTuple, Optional
+from typing import Any, NamedTuple
 
 __all__ = ["validate_document", "check_document", "SchemaCheck", "available_backends", "preferred_backend",
            "load_schemas", "ROOT_SCHEMA"]
@@ -130,7 +131,7 @@ def validate_document(doc: Any, *, backend: str | None = None) -> list[tuple[str
     return [(p.pointer, p.message) for p in check_document(doc, backend=backend).problems]
 
 
-def check_document(doc: Any, *, limit: Optional[int] = None, backend: str | None = None) -> SchemaCheck:
+def check_document(doc: Any, *, limit: int | None = None, backend: str | None = None) -> SchemaCheck:
     """Like :func:`validate_document`, reporting at most ``limit`` pointers (None: no limit).
 
     The result is complete, and identical to ``validate_document``'s, whenever the document has
@@ -409,7 +410,7 @@ def _path_key(path: tuple) -> tuple:
     return tuple((0, part, "") if isinstance(part, int) else (1, 0, str(part)) for part in path)
 
 
-def _summarise(raws: Iterable[_Raw], limit: Optional[int] = None) -> SchemaCheck:
+def _summarise(raws: Iterable[_Raw], limit: int | None = None) -> SchemaCheck:
     missing: dict[tuple, set[str]] = {}
     unknown: dict[tuple, str] = {}
     other: dict[tuple, _Raw] = {}

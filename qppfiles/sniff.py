@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from typing import Optional
 
 HEAD_SIZE = 8192
 
@@ -27,7 +26,7 @@ _XML_PROLOG = re.compile(r"\s*(?:<\?.*?\?>|<!--.*?-->|<!DOCTYPE[^>\[]*(?:\[.*?\]
 _XML_ROOT = re.compile(r"<([A-Za-z_][\w.\-]*:)?([A-Za-z_][\w.\-]*)")
 
 
-def read_head(path: str, size: int = HEAD_SIZE) -> Optional[bytes]:
+def read_head(path: str, size: int = HEAD_SIZE) -> bytes | None:
     """The first ``size`` bytes of a regular file; None if it cannot be read (the check says why)."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
@@ -83,7 +82,7 @@ def _json_submission(text: str) -> bool:
     return False
 
 
-def looks_like_submission(path: str) -> Optional[bool]:
+def looks_like_submission(path: str) -> bool | None:
     """True for a QPP JSON or QRDA III submission, False for any other file, None when unreadable
     (checking it then reports why)."""
     head = read_head(path)

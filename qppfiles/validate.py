@@ -12,9 +12,9 @@ import os
 import stat
 import sys
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Iterable, List, Optional
 
 from . import codes_io  # noqa: F401  (registers file and schema codes)
 from .codes import define
@@ -32,10 +32,10 @@ YEAR_UNSUPPORTED = define(
 
 @dataclass
 class FileReport:
-    path: Optional[str]
+    path: str | None
     format: str
-    performance_year: Optional[int]
-    findings: List[Finding] = field(default_factory=list)
+    performance_year: int | None
+    findings: list[Finding] = field(default_factory=list)
 
     @property
     def errors(self) -> int:
@@ -60,7 +60,7 @@ class FileReport:
         return any(f.code in UNREADABLE for f in self.findings)
 
     @property
-    def problem(self) -> Optional[str]:
+    def problem(self) -> str | None:
         """Why the file was not read, for the batch's list of problems; None when it was read."""
         return self.findings[0].message if self.unreadable else None
 
@@ -87,13 +87,13 @@ def _schema_code(kind: str) -> str:
 class CappedFindings:
     """One file's findings, up to ``cap`` (None: no cap). Past the cap nothing more is computed."""
 
-    def __init__(self, cap: Optional[int]):
+    def __init__(self, cap: int | None):
         self.cap = cap
-        self.items: List[Finding] = []
+        self.items: list[Finding] = []
         self.truncated = False
 
     @property
-    def room(self) -> Optional[int]:
+    def room(self) -> int | None:
         return None if self.cap is None else self.cap - len(self.items)
 
     def add(self, findings: Iterable[Finding]) -> None:
@@ -110,7 +110,7 @@ class CappedFindings:
             del taken[room:]
         self.items.extend(taken)
 
-    def finish(self) -> List[Finding]:
+    def finish(self) -> list[Finding]:
         if self.truncated and self.cap is not None:
             self.items.append(findings_limit_reached(self.cap))
         return self.items
@@ -135,7 +135,7 @@ def _schema_findings(document, found: CappedFindings) -> None:
         found.truncated = True
 
 
-def _read(data: bytes, path: Optional[str], year: Optional[int] = None, lazy_refs: bool = False) -> ReadResult:
+def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: bool = False) -> ReadResult:
     if sniff_format(data) == QRDA3:
         from .formats.qrda3 import read as read_qrda3
 
@@ -147,7 +147,7 @@ def _read(data: bytes, path: Optional[str], year: Optional[int] = None, lazy_ref
 
 
 def _rule_findings(result: ReadResult, options: Options,
-                   schema_pointers: set) -> tuple[Iterable[Finding], Optional[int]]:
+                   schema_pointers: set) -> tuple[Iterable[Finding], int | None]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from .checks import Context, run
     from .program import supported_years
@@ -175,7 +175,7 @@ def _rule_findings(result: ReadResult, options: Options,
 SECTION_YEARS_DISAGREE = "X162"
 
 
-def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[Finding]:
+def _strict_findings(data: bytes, result: ReadResult, options: Options) -> list[Finding]:
     from .formats.qrda3 import strict
 
     return list(strict.validate(result.document if result.document is not None else data,
@@ -183,13 +183,13 @@ def _strict_findings(data: bytes, result: ReadResult, options: Options) -> List[
                                 year=result.performance_year))
 
 
-def _located(findings: List[Finding], result: ReadResult) -> List[Finding]:
+def _located(findings: list[Finding], result: ReadResult) -> list[Finding]:
     """The findings with line and column (linear in the file and the findings, whatever their number)."""
     locations = result.located([f.location for f in findings])
     return [f.located(location) for f, location in zip(findings, locations, strict=True)]
 
 
-def _selected(findings: List[Finding], options: Options) -> List[Finding]:
+def _selected(findings: list[Finding], options: Options) -> list[Finding]:
     """The findings ``options.select`` and ``options.ignore`` keep; an error of the file layer (the
     file could not be read) is always kept, so that a broken file never passes."""
     if not options.select and not options.ignore:
@@ -207,7 +207,7 @@ def _sort_key(f: Finding):
     return (_LAYER_ORDER.get(f.layer, 99), f.location.line or 0, f.location.column or 0, f.code)
 
 
-def validate_bytes(data: bytes, path: Optional[str] = None, options: Optional[Options] = None) -> FileReport:
+def validate_bytes(data: bytes, path: str | None = None, options: Options | None = None) -> FileReport:
     """Validate one submission file's bytes; never raises for any input."""
     options = options or Options()
     fmt = sniff_format(data)
@@ -277,7 +277,7 @@ class FileTooLarge(Exception):
         super().__init__(f"the file is {size:,} bytes, above the limit of {limit:,} bytes (--max-file-size)")
 
 
-def validate_path(path: str, options: Optional[Options] = None) -> FileReport:
+def validate_path(path: str, options: Options | None = None) -> FileReport:
     options = options or Options()
     try:
         data = read_limited(path, options.max_file_size)

@@ -15,14 +15,15 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, islice
-from typing import Any, Callable, Deque, Dict, Iterable, Iterator, List, Tuple
+from typing import Any
 
 IN_FLIGHT = 2  # chunks sent to a worker ahead of its results
 # Chunks per worker that may be read beyond the oldest one not yet yielded: however slow one worker
 # is, the others never read (and hold results of) more than this, so memory stays bounded.
 AHEAD = 8
-Key = Tuple[int, int]
+Key = tuple[int, int]
 
 
 def _serve(conn, work: Callable[[Any, Any], Any], setting: Any) -> None:
@@ -51,7 +52,7 @@ class _Worker:
         self.process.start()
         child_end.close()
         self.conn = parent_end
-        self.chunks: Deque[Key] = deque()  # keys of the messages sent and not yet answered
+        self.chunks: deque[Key] = deque()  # keys of the messages sent and not yet answered
 
 
 def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: Any, jobs: int,
@@ -68,10 +69,10 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
     source = iter(items)
     # A message is keyed (chunk id, part): part 0 is a whole chunk; parts 1.. are its items sent
     # again one by one after a worker died holding it.
-    sent: Dict[Key, List[Any]] = {}
-    pieces: Dict[int, Dict[int, List[Any]]] = {}  # chunk id -> {part: results}, until yielded
-    missing: Dict[int, int] = {}                   # chunk id -> parts not answered yet
-    resend: Deque[Tuple[Key, List[Any]]] = deque()
+    sent: dict[Key, list[Any]] = {}
+    pieces: dict[int, dict[int, list[Any]]] = {}  # chunk id -> {part: results}, until yielded
+    missing: dict[int, int] = {}                   # chunk id -> parts not answered yet
+    resend: deque[tuple[Key, list[Any]]] = deque()
     next_id = next_out = 0
 
     def feed(worker: _Worker) -> None:
@@ -100,7 +101,7 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
             except OSError:  # the worker is gone; waiting on it shows the end of its pipe
                 return
 
-    def answer(key: Key, results: List[Any]) -> None:
+    def answer(key: Key, results: list[Any]) -> None:
         pieces[key[0]][key[1]] = results
         missing[key[0]] -= 1
 
@@ -152,7 +153,7 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
         _stop(workers)
 
 
-def _stop(workers: List[_Worker]) -> None:
+def _stop(workers: list[_Worker]) -> None:
     for worker in workers:
         try:
             worker.conn.send(None)

@@ -16,12 +16,11 @@ import subprocess
 import time
 import urllib.request
 from pathlib import Path
-from typing import List, Optional
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 
 
-def find_chromium() -> Optional[str]:
+def find_chromium() -> str | None:
     for name in CANDIDATES:
         found = shutil.which(name)
         if found:
@@ -47,7 +46,7 @@ class Browser:
         page = next(t for t in targets if t.get("type") == "page")
         self.ws = websocket.create_connection(page["webSocketDebuggerUrl"], timeout=60, suppress_origin=True)
         self._id = 0
-        self.events: List[dict] = []
+        self.events: list[dict] = []
         for domain in ("Page", "Runtime", "Log"):
             self.call(f"{domain}.enable")
 
@@ -92,7 +91,7 @@ class Browser:
         self.call("Page.navigate", url=path.resolve().as_uri())
         self.wait_for("Page.loadEventFired")
 
-    def errors(self) -> List[str]:
+    def errors(self) -> list[str]:
         """Console errors, uncaught exceptions and error log entries since the page was opened."""
         found = []
         for event in self.events:

@@ -8,10 +8,10 @@ is parsed the first time it is asked for, and kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Callable, Generic, Optional, TypeVar
+from typing import Any, Generic, TypeVar
 
 from .records import Activity, AnyMeasure, Benchmark, CostMeasure, Mvp, PIMeasure, QualityMeasure, Stratum
 
@@ -185,7 +185,7 @@ class Catalog:
         header = _header(text)
         sections = _sections(text)
         self.year: int = header["year"]
-        self.source_commit: Optional[str] = header.get("source_commit")
+        self.source_commit: str | None = header.get("source_commit")
         self.pi_category: str = header["pi_category"]
         self.quality: LazyRecords[QualityMeasure] = LazyRecords(sections["quality"], _quality)
         self.ia: LazyRecords[Activity] = LazyRecords(sections["ia"], _simple(Activity))
@@ -196,7 +196,7 @@ class Catalog:
             sections["benchmarks"], _benchmarks
         )
         self._exclusions: LazyRecords[tuple] = LazyRecords(sections["benchmark_exclusions"], _exclusion_records)
-        self._by_uuid: Optional[dict[str, str]] = None
+        self._by_uuid: dict[str, str] | None = None
 
     def __repr__(self) -> str:
         return (
@@ -204,14 +204,14 @@ class Catalog:
             f"{len(self.pi)} {self.pi_category}, {len(self.cost)} cost, {len(self.mvps)} mvps>"
         )
 
-    def measure(self, measure_id: str) -> Optional[AnyMeasure]:
+    def measure(self, measure_id: str) -> AnyMeasure | None:
         """The measure or activity with this id, whatever its category."""
         for table in (self.quality, self.ia, self.pi, self.cost):
             if measure_id in table:
                 return table[measure_id]
         return None
 
-    def benchmark(self, measure_id: str, submission_method: str) -> Optional[Benchmark]:
+    def benchmark(self, measure_id: str, submission_method: str) -> Benchmark | None:
         for benchmark in self._benchmarks.get(measure_id, ()):
             if benchmark.submission_method == submission_method:
                 return benchmark
@@ -227,7 +227,7 @@ class Catalog:
     def benchmarks_for(self, measure_id: str) -> list[Benchmark]:
         return list(self._benchmarks.get(measure_id, ()))
 
-    def quality_by_emeasure_uuid(self, uuid: str) -> Optional[QualityMeasure]:
+    def quality_by_emeasure_uuid(self, uuid: str) -> QualityMeasure | None:
         """The eCQM with this version-specific UUID (any letter case)."""
         if self._by_uuid is None:
             # Only eCQM lines carry the key: parse those few, not the whole section.

@@ -8,7 +8,6 @@ Dict-valued fields are left out of the hash so that records stay hashable.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Tuple, Union
 
 OUTCOME_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome"})
 
@@ -24,29 +23,29 @@ class Stratum:
     stratifications of that population set. ``description`` is not shipped.
     """
 
-    name: Optional[str] = None
-    description: Optional[str] = None
-    population_uuids: Optional[dict] = field(default=None, hash=False)
-    stratification_uuids: Tuple[str, ...] = ()
+    name: str | None = None
+    description: str | None = None
+    population_uuids: dict | None = field(default=None, hash=False)
+    stratification_uuids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class QualityMeasure:
     measure_id: str
-    title: Optional[str] = None
-    measure_type: Optional[str] = None
+    title: str | None = None
+    measure_type: str | None = None
     is_high_priority: bool = False
     is_inverse: bool = False
-    metric_type: Optional[str] = None
-    overall_algorithm: Optional[str] = None
-    strata: Tuple[Stratum, ...] = ()
-    submission_methods: Tuple[str, ...] = ()
-    allowed_programs: Optional[Tuple[str, ...]] = None
-    emeasure_id: Optional[str] = None
-    emeasure_uuid: Optional[str] = None
-    population_uuids: Optional[dict] = field(default=None, hash=False)
-    first_performance_year: Optional[int] = None
-    last_performance_year: Optional[int] = None
+    metric_type: str | None = None
+    overall_algorithm: str | None = None
+    strata: tuple[Stratum, ...] = ()
+    submission_methods: tuple[str, ...] = ()
+    allowed_programs: tuple[str, ...] | None = None
+    emeasure_id: str | None = None
+    emeasure_uuid: str | None = None
+    population_uuids: dict | None = field(default=None, hash=False)
+    first_performance_year: int | None = None
+    last_performance_year: int | None = None
     is_registry_measure: bool = False
     category: str = "quality"
 
@@ -62,40 +61,40 @@ class QualityMeasure:
 @dataclass(frozen=True, slots=True)
 class Activity:
     measure_id: str
-    title: Optional[str] = None
-    weight: Optional[str] = None
-    subcategory: Optional[str] = None
-    allowed_programs: Optional[Tuple[str, ...]] = None
-    first_performance_year: Optional[int] = None
-    last_performance_year: Optional[int] = None
+    title: str | None = None
+    weight: str | None = None
+    subcategory: str | None = None
+    allowed_programs: tuple[str, ...] | None = None
+    first_performance_year: int | None = None
+    last_performance_year: int | None = None
     category: str = "ia"
 
 
 @dataclass(frozen=True, slots=True)
 class PIMeasure:
     measure_id: str
-    title: Optional[str] = None
-    objective: Optional[str] = None
+    title: str | None = None
+    objective: str | None = None
     is_required: bool = False
     is_bonus: bool = False
-    reporting_category: Optional[str] = None
-    weight: Optional[int] = None
-    exclusion: Optional[Tuple[str, ...]] = None
-    substitutes: Tuple[str, ...] = ()
-    metric_type: Optional[str] = None
-    measure_sets: Tuple[str, ...] = ()
-    allowed_programs: Optional[Tuple[str, ...]] = None
-    first_performance_year: Optional[int] = None
-    last_performance_year: Optional[int] = None
+    reporting_category: str | None = None
+    weight: int | None = None
+    exclusion: tuple[str, ...] | None = None
+    substitutes: tuple[str, ...] = ()
+    metric_type: str | None = None
+    measure_sets: tuple[str, ...] = ()
+    allowed_programs: tuple[str, ...] | None = None
+    first_performance_year: int | None = None
+    last_performance_year: int | None = None
     category: str = "pi"
 
 
 @dataclass(frozen=True, slots=True)
 class CostMeasure:
     measure_id: str
-    title: Optional[str] = None
-    submission_methods: Tuple[str, ...] = ()
-    allowed_programs: Optional[Tuple[str, ...]] = None
+    title: str | None = None
+    submission_methods: tuple[str, ...] = ()
+    allowed_programs: tuple[str, ...] | None = None
     category: str = "cost"
 
 
@@ -112,29 +111,29 @@ class Benchmark:
 
     measure_id: str
     submission_method: str
-    benchmark_year: Optional[int] = None
-    performance_year: Optional[int] = None
-    metric_type: Optional[str] = None
-    is_inverse: Optional[bool] = None
-    is_topped_out: Optional[bool] = None
-    is_topped_out_by_program: Optional[bool] = None
-    is_high_priority: Optional[bool] = None
-    deciles: Optional[Tuple[float, ...]] = None
-    percentiles: Optional[dict] = field(default=None, hash=False)
-    average_performance_rate: Optional[float] = None
-    status: Optional[str] = None
+    benchmark_year: int | None = None
+    performance_year: int | None = None
+    metric_type: str | None = None
+    is_inverse: bool | None = None
+    is_topped_out: bool | None = None
+    is_topped_out_by_program: bool | None = None
+    is_high_priority: bool | None = None
+    deciles: tuple[float, ...] | None = None
+    percentiles: dict | None = field(default=None, hash=False)
+    average_performance_rate: float | None = None
+    status: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Mvp:
     mvp_id: str
-    title: Optional[str] = None
-    quality_ids: Tuple[str, ...] = ()
-    ia_ids: Tuple[str, ...] = ()
-    cost_ids: Tuple[str, ...] = ()
-    foundation_pi_ids: Tuple[str, ...] = ()
-    foundation_quality_ids: Tuple[str, ...] = ()
-    admin_claims_ids: Tuple[str, ...] = ()
+    title: str | None = None
+    quality_ids: tuple[str, ...] = ()
+    ia_ids: tuple[str, ...] = ()
+    cost_ids: tuple[str, ...] = ()
+    foundation_pi_ids: tuple[str, ...] = ()
+    foundation_quality_ids: tuple[str, ...] = ()
+    admin_claims_ids: tuple[str, ...] = ()
 
 
-AnyMeasure = Union[QualityMeasure, Activity, PIMeasure, CostMeasure]
+AnyMeasure = QualityMeasure | Activity | PIMeasure | CostMeasure

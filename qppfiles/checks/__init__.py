@@ -10,9 +10,9 @@ in the model): the schema layer has already reported those.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable, Iterable, Iterator, List, Optional
 
 from ..codes import Code, define
 from ..findings import Finding, Location
@@ -25,7 +25,7 @@ from .cache import RuleCache
 class Hit:
     ref: str
     message: str
-    measure_id: Optional[str] = None
+    measure_id: str | None = None
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Rule:
     fn: Callable[[Context], Iterable[Hit]]
 
 
-_RULES: List[Rule] = []
+_RULES: list[Rule] = []
 
 # Rule modules, in the order their findings are most useful to read.
 _RULE_MODULES = (
@@ -93,7 +93,7 @@ def _load_rules() -> None:
                 raise
 
 
-def rules() -> List[Rule]:
+def rules() -> list[Rule]:
     _load_rules()
     return list(_RULES)
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING
 
 from ..measure_math import is_count  # noqa: F401  (the rules import it from here)
 from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
@@ -17,11 +18,11 @@ PI_CATEGORIES = ("pi", "aci")
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
-def is_pi(category: Optional[str]) -> bool:
+def is_pi(category: str | None) -> bool:
     return category in PI_CATEGORIES
 
 
-def measurements(ctx: Context, category: Optional[str] = None) -> Sequence[Entry]:
+def measurements(ctx: Context, category: str | None = None) -> Sequence[Entry]:
     """(set, measurement, catalog record or None) of the submission, optionally of one category
     (``pi`` covers ``aci``).  Built once per file: every rule walks these lists."""
     by_category = ctx.cache.measurements
@@ -30,11 +31,11 @@ def measurements(ctx: Context, category: Optional[str] = None) -> Sequence[Entry
     return by_category.get(category, ())
 
 
-def _index(ctx: Context) -> Dict[Optional[str], List[Entry]]:
+def _index(ctx: Context) -> dict[str | None, list[Entry]]:
     cat = ctx.catalog
     tables = {} if cat is None else {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "aci": cat.pi}
-    every: List[Entry] = []
-    by_category: Dict[Optional[str], List[Entry]] = {None: every, "quality": [], "ia": [], "pi": []}
+    every: list[Entry] = []
+    by_category: dict[str | None, list[Entry]] = {None: every, "quality": [], "ia": [], "pi": []}
     for ms in ctx.submission.measurement_sets:
         category = ms.category
         table = tables.get(category) if type(category) is str else None
@@ -61,7 +62,7 @@ def field_ref(ctx: Context, ref: str, *fields: str) -> str:
     return "/".join((ref, *fields))
 
 
-def count_groups(ctx: Context, m: Measurement) -> List[CountGroup]:
+def count_groups(ctx: Context, m: Measurement) -> list[CountGroup]:
     """(label, Counts, ref) of a performance-rate measurement: its own counts, or each stratum's."""
     value = m.value
     if type(value) is SingleRateValue:
@@ -71,7 +72,7 @@ def count_groups(ctx: Context, m: Measurement) -> List[CountGroup]:
     return []
 
 
-def rate_measurements(ctx: Context) -> List[RateEntry]:
+def rate_measurements(ctx: Context) -> list[RateEntry]:
     """(set, measurement, catalog record, count groups) of every quality measurement with counts."""
     found = ctx.cache.rate_measurements
     if found is None:
@@ -82,7 +83,7 @@ def rate_measurements(ctx: Context) -> List[RateEntry]:
     return found
 
 
-def catalog_entry(ctx, ms: MeasurementSet, measure_id: Optional[str]):
+def catalog_entry(ctx, ms: MeasurementSet, measure_id: str | None):
     """The catalog record of a measurement in its set's category, or None."""
     if type(measure_id) is not str:
         return None
@@ -108,7 +109,7 @@ def pct(x: float) -> str:
 _DAYS: dict = {}  # the same few dates fill every file of a year
 
 
-def parse_day(text) -> Optional[date]:
+def parse_day(text) -> date | None:
     """A YYYY-MM-DD string as a date; None when it is not a real calendar day."""
     if type(text) is not str:
         return None
@@ -126,7 +127,7 @@ def parse_day(text) -> Optional[date]:
     return day
 
 
-def set_periods(ctx: Context) -> List[Tuple[MeasurementSet, Optional[date], Optional[date]]]:
+def set_periods(ctx: Context) -> list[tuple[MeasurementSet, date | None, date | None]]:
     """(set, start day, end day) of every measurement set; a day is None when it is not a real date."""
     found = ctx.cache.set_periods
     if found is None:
@@ -142,5 +143,5 @@ def num(x) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".") if isinstance(x, float) else str(x)
 
 
-def plural(n, word: str, many: Optional[str] = None) -> str:
+def plural(n, word: str, many: str | None = None) -> str:
     return f"{num(n)} {word if n == 1 else (many or word + 's')}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List, Tuple
-
 from ..findings import ERROR, WARNING
 from ..measure_math import COUNT_FIELDS, counts_rate
 from ..model import BooleanValue, Measurement, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
@@ -62,7 +60,7 @@ def _numbers(v) -> tuple:
     return ()
 
 
-def _odd_counts(ctx: Context) -> List[Tuple[Measurement, CountField]]:
+def _odd_counts(ctx: Context) -> list[tuple[Measurement, CountField]]:
     """(measurement, field) of every count that is negative or fractional; one pass serves A101 and A102."""
     found = ctx.cache.odd_counts
     if found is None:

@@ -8,8 +8,9 @@ is an error and every entry has one shape.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Set, Tuple
+from typing import TYPE_CHECKING, Any, Optional
 
 from ..model import Counts, Measurement, MeasurementSet
 
@@ -19,17 +20,19 @@ if TYPE_CHECKING:
     from ..program.packs import PiRequirement
 
 # (set, measurement, catalog record or None): one entry of the walk every rule shares.
-Entry = Tuple[MeasurementSet, Measurement, Optional["AnyMeasure"]]
+Entry = tuple[MeasurementSet, Measurement, Optional["AnyMeasure"]]
 # (label, counts, ref) of a measurement's own counts or of one stratum.
-CountGroup = Tuple[str, Counts, str]
+CountGroup = tuple[str, Counts, str]
 # An entry of a quality measurement that has counts, with its count groups.
-RateEntry = Tuple[MeasurementSet, Measurement, Optional["AnyMeasure"], List[CountGroup]]
+RateEntry = tuple[MeasurementSet, Measurement, Optional["AnyMeasure"], list[CountGroup]]
 # (label, field name, value, ref of the owning node, sub-node): a field that must be a whole count.
-CountField = Tuple[Any, ...]
+CountField = tuple[Any, ...]
 # (set, measurement, catalog record, rates) of a quality measurement whose data completeness can be computed.
-ScoredEntry = Tuple[MeasurementSet, Measurement, "AnyMeasure", "MeasureRates"]
+ScoredEntry = tuple[MeasurementSet, Measurement, "AnyMeasure", "MeasureRates"]
 # (requirement, state, failing measure ids) of a PI requirement.
-RequirementState = Tuple["PiRequirement", str, Sequence[str]]
+RequirementState = tuple["PiRequirement", str, Sequence[str]]
+# An attested activity and its catalog record.
+AttestedActivity = tuple[Measurement, "Activity"]
 
 
 class RuleCache:
@@ -40,16 +43,14 @@ class RuleCache:
 
     def __init__(self) -> None:
         # {category or None (every measurement): entries}; "pi" covers "aci".
-        self.measurements: Optional[Dict[Optional[str], List[Entry]]] = None
-        self.rate_measurements: Optional[List[RateEntry]] = None
-        self.set_periods: Optional[List[Tuple[MeasurementSet, Optional[date], Optional[date]]]] = None
-        self.odd_counts: Optional[List[Tuple[Measurement, CountField]]] = None
-        self.quality_rates: Optional[List[ScoredEntry]] = None
-        self.quality_by_program: Optional[
-            Dict[Optional[str], Tuple[MeasurementSet, List[QualityMeasure]]]] = None
-        self.ia_attested: Optional[
-            Dict[Optional[str], Tuple[List[MeasurementSet], List[Tuple[Measurement, Activity]]]]] = None
-        self.pi_sets: Optional[List[MeasurementSet]] = None
+        self.measurements: dict[str | None, list[Entry]] | None = None
+        self.rate_measurements: list[RateEntry] | None = None
+        self.set_periods: list[tuple[MeasurementSet, date | None, date | None]] | None = None
+        self.odd_counts: list[tuple[Measurement, CountField]] | None = None
+        self.quality_rates: list[ScoredEntry] | None = None
+        self.quality_by_program: dict[str | None, tuple[MeasurementSet, list[QualityMeasure]]] | None = None
+        self.ia_attested: dict[str | None, tuple[list[MeasurementSet], list[AttestedActivity]]] | None = None
+        self.pi_sets: list[MeasurementSet] | None = None
         # Keyed by id() of the measurement set: sets are not hashable, and live as long as the file.
-        self.pi_by_id: Dict[int, Dict[str, Measurement]] = {}
-        self.pi_states: Dict[int, Tuple[Dict[str, Measurement], Set[str], List[RequirementState]]] = {}
+        self.pi_by_id: dict[int, dict[str, Measurement]] = {}
+        self.pi_states: dict[int, tuple[dict[str, Measurement], set[str], list[RequirementState]]] = {}

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List
-
 from ..findings import ERROR, WARNING
 from ..model import BooleanValue, Measurement, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
@@ -28,7 +26,7 @@ NAMES = {
 }
 
 
-def pi_sets(ctx: Context) -> List[MeasurementSet]:
+def pi_sets(ctx: Context) -> list[MeasurementSet]:
     found = ctx.cache.pi_sets
     if found is None:
         found = ctx.cache.pi_sets = [ms for ms in ctx.submission.measurement_sets if is_pi(ms.category)]
@@ -43,7 +41,7 @@ def _consequence(ctx) -> str:
     return f"the Promoting Interoperability category scores 0 ({ctx.pack.final.weights.pi:g}% of the final score)"
 
 
-def _by_id(ctx: Context, ms: MeasurementSet) -> Dict[str, Measurement]:
+def _by_id(ctx: Context, ms: MeasurementSet) -> dict[str, Measurement]:
     """{measure id: first measurement} of a set, built once per file for the PI rules."""
     out = ctx.cache.pi_by_id.get(id(ms))
     if out is None:

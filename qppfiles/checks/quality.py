@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import List
-
 from ..findings import ERROR, INFO, WARNING
 from ..measure_math import (
     REGISTRY_METRIC_TYPES,
@@ -53,7 +51,7 @@ def points_for(ctx, name: str, ms=None) -> str:
     return plural(large, "point") + (f" ({num(small)} for a small practice)" if small != large else "")
 
 
-def _scored(ctx: Context) -> List[ScoredEntry]:
+def _scored(ctx: Context) -> list[ScoredEntry]:
     """(set, measurement, catalog entry, rates) of every quality measurement with computable counts."""
     found = ctx.cache.quality_rates
     if found is None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Iterable, Iterator, List, Optional, Sequence
 
 import click
 
@@ -71,7 +71,7 @@ def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
         raise CommandProblem(f"{path}: {getattr(exc, 'strerror', None) or exc}") from None
 
 
-def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: Optional[bytes] = None, year=None):
+def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: bytes | None = None, year=None):
     """Read a QPP JSON or QRDA III file (``-``: standard input; or its ``data`` already read); return its
     ReadResult, or raise CommandProblem when unreadable.  ``year`` (a command's --year) is the year a
     QRDA III file is read as."""
@@ -133,7 +133,7 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
 
 
 @contextmanager
-def output_stream(output: Optional[str], force: bool, inputs: Iterable[str] = ()) -> Iterator:
+def output_stream(output: str | None, force: bool, inputs: Iterable[str] = ()) -> Iterator:
     """Standard output, or a text stream that becomes ``output`` only when the block succeeds.
 
     The report is streamed into a temporary file beside ``output``: an interrupted or failed run
@@ -157,7 +157,7 @@ def ig_given(ctx: click.Context) -> bool:
     return ctx.get_parameter_source("ig_dir") == click.core.ParameterSource.COMMANDLINE
 
 
-def check_directories_have_files(paths: Sequence[str], files: List[str], what: str) -> None:
+def check_directories_have_files(paths: Sequence[str], files: list[str], what: str) -> None:
     """A directory named on the command line with nothing to check in it is a usage error (exit 2)."""
     found = [os.path.abspath(f) for f in files]
     for path in paths:
@@ -167,7 +167,7 @@ def check_directories_have_files(paths: Sequence[str], files: List[str], what: s
                 raise CommandProblem(f"{path}: {what} in this directory")
 
 
-def without_output(files: Iterable[str], output: Optional[str]) -> Iterator[str]:
+def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:
     """The files of a directory walk but the run's own output file: a run never checks its report."""
     from ..atomic import is_output
 

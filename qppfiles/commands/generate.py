@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
 
 import click
 
@@ -105,7 +104,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
     _emit(data, output, force, [input_path])
 
 
-def _emit(data: bytes, output: Optional[str], force: bool, inputs) -> None:
+def _emit(data: bytes, output: str | None, force: bool, inputs) -> None:
     if not output or output == "-":
         click.echo(data.decode("utf-8"), nl=False)
         return
@@ -196,7 +195,7 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
             raise UsageProblem(str(exc)) from None
         name = "-".join(str(p) for p in (year, level, _mvp_label(submission, mvp), f"{index + 1:04d}") if p)
         path = os.path.join(directory, name + _extension(target))
-        expected: List[str] = []
+        expected: list[str] = []
         if faults or fault_codes:
             try:
                 data, expected = fault_registry.inject(
@@ -225,7 +224,7 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
     click.echo(f"qppfiles: wrote {written} file(s) to {directory}", err=True)
 
 
-def _mvp_label(submission, mvp: Optional[str]) -> Optional[str]:
+def _mvp_label(submission, mvp: str | None) -> str | None:
     if mvp is None and submission.entity_type != "subgroup":
         return None
     return next((ms.program for ms in submission.measurement_sets), None)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, List, Tuple
+from typing import TYPE_CHECKING
 
 import click
 
@@ -53,7 +53,7 @@ def _summary_table(reports, out) -> None:
     if not by_code:
         return
     table = Table(title="Findings by code", title_justify="left")
-    columns: Tuple[Tuple[str, JustifyMethod], ...] = (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("code", "left"), ("severity", "left"), ("findings", "right"), ("files", "right"), ("what", "left"))
     for column, justify in columns:
         table.add_column(column, justify=justify)
@@ -123,7 +123,7 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
     check_directories_have_files(paths, found.files, "no submission file to lint")
     for options in {settings.options_for(path) for path in found.files}:
         check_run_options(options, ig_given(ctx))
-    problems: List[str] = []
+    problems: list[str] = []
     jobs = jobs or min(os.cpu_count() or 1, 4)
     bar = progress.wanted()
     reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True),

@@ -7,8 +7,8 @@ and column for a node reference.  Readers never judge program rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, List, Optional
 
 from ..findings import Finding, Location
 from ..model import Submission
@@ -24,23 +24,23 @@ def _no_positions(location: Location) -> Location:
 @dataclass
 class ReadResult:
     format: str
-    submission: Optional[Submission] = None
-    findings: List[Finding] = field(default_factory=list)
+    submission: Submission | None = None
+    findings: list[Finding] = field(default_factory=list)
     # Fills line/column of a Location from its pointer or xpath; called only
     # for files that have findings, so readers may build position maps lazily.
     locate: Callable[[Location], Location] = _no_positions
     # The parsed document (dict for JSON, lxml root for XML), for later layers.
     document: object = None
     # Locates many at once, when a reader can do that faster than one by one.
-    locate_all: Optional[Callable[[List[Location]], List[Location]]] = None
+    locate_all: Callable[[list[Location]], list[Location]] | None = None
 
-    def located(self, locations: List[Location]) -> List[Location]:
+    def located(self, locations: list[Location]) -> list[Location]:
         if self.locate_all is not None:
             return self.locate_all(locations)
         return [self.locate(location) for location in locations]
 
     @property
-    def performance_year(self) -> Optional[int]:
+    def performance_year(self) -> int | None:
         return self.submission.performance_year if self.submission else None
 
 

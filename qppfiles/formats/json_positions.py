@@ -13,7 +13,6 @@ import json
 import re
 from dataclasses import dataclass, field
 from json.decoder import scanstring
-from typing import Dict, List, Optional, Tuple
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}
@@ -51,12 +50,12 @@ def _unquote(token: str) -> str:
 @dataclass
 class PositionMap:
     text: str
-    offsets: Dict[str, int] = field(default_factory=dict)
-    duplicates: List[Tuple[str, int]] = field(default_factory=list)
-    non_finite: List[Tuple[str, int]] = field(default_factory=list)
-    _line_starts: Optional[List[int]] = None
+    offsets: dict[str, int] = field(default_factory=dict)
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+    non_finite: list[tuple[str, int]] = field(default_factory=list)
+    _line_starts: list[int] | None = None
 
-    def line_col(self, offset: int) -> Tuple[int, int]:
+    def line_col(self, offset: int) -> tuple[int, int]:
         if self._line_starts is None and not self.offsets and len(self.text) < _COUNT_LINES_BELOW:
             # A few lookups (the usual case): counting newlines in C beats indexing every line.
             return self.text.count("\n", 0, offset) + 1, offset - self.text.rfind("\n", 0, offset)
@@ -71,7 +70,7 @@ class PositionMap:
         line = bisect.bisect_right(self._line_starts, offset)
         return line, offset - self._line_starts[line - 1] + 1
 
-    def position(self, pointer: str) -> Optional[Tuple[int, int]]:
+    def position(self, pointer: str) -> tuple[int, int] | None:
         """Line and column of the node at ``pointer``, or of its nearest located ancestor."""
         while True:
             off = self.offsets.get(pointer)
@@ -88,7 +87,7 @@ def build(text: str) -> PositionMap:
     # Each frame: [kind, pointer, next index or pending key, keys seen]
     stack: list = []
     expect_key = False
-    pending_key: Optional[str] = None
+    pending_key: str | None = None
 
     def value_pointer() -> str:
         if not stack:
@@ -168,7 +167,7 @@ class _Container:
         # object: key -> (offset of the key, offset of the value); array: [offset of each element]
         self.children = {} if is_object else []
         self.pending = first  # object: offset of the next member to read
-        self.unskipped: Optional[int] = None  # object: value of the last member read, not yet skipped over
+        self.unskipped: int | None = None  # object: value of the last member read, not yet skipped over
         self.done = done
 
 
@@ -182,9 +181,9 @@ class Locator:
 
     def __init__(self, text: str):
         self.text = text
-        self._containers: Dict[int, _Container] = {}  # by offset of the opening bracket
+        self._containers: dict[int, _Container] = {}  # by offset of the opening bracket
 
-    def find(self, pointer: str) -> Tuple[int, bool]:
+    def find(self, pointer: str) -> tuple[int, bool]:
         """Offset of the node at ``pointer`` (of its key, for an object member), and True.
 
         When the pointer does not resolve: the offset of the deepest ancestor found, and False.
@@ -215,7 +214,7 @@ class Locator:
             return node, False
         return node, True
 
-    def _container(self, offset: int) -> Optional[_Container]:
+    def _container(self, offset: int) -> _Container | None:
         container = self._containers.get(offset)
         if container is None:
             c = self.text[offset:offset + 1]
@@ -283,7 +282,7 @@ class Locator:
         found = container.children[key] = (at, colon.end())
         return found
 
-    def _element(self, container: _Container, index: int) -> Optional[int]:
+    def _element(self, container: _Container, index: int) -> int | None:
         elements = container.children
         text = self.text
         if not elements and not container.done:
@@ -297,6 +296,6 @@ class Locator:
         return elements[index] if index < len(elements) else None
 
 
-def find(text: str, pointer: str) -> Tuple[int, bool]:
+def find(text: str, pointer: str) -> tuple[int, bool]:
     """Offset of the node at ``pointer`` in ``text``: see :meth:`Locator.find`."""
     return Locator(text).find(pointer)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from itertools import accumulate
-from typing import Any, List, Optional
+from typing import Any
 
 from ..digits import is_ascii_digits
 from ..findings import ERROR, WARNING, Finding, Location
@@ -82,12 +82,12 @@ class _Duplicates:
         return d
 
 
-def _file_finding(code: str, message: str, pointer: Optional[str] = "", severity: str = ERROR,
-                  line: Optional[int] = None, column: Optional[int] = None) -> Finding:
+def _file_finding(code: str, message: str, pointer: str | None = "", severity: str = ERROR,
+                  line: int | None = None, column: int | None = None) -> Finding:
     return Finding(code, severity, "file", message, None, Location(pointer=pointer, line=line, column=column))
 
 
-def decode(data: bytes, findings: list) -> Optional[str]:
+def decode(data: bytes, findings: list) -> str | None:
     """Bytes to text: UTF-8 (with or without BOM); UTF-16 accepted with a warning.
 
     UTF-16 is recognised by its byte-order mark or, without one, by the NUL byte beside each of
@@ -135,7 +135,7 @@ def decode(data: bytes, findings: list) -> Optional[str]:
         return None
 
 
-def parse(data: bytes) -> tuple[Any, list, Optional[str], Optional[PositionMap]]:
+def parse(data: bytes) -> tuple[Any, list, str | None, PositionMap | None]:
     """Parse bytes to a JSON value; returns (doc, file findings, text, position map if built)."""
     findings: list = []
     if not data.strip():
@@ -313,7 +313,7 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _lone_surrogate(node: Any, pointer: str) -> Optional[str]:
+def _lone_surrogate(node: Any, pointer: str) -> str | None:
     """Pointer of the first key or string holding an unpaired surrogate (json.loads lets them through)."""
     if isinstance(node, str):
         return pointer if _SURROGATE.search(node) else None
@@ -370,7 +370,7 @@ def _walk(doc: Any):
 
 # type() rather than isinstance(): json gives exact types, a bool must not pass as a number, and
 # these run for every field of every measurement.
-def _str(v) -> Optional[str]:
+def _str(v) -> str | None:
     return v if type(v) is str else None
 
 
@@ -379,7 +379,7 @@ def _num(v):
     return v if t is int or t is float else None
 
 
-def _bool(v) -> Optional[bool]:
+def _bool(v) -> bool | None:
     return v if type(v) is bool else None
 
 
@@ -448,7 +448,7 @@ def _measurement_set(s: Any, pointer: str) -> MeasurementSet:
     )
 
 
-def _year(v) -> Optional[int]:
+def _year(v) -> int | None:
     return v if isinstance(v, int) and not isinstance(v, bool) else None
 
 
@@ -464,7 +464,7 @@ def is_set_only(obj: Any) -> bool:
         and "category" in obj
 
 
-def set_nodes(obj: dict, base: str) -> List[tuple]:
+def set_nodes(obj: dict, base: str) -> list[tuple]:
     """(pointer, node) of each measurement set of a submission object, where the model reads them."""
     if is_set_only(obj):
         return [(base, obj)]
@@ -472,7 +472,7 @@ def set_nodes(obj: dict, base: str) -> List[tuple]:
     return [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(listed)] if isinstance(listed, list) else []
 
 
-def to_model(doc: Any) -> Optional[Submission]:
+def to_model(doc: Any) -> Submission | None:
     obj, base = unwrap(doc)
     if not isinstance(obj, dict):
         return None
@@ -509,7 +509,7 @@ class MeasureIdKeys:
     def __init__(self, text: str, doc: Any):
         self.text = text
         self.sets: dict = {}  # pointer of a set -> (measureId keys before it, its measurements)
-        self.found: List[int] = []  # offsets of the first keys, in text order
+        self.found: list[int] = []  # offsets of the first keys, in text order
         self.ordinals: dict = {}  # pointer of a set -> keys before each of its measurements
         obj, base = unwrap(doc)
         if "\\" in text or not isinstance(obj, dict):
@@ -523,7 +523,7 @@ class MeasureIdKeys:
         if text.count(_MEASURE_ID) != keys:
             self.sets = {}
 
-    def offset(self, pointer: str) -> Optional[int]:
+    def offset(self, pointer: str) -> int | None:
         """Offset of the key at ``pointer`` (".../measurements/N/measureId"), or None."""
         head, sep, tail = pointer.rpartition("/measurements/")
         index = tail[:-len("/measureId")]
@@ -545,7 +545,7 @@ class MeasureIdKeys:
         return found[k]
 
 
-def read(data: bytes, path: Optional[str] = None) -> ReadResult:
+def read(data: bytes, path: str | None = None) -> ReadResult:
     doc, findings, text, pm = parse(data)
     state = {"pm": pm, "locator": None, "measure_ids": None}
 
@@ -572,7 +572,7 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
             return location
         return Location(pointer=location.pointer, xpath=location.xpath, line=pos[0], column=pos[1])
 
-    def locate_all(locations: List[Location]) -> List[Location]:
+    def locate_all(locations: list[Location]) -> list[Location]:
         pending = {loc.pointer for loc in locations if loc.pointer is not None and loc.line is None}
         placed = _place_in_one_pass(text, pending) if BATCH_LOCATE < len(pending) <= BATCH_LOCATE_MAX else None
         if placed is None:
@@ -592,7 +592,7 @@ def read(data: bytes, path: Optional[str] = None) -> ReadResult:
     return ReadResult(QPP_JSON, submission, findings, locate, doc, locate_all)
 
 
-def _place_in_one_pass(text: Optional[str], pointers: set):
+def _place_in_one_pass(text: str | None, pointers: set):
     """{pointer: (line, column)} found in one pass over the text, or None to place them one by one."""
     from ..json_locate import line_columns, locate_pointers
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import List, Optional, Sequence, Tuple
 
 from ..catalog import load_catalog
 from ..model import (
@@ -43,13 +43,13 @@ class GenerateError(ValueError):
     """The request cannot be met (level absent that year, unknown MVP, too few measures...)."""
 
 
-def levels_for(year: int) -> Tuple[str, ...]:
+def levels_for(year: int) -> tuple[str, ...]:
     """Entity types that report in ``year``."""
     return tuple(year_pack(year).identifiers.entity_types)
 
 
-def fake_submission(year: int, level: str, rng: random.Random, mvp: Optional[str] = None,
-                    n_quality: Optional[int] = None, n_ia: Optional[int] = None, n_pi: Optional[int] = None,
+def fake_submission(year: int, level: str, rng: random.Random, mvp: str | None = None,
+                    n_quality: int | None = None, n_ia: int | None = None, n_pi: int | None = None,
                     target: str = "json") -> Submission:
     """A submission of ``level`` for ``year`` that validates with no error.
 
@@ -103,12 +103,12 @@ def _program(year: int, level: str, rng: random.Random) -> str:
     return "mips"
 
 
-def _app_measures(year: int, program: str) -> Tuple[str, ...]:
+def _app_measures(year: int, program: str) -> tuple[str, ...]:
     q = year_pack(year).quality
     return tuple(q.app_plus_measure_ids if program == "appPlus" else q.app_measure_ids)
 
 
-def _pick_mvp(year: int, level: str, rng: random.Random, mvp: Optional[str], target: str) -> Optional[str]:
+def _pick_mvp(year: int, level: str, rng: random.Random, mvp: str | None, target: str) -> str | None:
     if mvp is None and level != "subgroup":
         return None
     available = pools.mvp_ids(year)
@@ -175,11 +175,11 @@ def _quality_set(year, level, rng, program, mvp, n_quality, target, cehrt) -> Me
                           start.isoformat(), end.isoformat(), measurements)
 
 
-def _program_name(year: int, program: str) -> Optional[str]:
+def _program_name(year: int, program: str) -> str | None:
     return program if program != "mips" or pools.writes_program_name(year) else None
 
 
-def _choose_quality(rng, pool: Sequence[QualityChoice], count: int) -> List[QualityChoice]:
+def _choose_quality(rng, pool: Sequence[QualityChoice], count: int) -> list[QualityChoice]:
     ranked = [c for c in pool if c.benchmarked] if sum(c.benchmarked for c in pool) >= count else list(pool)
     key = [c for c in ranked if c.outcome_or_hp] or [c for c in pool if c.outcome_or_hp]
     first = rng.choice(key)
@@ -223,7 +223,7 @@ def rate_value(rng, choice: QualityChoice, threshold: float, case_minimum: int, 
 
 # ---------------------------------------------------------------- improvement activities
 
-def _period(rng: random.Random, year: int, min_days: int) -> Tuple[str, str]:
+def _period(rng: random.Random, year: int, min_days: int) -> tuple[str, str]:
     pack = year_pack(year)
     year_days = (pack.periods.end - pack.periods.start).days + 1
     length = rng.randint(min(year_days, min_days + 1), year_days)
@@ -236,7 +236,7 @@ def _ia_set(year, rng, program, mvp, n_ia, method) -> MeasurementSet:
     ids = tuple(load_catalog(year).mvps[mvp].ia_ids) if mvp else None
     pool = list(pools.ia_pool(year, program, ids))
     rng.shuffle(pool)
-    chosen: List[str] = []
+    chosen: list[str] = []
     points = 0
     for activity_id, weight in pool:
         if points >= pack.ia.full_credit_points and (n_ia is None or len(chosen) >= n_ia):
@@ -252,7 +252,7 @@ def _ia_set(year, rng, program, mvp, n_ia, method) -> MeasurementSet:
 
 # ---------------------------------------------------------------- promoting interoperability
 
-def _pi_value(rng: random.Random, metric_type: Optional[str]):
+def _pi_value(rng: random.Random, metric_type: str | None):
     if metric_type == "proportion":
         denominator = rng.randint(40, 900)
         return ProportionValue(rng.randint(max(1, denominator // 5), denominator), denominator)
@@ -262,7 +262,7 @@ def _pi_value(rng: random.Random, metric_type: Optional[str]):
 def _pi_set(year, rng, program, n_pi, method, cehrt) -> MeasurementSet:
     pack = year_pack(year)
     catalog = load_catalog(year)
-    ids: List[str] = []
+    ids: list[str] = []
     for options in pools.pi_options(year, program):
         for measure_id in rng.choice(options):
             if measure_id not in ids:

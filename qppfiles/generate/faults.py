@@ -16,10 +16,10 @@ from __future__ import annotations
 import copy
 import json
 import random
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 from ..catalog import load_catalog
 from ..formats import qpp_json
@@ -29,7 +29,7 @@ from . import pools
 from .fake import fake_counts, rate_value
 from .ids import fake_npi
 
-Result = Union[dict, bytes, None]
+Result = dict | bytes | None
 
 
 @dataclass
@@ -56,7 +56,7 @@ class Injector:
     fn: Callable[[dict, Env], Result]
 
 
-INJECTORS: Dict[str, Injector] = {}
+INJECTORS: dict[str, Injector] = {}
 
 
 def injects(code: str, summary: str):
@@ -75,12 +75,12 @@ class FaultError(ValueError):
 
 # ---------------------------------------------------------------- document helpers
 
-def _sets(doc: dict, category: str) -> List[dict]:
+def _sets(doc: dict, category: str) -> list[dict]:
     wanted = ("pi", "aci") if category == "pi" else (category,)
     return [s for s in doc.get("measurementSets", []) if s.get("category") in wanted]
 
 
-def _first(doc: dict, category: str) -> Optional[dict]:
+def _first(doc: dict, category: str) -> dict | None:
     found = _sets(doc, category)
     return found[0] if found else None
 
@@ -89,7 +89,7 @@ def _program(ms: dict) -> str:
     return ms.get("programName") or "mips"
 
 
-def _count_groups(measurement: dict) -> List[dict]:
+def _count_groups(measurement: dict) -> list[dict]:
     value = measurement.get("value")
     if not isinstance(value, dict):
         return []
@@ -114,7 +114,7 @@ def _single_value(env: Env, ehr: bool, inverse: bool = False) -> dict:
     return dict({"isEndToEndReported": ehr}, **_counts_dict(counts))
 
 
-def _single_rate(doc: dict, env: Env) -> Optional[dict]:
+def _single_rate(doc: dict, env: Env) -> dict | None:
     """A single-rate quality measurement of the document (one is swapped in when there is none)."""
     ms = _first(doc, "quality")
     if ms is None or not ms["measurements"]:
@@ -142,7 +142,7 @@ def _pool(env: Env, ms: dict):
     return pools.quality_pool(env.year, ms.get("submissionMethod") or pools.REGISTRY, program, ids)
 
 
-def _replace_quality(doc: dict, env: Env, choose) -> Optional[dict]:
+def _replace_quality(doc: dict, env: Env, choose) -> dict | None:
     """Put the first catalog measure that ``choose(record)`` accepts in place of the first quality measure."""
     ms = _first(doc, "quality")
     if ms is None or not ms["measurements"]:
@@ -164,7 +164,7 @@ def _allowed(record, program: str) -> bool:
     return not record.allowed_programs or program in record.allowed_programs
 
 
-def _set_quality_method(doc: dict, env: Env, method: str) -> Optional[dict]:
+def _set_quality_method(doc: dict, env: Env, method: str) -> dict | None:
     """Switch the quality set to ``method``, with measures that method can report when there are enough."""
     ms = _first(doc, "quality")
     if ms is None:
@@ -417,7 +417,7 @@ def _m107(doc, env):
 
 # ---------------------------------------------------------------- arithmetic
 
-def _first_counts(doc, env) -> Optional[dict]:
+def _first_counts(doc, env) -> dict | None:
     m = _single_rate(doc, env)
     return _count_groups(m)[0] if m else None
 
@@ -652,7 +652,7 @@ def _v104(doc, env):
 
 # ---------------------------------------------------------------- promoting interoperability
 
-def _pi_present(doc) -> Tuple[Optional[dict], Dict[str, dict]]:
+def _pi_present(doc) -> tuple[dict | None, dict[str, dict]]:
     ms = _first(doc, "pi")
     return ms, ({m["measureId"]: m for m in ms["measurements"]} if ms else {})
 
@@ -783,7 +783,7 @@ def _p109(doc, env):
 
 # ---------------------------------------------------------------- MVPs
 
-def _mvp_set(doc, env, category) -> Optional[dict]:
+def _mvp_set(doc, env, category) -> dict | None:
     ms = _first(doc, category)
     return ms if ms is not None and _program(ms) in env.catalog.mvps else None
 
@@ -953,7 +953,7 @@ def _s003(doc, env):
 
 # ---------------------------------------------------------------- applying faults
 
-def codes() -> List[str]:
+def codes() -> list[str]:
     return sorted(INJECTORS)
 
 
@@ -971,8 +971,8 @@ def _found(data: bytes) -> set:
     return {f.code for f in validate_bytes(data).findings}
 
 
-def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: Optional[int] = None,
-           level: Optional[str] = None) -> Tuple[bytes, List[str]]:
+def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: int | None = None,
+           level: str | None = None) -> tuple[bytes, list[str]]:
     """Break ``sub`` so that it triggers codes from ``wanted``.
 
     With ``count`` None every code of ``wanted`` must be injected (FaultError otherwise);
@@ -983,7 +983,7 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: Op
     env = Env(sub.performance_year, level or sub.entity_type, rng)
     doc = qpp_json.to_dict(sub)
     data = qpp_json.write(sub)
-    applied: List[str] = []
+    applied: list[str] = []
     order = list(wanted)
     if count is not None:
         rng.shuffle(order)
@@ -1018,7 +1018,7 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: Op
     return data, applied
 
 
-def rule_codes() -> List[str]:
+def rule_codes() -> list[str]:
     """Codes the program rules can report (the ones fault injection must cover)."""
     from .. import validate  # noqa: F401  (defines the year code)
     from ..checks import rules

@@ -17,9 +17,9 @@ injector does).
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Callable, Dict, List, Optional
 
 from ..checks.identifiers import npi_luhn_digit
 from ..program import supported_years
@@ -53,10 +53,10 @@ class NearMiss:
     crosses: bool  # with over=True the edit steps one unit past the boundary
 
 
-NEAR_MISSES: Dict[str, NearMiss] = {}
+NEAR_MISSES: dict[str, NearMiss] = {}
 
 # Codes whose boundary has no clean neighbour to stand on, with the reason.
-EXEMPT: Dict[str, str] = {
+EXEMPT: dict[str, str] = {
     # The PI category is named by an enumeration ('aci' to 2017, 'pi' from 2018): the only values that do not
     # cross are the year's own name, which every valid submission already carries.
     "Y108": "the category name is one of two enumerated words; the clean side is the valid submission itself",
@@ -84,7 +84,7 @@ def apply(doc: dict, code: str, env: Env, over: bool = False) -> Result:
     return entry.fn(copy.deepcopy(doc), env, over)
 
 
-def uncovered_codes() -> List[str]:
+def uncovered_codes() -> list[str]:
     """Rule codes with neither a near miss nor a reasoned exemption."""
     return [c for c in rule_codes() if c not in NEAR_MISSES and c not in EXEMPT]
 
@@ -337,7 +337,7 @@ def _m105(doc, env, over):
     return put_multi_rate(doc, env, lambda candidates: candidates[0], names_of)
 
 
-def _second_quality_set(doc, env, same_method: bool) -> Optional[dict]:
+def _second_quality_set(doc, env, same_method: bool) -> dict | None:
     ms = _first(doc, "quality")
     if ms is None or not ms["measurements"]:
         return None
@@ -476,7 +476,7 @@ def _q102(doc, env, over):
     return doc
 
 
-def _trim(ms: Optional[dict], keep: int) -> bool:
+def _trim(ms: dict | None, keep: int) -> bool:
     if ms is None or not keep or len({m["measureId"] for m in ms["measurements"]}) < keep:
         return False
     del ms["measurements"][keep:]
@@ -611,7 +611,7 @@ def _v103(doc, env, over):
     return doc
 
 
-def _as_virtual_group(doc: dict, env: Env, over: bool) -> Optional[dict]:
+def _as_virtual_group(doc: dict, env: Env, over: bool) -> dict | None:
     """An APM entity's file turned into a virtual group's (the other entity an entityId names)."""
     if doc.get("entityType") != "apm" or "virtualGroup" not in env.pack.identifiers.entity_types:
         return None

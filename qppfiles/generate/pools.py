@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Optional, Tuple
 
 from ..catalog import load_catalog
 from ..program import year_pack
@@ -23,14 +22,14 @@ EHR = "electronicHealthRecord"
 @dataclass(frozen=True)
 class QualityChoice:
     measure_id: str
-    strata: Tuple[str, ...]      # stratum names of a multi-rate measure, () for single rate
+    strata: tuple[str, ...]      # stratum names of a multi-rate measure, () for single rate
     inverse: bool
     outcome_or_hp: bool
     benchmarked: bool
     exceptions: bool = True      # the measure has a denominator-exception population
 
 
-def program_names(year: int) -> Tuple[str, ...]:
+def program_names(year: int) -> tuple[str, ...]:
     return tuple(year_pack(year).identifiers.program_names)
 
 
@@ -63,8 +62,8 @@ def _has_exceptions(m) -> bool:
 
 
 @cache
-def quality_pool(year: int, method: str, program: str, ids: Optional[Tuple[str, ...]] = None,
-                 need_uuids: bool = False) -> Tuple[QualityChoice, ...]:
+def quality_pool(year: int, method: str, program: str, ids: tuple[str, ...] | None = None,
+                 need_uuids: bool = False) -> tuple[QualityChoice, ...]:
     """Rate measures of ``year`` reportable by ``method`` under ``program`` (restricted to ``ids``)."""
     catalog = load_catalog(year)
     out = []
@@ -76,7 +75,7 @@ def quality_pool(year: int, method: str, program: str, ids: Optional[Tuple[str, 
             continue
         if need_uuids and not (m.is_ecqm and _has_uuids(m)):
             continue
-        strata: Tuple[str, ...] = ()
+        strata: tuple[str, ...] = ()
         if m.metric_type == "multiPerformanceRate":
             strata = tuple(s.name for s in m.strata)
             if not strata or any(not n for n in strata):
@@ -88,7 +87,7 @@ def quality_pool(year: int, method: str, program: str, ids: Optional[Tuple[str, 
 
 
 @cache
-def ia_pool(year: int, program: str, ids: Optional[Tuple[str, ...]] = None) -> Tuple[Tuple[str, Optional[str]], ...]:
+def ia_pool(year: int, program: str, ids: tuple[str, ...] | None = None) -> tuple[tuple[str, str | None], ...]:
     """(activity id, weight) of the activities that can earn points under ``program``."""
     catalog = load_catalog(year)
     pack = year_pack(year)
@@ -106,7 +105,7 @@ def ia_pool(year: int, program: str, ids: Optional[Tuple[str, ...]] = None) -> T
 
 
 @cache
-def pi_options(year: int, program: str) -> Tuple[Tuple[Tuple[str, ...], ...], ...]:
+def pi_options(year: int, program: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
     """For each PI requirement of the year, the options whose measures all exist under ``program``."""
     catalog = load_catalog(year)
     out = []
@@ -119,11 +118,11 @@ def pi_options(year: int, program: str) -> Tuple[Tuple[Tuple[str, ...], ...], ..
     return tuple(out)
 
 
-def active_engagement(year: int, measure_id: str) -> Optional[str]:
+def active_engagement(year: int, measure_id: str) -> str | None:
     """The production active-engagement companion of a public health measure, when the year has one."""
     levels = year_pack(year).pi.active_engagement.get(measure_id)
     return levels[-1] if levels else None
 
 
-def mvp_ids(year: int) -> Tuple[str, ...]:
+def mvp_ids(year: int) -> tuple[str, ...]:
     return tuple(load_catalog(year).mvps)

@@ -7,7 +7,6 @@ Faker fills them in, so fixtures look like real exports.
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Optional
 
 from ..formats import qpp_json
 from ..model import Submission
@@ -25,7 +24,7 @@ def _qrda3_writer():
     return write, QrdaWriteError
 
 
-def to_bytes(sub: Submission, target: str = "json", faker=None, created: Optional[datetime] = None) -> bytes:
+def to_bytes(sub: Submission, target: str = "json", faker=None, created: datetime | None = None) -> bytes:
     """The file's bytes in ``target`` ("json" or "qrda3"); raises TargetUnavailable for QRDA III limits."""
     if target == "json":
         return qpp_json.write(sub)

@@ -30,9 +30,10 @@ import csv
 import io
 import re
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Dict, Iterable, List, Optional, Tuple
+from typing import Any
 
 from ..catalog import load_catalog
 from ..digits import MAX_COUNT, RULE, is_ascii_digits, shown
@@ -105,16 +106,16 @@ _FALSE = {"false", "no", "n", "0"}
 
 @dataclass
 class Header:
-    year: Optional[int] = None
-    entity_type: Optional[str] = None
-    tin: Optional[str] = None
-    npi: Optional[str] = None
-    entity_id: Optional[str] = None
-    program: Optional[str] = None
-    cehrt_id: Optional[str] = None
-    start: Optional[str] = None
-    end: Optional[str] = None
-    submission_method: Optional[str] = None
+    year: int | None = None
+    entity_type: str | None = None
+    tin: str | None = None
+    npi: str | None = None
+    entity_id: str | None = None
+    program: str | None = None
+    cehrt_id: str | None = None
+    start: str | None = None
+    end: str | None = None
+    submission_method: str | None = None
 
     def merged(self, other: Header) -> Header:
         """This header with the fields ``other`` sets (command-line options win over the file)."""
@@ -124,27 +125,27 @@ class Header:
 @dataclass
 class Row:
     where: str
-    fields: Dict[str, Any]
-    section: Optional[str] = None          # "quality" | "ia" | "pi" when the file says so
+    fields: dict[str, Any]
+    section: str | None = None          # "quality" | "ia" | "pi" when the file says so
 
 
 @dataclass
 class Periods:
-    start: Optional[str] = None
-    end: Optional[str] = None
-    method: Optional[str] = None
+    start: str | None = None
+    end: str | None = None
+    method: str | None = None
 
 
 @dataclass
 class Table:
     header: Header
-    rows: List[Row] = field(default_factory=list)
-    periods: Dict[str, Periods] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+    periods: dict[str, Periods] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------- values
 
-def _text(value: Any) -> Optional[str]:
+def _text(value: Any) -> str | None:
     if value is None:
         return None
     if isinstance(value, date):
@@ -153,7 +154,7 @@ def _text(value: Any) -> Optional[str]:
     return text or None
 
 
-def _count(where: str, name: str, value: Any) -> Optional[int]:
+def _count(where: str, name: str, value: Any) -> int | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -175,7 +176,7 @@ def _count(where: str, name: str, value: Any) -> Optional[int]:
     return number
 
 
-def _rate(where: str, value: Any) -> Optional[float]:
+def _rate(where: str, value: Any) -> float | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
@@ -215,7 +216,7 @@ def _year(where: str, value: Any) -> int:
     return year
 
 
-def _measure_id(value: Any) -> Optional[str]:
+def _measure_id(value: Any) -> str | None:
     text = _text(value)
     # Spreadsheets and YAML turn "001" into 1: quality numbers are three digits.
     if text is not None and is_ascii_digits(text) and len(text) < 3:
@@ -223,7 +224,7 @@ def _measure_id(value: Any) -> Optional[str]:
     return text
 
 
-def _columns(where: str, names: Iterable[str]) -> Dict[str, str]:
+def _columns(where: str, names: Iterable[str]) -> dict[str, str]:
     """Map the given column names to canonical ones; unknown names are an input error."""
     out = {}
     for name in names:
@@ -236,7 +237,7 @@ def _columns(where: str, names: Iterable[str]) -> Dict[str, str]:
     return out
 
 
-def header_from_mapping(where: str, mapping: Dict[str, Any]) -> Header:
+def header_from_mapping(where: str, mapping: dict[str, Any]) -> Header:
     header = Header()
     for key, value in mapping.items():
         canonical = _HEADER_OF.get(_norm(str(key)))
@@ -249,15 +250,15 @@ def header_from_mapping(where: str, mapping: Dict[str, Any]) -> Header:
 
 # ---------------------------------------------------------------- CSV
 
-def read_csv(text: str) -> List[Row]:
+def read_csv(text: str) -> list[Row]:
     """Rows of a CSV table; lines starting with '#' and blank lines are comments."""
     numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1)
                 if line.strip() and not line.lstrip().startswith("#")]
     if not numbered:
         raise InputError("line 1", "the table is empty: it needs a header row and one row per measure")
     reader = csv.reader(io.StringIO("\n".join(line for _, line in numbered)))
-    rows: List[Row] = []
-    names: List[str] = []
+    rows: list[Row] = []
+    names: list[str] = []
     for index, cells in _csv_rows(reader, numbered):
         line = numbered[min(index, len(numbered) - 1)][0]
         long = next((c for c in cells if len(c) > MAX_CELL), None)
@@ -429,14 +430,14 @@ def _read_section(table: Table, section: str, value: Any, path: str) -> None:
         table.rows.append(_row(_where(item, f"{path}[{i}]"), fields, section))
 
 
-def _row(where: str, fields: Dict[str, Any], section: Optional[str]) -> Row:
+def _row(where: str, fields: dict[str, Any], section: str | None) -> Row:
     mapping = _columns(where, [str(k) for k in fields])
     return Row(where, {mapping[str(k)]: v for k, v in fields.items() if v is not None}, section)
 
 
 # ---------------------------------------------------------------- building the submission
 
-def load(path: str, text: str, header: Header) -> Tuple[Submission, Table]:
+def load(path: str, text: str, header: Header) -> tuple[Submission, Table]:
     """Parse ``text`` (format from the file name) and build the submission; options in ``header`` win."""
     suffix = path.lower().rsplit(".", 1)[-1] if "." in path else ""
     if suffix in ("yaml", "yml"):
@@ -461,9 +462,9 @@ def build(table: Table) -> Submission:
     if entity not in ENTITY_TYPES:
         raise InputError("", f"unknown entity type '{entity}'; choose one of {', '.join(ENTITY_TYPES)}")
     program = h.program or "mips"
-    quality: Dict[str, Dict[str, Measurement]] = {}
-    ia: Dict[str, Measurement] = {}
-    pi: Dict[str, Measurement] = {}
+    quality: dict[str, dict[str, Measurement]] = {}
+    ia: dict[str, Measurement] = {}
+    pi: dict[str, Measurement] = {}
     for row in table.rows:
         measure_id = _measure_id(row.fields.get("measureId"))
         if measure_id is None:
@@ -495,7 +496,7 @@ def build(table: Table) -> Submission:
     return Submission(h.year, entity, tin, h.npi, h.entity_id, tuple(sets))
 
 
-def _category(catalog, measure_id: str, only: Optional[str] = None) -> Optional[str]:
+def _category(catalog, measure_id: str, only: str | None = None) -> str | None:
     for name, records in (("quality", catalog.quality), ("ia", catalog.ia), ("pi", catalog.pi)):
         if (only is None or only == name) and measure_id in records:
             return name
@@ -513,7 +514,7 @@ def _counts(row: Row) -> Counts:
                   values["eligiblePopulationException"] if values["eligiblePopulationException"] is not None else 0)
 
 
-def _add_quality(measures: Dict[str, Measurement], row: Row, measure_id: str, method: str) -> None:
+def _add_quality(measures: dict[str, Measurement], row: Row, measure_id: str, method: str) -> None:
     counts = _counts(row)
     rate = _rate(row.where, row.fields.get("performanceRate"))
     ehr = method == pools.EHR
@@ -534,7 +535,7 @@ def _add_quality(measures: Dict[str, Measurement], row: Row, measure_id: str, me
     measures[measure_id] = Measurement(measure_id, MultiRateValue(strata + (Stratum(stratum, counts),), rate, ehr))
 
 
-def _pi_value(row: Row, metric_type: Optional[str]):
+def _pi_value(row: Row, metric_type: str | None):
     numerator = _count(row.where, "numerator", row.fields.get("numerator"))
     denominator = _count(row.where, "denominator", row.fields.get("denominator"))
     if numerator is not None or denominator is not None or metric_type == "proportion":
@@ -544,8 +545,8 @@ def _pi_value(row: Row, metric_type: Optional[str]):
     return BooleanValue(_boolean(row.where, row.fields.get("value")))
 
 
-def _set(table: Table, category: str, method: Optional[str], program: str, cehrt: Optional[str],
-         measurements: Iterable[Measurement], section: Optional[str] = None) -> MeasurementSet:
+def _set(table: Table, category: str, method: str | None, program: str, cehrt: str | None,
+         measurements: Iterable[Measurement], section: str | None = None) -> MeasurementSet:
     h = table.header
     pack = year_pack(h.year)
     own = table.periods.get(section or category) or Periods()

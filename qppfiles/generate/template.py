@@ -11,7 +11,6 @@ name real measures of the year (or of the MVP) with zero counts to replace.
 from __future__ import annotations
 
 import random
-from typing import List, Optional, Tuple
 
 from ..catalog import load_catalog
 from ..program import UnsupportedYear, year_pack
@@ -21,7 +20,7 @@ FORMATS = ("yaml", "toml", "csv")
 _COUNT_KEYS = ("performanceMet", "performanceNotMet", "eligiblePopulation", "eligiblePopulationException")
 
 
-def requirements(year: int, level: str, mvp: Optional[str] = None) -> List[str]:
+def requirements(year: int, level: str, mvp: str | None = None) -> list[str]:
     """The year's requirements for ``level`` as comment lines (no comment marker)."""
     pack = year_pack(year)
     q, ia, pi = pack.quality, pack.ia, pack.pi
@@ -66,7 +65,7 @@ def requirements(year: int, level: str, mvp: Optional[str] = None) -> List[str]:
     return lines
 
 
-def _example(year: int, level: str, mvp: Optional[str]):
+def _example(year: int, level: str, mvp: str | None):
     """A real selection of measures for the year and level (fixed seed), to fill in."""
     try:
         return fake_submission(year, level, random.Random(0), mvp=mvp)
@@ -74,10 +73,10 @@ def _example(year: int, level: str, mvp: Optional[str]):
         raise GenerateError(str(exc)) from None
 
 
-def _rows(sub) -> Tuple[list, list, list, dict]:
-    quality: List[Tuple[str, Optional[str]]] = []
-    ia: List[str] = []
-    pi: List[Tuple[str, bool]] = []
+def _rows(sub) -> tuple[list, list, list, dict]:
+    quality: list[tuple[str, str | None]] = []
+    ia: list[str] = []
+    pi: list[tuple[str, bool]] = []
     sets: dict = {}
     for ms in sub.measurement_sets:
         sets[ms.category] = ms
@@ -93,7 +92,7 @@ def _rows(sub) -> Tuple[list, list, list, dict]:
     return quality, ia, pi, sets
 
 
-def template(year: int, level: str, mvp: Optional[str] = None, fmt: str = "yaml") -> str:
+def template(year: int, level: str, mvp: str | None = None, fmt: str = "yaml") -> str:
     """A commented starter file in ``fmt`` (yaml, toml or csv) for ``year``, ``level`` and ``mvp``."""
     if fmt not in FORMATS:
         raise GenerateError(f"unknown template format '{fmt}'; choose one of {', '.join(FORMATS)}")
@@ -105,7 +104,7 @@ def template(year: int, level: str, mvp: Optional[str] = None, fmt: str = "yaml"
     return {"yaml": _yaml, "toml": _toml, "csv": _csv}[fmt](sub, program, notes, rows)
 
 
-def _ids(sub) -> List[Tuple[str, str]]:
+def _ids(sub) -> list[tuple[str, str]]:
     if sub.entity_type == "individual":
         return [("tin", "000000000"), ("npi", "0000000000")]
     if sub.entity_type == "group":
@@ -113,7 +112,7 @@ def _ids(sub) -> List[Tuple[str, str]]:
     return [("entity_id", "REPLACE-ME")]
 
 
-def _cehrt(sub) -> Optional[str]:
+def _cehrt(sub) -> str | None:
     return next((ms.cehrt_id for ms in sub.measurement_sets if ms.cehrt_id), None)
 
 

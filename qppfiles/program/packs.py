@@ -7,18 +7,19 @@ a typed shape.  Percentages are 0-100, like ``reportingRate`` in a submission.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from types import MappingProxyType
-from typing import Any, Dict, Iterable, Mapping, Optional, Sequence, TypeVar
+from typing import Any, TypeVar
 
 from . import years as _data
 
 K = TypeVar("K")
 V = TypeVar("V")
 # A year's entry and a resolved year as written in the years module: nested plain data.
-Raw = Dict[str, Any]
+Raw = dict[str, Any]
 
 CATEGORIES = _data.WEIGHT_ORDER
 _SECTIONS = ("quality", "ia", "pi", "cost", "final", "periods", "identifiers", "eligibility")
@@ -343,7 +344,7 @@ def year_pack(year: int) -> YearPack:
         raise UnsupportedYear(year)
     raw = _resolve(year)
     sections = raw["sections"]
-    carried: Optional[int] = _entry(year).get("carried_forward_from")
+    carried: int | None = _entry(year).get("carried_forward_from")
     return YearPack(
         year=year,
         quality=_quality(sections["quality"]),

@@ -7,8 +7,8 @@ some years it leaves them unlinked, and the year pack names those
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Mapping
 
 _MAPS: dict = {}
 

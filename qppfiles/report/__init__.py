@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any, Callable, List, Optional
+from collections.abc import Callable
+from typing import Any
 
 FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github", "gitlab")
 
@@ -24,7 +25,7 @@ def per_file(fmt: str):
 FAIL_ON = ("rejected", "error", "warning")
 
 
-def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") -> int:
+def exit_code(reports, problems: list[str] | None, fail_on: str = "error") -> int:
     """The exit status a run of ``validate`` or ``lint`` ends with: 2 when an input was not read or a
     check failed internally; 1 when a finding ``fail_on`` counts was found (``rejected``: an error CMS
     refuses the file for; ``error``: any error; ``warning``: warnings too); else 0.
@@ -41,8 +42,8 @@ def exit_code(reports, problems: Optional[List[str]], fail_on: str = "error") ->
     return 1 if counted[fail_on] else 0
 
 
-def render(fmt: str, reports, out, fail_on: str = "error", problems: Optional[List[str]] = None,
-           summary: Optional[dict] = None, **text_options):
+def render(fmt: str, reports, out, fail_on: str = "error", problems: list[str] | None = None,
+           summary: dict | None = None, **text_options):
     """Write ``reports`` (an iterable of FileReport) to the text stream ``out`` in ``fmt``.
 
     ``fail_on`` and ``problems`` (the run's unread inputs, complete once ``reports`` is consumed) let the

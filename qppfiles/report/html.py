@@ -7,8 +7,8 @@ labelled rows) and prints on one A4 page for a six-measure submission.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable, Optional
 
 from .inert import inert
 from .score_view import CATEGORY_LABELS
@@ -57,7 +57,7 @@ dl.who dt{color:#5b6675}dl.who dd{margin:0}
 """
 
 
-def _n(value: Optional[float], digits: int = 2) -> str:
+def _n(value: float | None, digits: int = 2) -> str:
     if value is None:
         return "–"
     text = f"{float(value):.{digits}f}".rstrip("0").rstrip(".")
@@ -75,7 +75,7 @@ def _svg(width: int, height: int, label: str, body: Iterable[str], cls: str = ""
             + "".join(body) + "</svg>")
 
 
-def _gauge(score: float, threshold: float, exceptional: Optional[float]) -> str:
+def _gauge(score: float, threshold: float, exceptional: float | None) -> str:
     width, height = 560, 50
     x = lambda v: 10 + (width - 20) * max(0.0, min(100.0, v)) / 100.0  # noqa: E731
     colour = "#17803d" if score > threshold else ("#8a6d00" if score == threshold else "#b42318")
@@ -111,14 +111,14 @@ def _adjustment_scale(low: float, high: float, limit: float) -> str:
     return _svg(width, height, label, parts, "scale")
 
 
-def _bar(value: Optional[float], maximum: Optional[float], label: str) -> str:
+def _bar(value: float | None, maximum: float | None, label: str) -> str:
     width = 120
     share = 0.0 if not maximum or value is None else max(0.0, min(1.0, float(value) / float(maximum)))
     return _svg(width, 12, label, [f'<rect width="{width}" height="12" rx="6" fill="#eef1f4"/>',
                                    f'<rect width="{width * share:.1f}" height="12" rx="6" fill="#2f6fde"/>'], "bar")
 
 
-def _decile_strip(decile: Optional[int]) -> str:
+def _decile_strip(decile: int | None) -> str:
     if decile is None:
         return '<span class="muted">no benchmark position</span>'
     cells = []
@@ -129,7 +129,7 @@ def _decile_strip(decile: Optional[int]) -> str:
     return _svg(120, 12, label, cells, "bar") + f'<span class="muted small">{label}</span>'
 
 
-def _improvement(prior: float, current: Optional[float]) -> str:
+def _improvement(prior: float, current: float | None) -> str:
     width, row = 360, 22
     parts = []
     for i, (name, value) in enumerate((("last year", prior), ("this year", current or 0.0))):

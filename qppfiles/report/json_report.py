@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from typing import Optional
 
 
 def summary(reports) -> dict:
@@ -24,7 +23,7 @@ def header() -> dict:
     return {"version": REPORT_VERSION, "tool": {"name": "qppfiles", "version": __version__}}
 
 
-def render(reports, out, extra: Optional[dict] = None) -> list:
+def render(reports, out, extra: dict | None = None) -> list:
     reports = list(reports)
     json.dump({**header(), "files": [r.to_dict() for r in reports], "summary": {**summary(reports), **(extra or {})}},
               out, indent=2)
@@ -37,7 +36,7 @@ def line(report) -> str:
     return json.dumps(report.to_dict()) + "\n"
 
 
-def render_lines(reports, out, extra: Optional[dict] = None) -> list:
+def render_lines(reports, out, extra: dict | None = None) -> list:
     """One JSON object per file as soon as it is checked, then a summary line.
 
     ``reports`` may hold ``Rendered`` files, whose lines a worker has already made."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional
 
 # The variables CI systems set to the root of the checked-out repository.
 GITHUB_ROOT = "GITHUB_WORKSPACE"
@@ -16,7 +15,7 @@ def source_root(variable: str) -> Path:
     return Path(os.path.abspath(os.environ.get(variable) or os.getcwd()))
 
 
-def relative(path: Optional[str], root: Path) -> Optional[str]:
+def relative(path: str | None, root: Path) -> str | None:
     """``path`` relative to ``root`` with forward slashes, or None when it lies outside ``root``."""
     if path is None:
         return None
@@ -27,7 +26,7 @@ def relative(path: Optional[str], root: Path) -> Optional[str]:
         return None
 
 
-def shown(path: Optional[str], root: Path) -> str:
+def shown(path: str | None, root: Path) -> str:
     """The path to print: relative to ``root`` when inside it, else as given."""
     rel = relative(path, root)
     if rel is not None:

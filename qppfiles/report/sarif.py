@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Dict
+from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
@@ -30,11 +30,11 @@ def _artifact(path, root) -> dict:
     return {"uri": Path(os.path.abspath(path)).as_uri()}
 
 
-def _result(f, artifact: dict, rule_index: int, identity: str) -> Dict[str, Any]:
+def _result(f, artifact: dict, rule_index: int, identity: str) -> dict[str, Any]:
     region = {"startLine": f.location.line or 1}
     if f.location.line and f.location.column:
         region["startColumn"] = f.location.column
-    location: Dict[str, Any] = {"physicalLocation": {"artifactLocation": dict(artifact), "region": region}}
+    location: dict[str, Any] = {"physicalLocation": {"artifactLocation": dict(artifact), "region": region}}
     logical = f.location.pointer if f.location.pointer is not None else f.location.xpath
     if logical:
         location["logicalLocations"] = [{"fullyQualifiedName": logical}]
@@ -83,7 +83,7 @@ def _rule(code: str, severity: str) -> dict:
     text.append(f"Run `qppfiles explain {code}` for more.")
     markdown.append(f"Run `qppfiles explain {code}` for more.")
     rule["help"] = {"text": "\n\n".join(text), "markdown": "\n\n".join(markdown)}
-    properties: Dict[str, Any] = {"tags": ["qppfiles", c.layer]}
+    properties: dict[str, Any] = {"tags": ["qppfiles", c.layer]}
     if c.consequence:
         properties["consequence"] = c.consequence
     rule["properties"] = properties
@@ -93,7 +93,7 @@ def _rule(code: str, severity: str) -> dict:
 def render(reports, out, fail_on: str = "error", problems=None) -> list:
     reports = list(reports)
     root = source_root(GITHUB_ROOT)
-    severities: Dict[str, str] = {}
+    severities: dict[str, str] = {}
     for r in reports:
         for f in r.findings:
             severities.setdefault(f.code, f.severity)
@@ -106,7 +106,7 @@ def render(reports, out, fail_on: str = "error", problems=None) -> list:
         for f, mark in fingerprinted(path, r.findings):
             results.append(_result(f, artifact, index[f.code], mark))
     code = exit_code(reports, problems, fail_on)
-    invocation: Dict[str, Any] = {"executionSuccessful": code != 2, "exitCode": code}
+    invocation: dict[str, Any] = {"executionSuccessful": code != 2, "exitCode": code}
     if problems:
         invocation["toolExecutionNotifications"] = [
             {"level": "error", "message": {"text": inert(p)}} for p in problems]

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import List, Optional
-
 from .inert import inert
 from .score_view import CATEGORY_LABELS, plural
 
 CONSEQUENCE_TEXT = {"rejected": "rejected at intake", "points": "costs points"}
 
 
-def _n(value: Optional[float]) -> str:
+def _n(value: float | None) -> str:
     if value is None:
         return "-"
     value = float(value)
@@ -23,7 +21,7 @@ def _points(value: float) -> str:
     return plural(float(_n(value)), "point")
 
 
-def _table(rows: List[List[str]], right: frozenset = frozenset()) -> List[str]:
+def _table(rows: list[list[str]], right: frozenset = frozenset()) -> list[str]:
     """Columns padded to their widest cell; the last column is left free."""
     if not rows:
         return []
@@ -42,7 +40,7 @@ def _adjustment(adj: dict) -> str:
     return f"{_n(adj['min'])}% to {_n(adj['max'])}%"
 
 
-def _header(report: dict) -> List[str]:
+def _header(report: dict) -> list[str]:
     entity = report.get("entity") or {}
     who = [entity.get("entityLabel")]
     if entity.get("tin"):
@@ -61,7 +59,7 @@ def _header(report: dict) -> List[str]:
             report["estimate"]]
 
 
-def _validity(report: dict) -> List[str]:
+def _validity(report: dict) -> list[str]:
     v = report["validity"]
     lines = [f"validity: {v['text']} ({plural(v['errors'], 'error')}, {plural(v['warnings'], 'warning')})"]
     for f in v["findings"]:

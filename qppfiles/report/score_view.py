@@ -9,8 +9,8 @@ show the same facts.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import is_outcome_or_high_priority, is_outcome_or_patient_experience
 
@@ -33,14 +33,14 @@ class ScoreRequest:
 
     small_practice: bool = False
     special_status: bool = False
-    cost: Optional[float] = None
+    cost: float | None = None
     reweight: Sequence[str] = ()
-    prior_quality: Optional[float] = None
-    complex_bonus: Optional[float] = None
+    prior_quality: float | None = None
+    complex_bonus: float | None = None
     extra: Sequence[dict] = field(default_factory=tuple)  # further assumptions, as {"key", "value", "text"}
 
 
-def mask_tin(tin: Optional[str]) -> Optional[str]:
+def mask_tin(tin: str | None) -> str | None:
     """A TIN shown by its last four digits only: ``*****6789``."""
     if not tin:
         return tin
@@ -48,14 +48,14 @@ def mask_tin(tin: Optional[str]) -> Optional[str]:
     return "*" * max(0, len(tin) - len(keep)) + keep
 
 
-def plural(count: float, word: str, many: Optional[str] = None) -> str:
+def plural(count: float, word: str, many: str | None = None) -> str:
     """``1 point``, ``2 points``, ``0.5 points``."""
     number = int(count) if float(count).is_integer() else count
     return f"{number} {word if number == 1 else (many or word + 's')}"
 
 
-def _programs(submission) -> List[str]:
-    seen: List[str] = []
+def _programs(submission) -> list[str]:
+    seen: list[str] = []
     for ms in submission.measurement_sets:
         name = ms.program_name or "mips"
         if name not in seen:
@@ -83,7 +83,7 @@ def _entity(submission, catalog) -> dict:
     }
 
 
-def _assumptions(card, request: ScoreRequest) -> List[dict]:
+def _assumptions(card, request: ScoreRequest) -> list[dict]:
     def item(key, value, text):
         return {"key": key, "value": value, "text": text}
 
@@ -118,7 +118,7 @@ def _assumptions(card, request: ScoreRequest) -> List[dict]:
     return out
 
 
-def _one_line(text: Optional[str]) -> Optional[str]:
+def _one_line(text: str | None) -> str | None:
     return " ".join(text.split()) if text else text
 
 
@@ -171,7 +171,7 @@ def _measure_facts(m, catalog, pack, findings) -> dict:
 
 
 def score_report(card, submission=None, findings: Sequence = (), request: ScoreRequest = ScoreRequest(),
-                 today: Optional[datetime.date] = None) -> dict:
+                 today: datetime.date | None = None) -> dict:
     """The whole estimate as one plain dict: the card's numbers plus entity, assumptions and validity."""
     from .. import __version__
     from ..catalog import load_catalog

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Dict, Iterable, Optional, Protocol, Union
+from collections.abc import Iterable
+from typing import Protocol
 
 
 class Countable(Protocol):
@@ -19,7 +20,7 @@ class Countable(Protocol):
 
 def rejected_count(report: Countable) -> int:
     """Errors of ``report`` for which CMS would refuse the file at intake."""
-    counted: Optional[int] = getattr(report, "rejected", None)
+    counted: int | None = getattr(report, "rejected", None)
     if counted is not None:
         return counted
     return sum(1 for f in getattr(report, "findings", ()) if f.severity == "error" and f.consequence == "rejected")
@@ -35,10 +36,10 @@ class Tally:
         self.files = self.invalid = self.errors = self.rejected = self.warnings = self.internal_errors = 0
         self.by_code: Counter[str] = Counter()
         self.files_by_code: Counter[str] = Counter()
-        self.severity: Dict[str, str] = {}
+        self.severity: dict[str, str] = {}
 
     @classmethod
-    def of(cls, reports: Union[Tally, Iterable[Countable]]) -> Tally:
+    def of(cls, reports: Tally | Iterable[Countable]) -> Tally:
         if isinstance(reports, Tally):
             return reports
         tally = cls()

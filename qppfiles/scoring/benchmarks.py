@@ -10,7 +10,6 @@ the other end for inverse measures.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 from ..catalog import Benchmark
 
@@ -32,7 +31,7 @@ class DecilePosition:
         return self.decile == 0
 
 
-def decile_bounds(benchmark: Benchmark, inverse: bool) -> tuple[Optional[float], ...]:
+def decile_bounds(benchmark: Benchmark, inverse: bool) -> tuple[float | None, ...]:
     """Entry bound of each decile 1..10 (index 0 is decile 1); None where the source has none."""
     if benchmark.percentiles:
         keys = INVERSE_KEYS if inverse else DIRECT_KEYS
@@ -46,7 +45,7 @@ def decile_bounds(benchmark: Benchmark, inverse: bool) -> tuple[Optional[float],
     return (None,) * 10
 
 
-def _number(value) -> Optional[float]:
+def _number(value) -> float | None:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
@@ -54,7 +53,7 @@ def _reached(rate: float, bound: float, inverse: bool) -> bool:
     return rate <= bound if inverse else rate >= bound
 
 
-def position(rate: float, benchmark: Benchmark, inverse: bool) -> Optional[DecilePosition]:
+def position(rate: float, benchmark: Benchmark, inverse: bool) -> DecilePosition | None:
     """Decile and interpolated points of ``rate``; None when the benchmark has no usable bounds."""
     bounds = decile_bounds(benchmark, inverse)
     if all(b is None for b in bounds):

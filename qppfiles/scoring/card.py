@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
 
 CATEGORY_ORDER = ("quality", "ia", "pi", "cost")
 
@@ -15,17 +14,17 @@ class MeasureScore:
     category: str
     points: float
     reason: str
-    max_points: Optional[float] = None
+    max_points: float | None = None
     picked: bool = True                  # counted in the category score
-    decile: Optional[int] = None         # benchmark decile reached (quality)
-    bounds: Optional[Tuple] = None       # decile entry bounds 1..10 (quality, for the report)
-    performance_rate: Optional[float] = None
-    reporting_rate: Optional[float] = None
-    case_count: Optional[float] = None
-    submission_method: Optional[str] = None
-    capped_at: Optional[float] = None    # the topped-out cap that lowered the points (quality)
-    notes: List[str] = field(default_factory=list)
-    cases_needed: Optional[int] = None   # more reported cases that would meet data completeness
+    decile: int | None = None         # benchmark decile reached (quality)
+    bounds: tuple | None = None       # decile entry bounds 1..10 (quality, for the report)
+    performance_rate: float | None = None
+    reporting_rate: float | None = None
+    case_count: float | None = None
+    submission_method: str | None = None
+    capped_at: float | None = None    # the topped-out cap that lowered the points (quality)
+    notes: list[str] = field(default_factory=list)
+    cases_needed: int | None = None   # more reported cases that would meet data completeness
 
     def to_dict(self) -> dict:
         out = {"measureId": self.measure_id, "category": self.category, "points": self.points,
@@ -44,10 +43,10 @@ class MeasureScore:
 @dataclass
 class CategoryScore:
     category: str
-    score: Optional[float]               # percent 0-100; None when the category is not scored
+    score: float | None               # percent 0-100; None when the category is not scored
     weight: float = 0.0                  # percent of the final score
     reweighted: bool = False
-    reasons: List[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
     bonus: float = 0.0                   # bonus points inside the category (quality numerator, PI)
 
     @property
@@ -63,8 +62,8 @@ class CategoryScore:
 class Suggestion:
     text: str
     gain: float                          # estimated final-score points
-    measure_id: Optional[str] = None
-    category: Optional[str] = None
+    measure_id: str | None = None
+    category: str | None = None
 
     def to_dict(self) -> dict:
         return {"text": self.text, "finalScoreGain": round(self.gain, 2), "measureId": self.measure_id,
@@ -87,15 +86,15 @@ class ScoreCard:
     final_score: float
     performance_threshold: float
     categories: dict                     # name -> CategoryScore
-    measures: List[MeasureScore]
+    measures: list[MeasureScore]
     adjustment: Adjustment
-    exceptional_threshold: Optional[float] = None
-    reasons: List[str] = field(default_factory=list)
-    not_scored: List[str] = field(default_factory=list)  # what could not be scored, and why
-    suggestions: List[Suggestion] = field(default_factory=list)
+    exceptional_threshold: float | None = None
+    reasons: list[str] = field(default_factory=list)
+    not_scored: list[str] = field(default_factory=list)  # what could not be scored, and why
+    suggestions: list[Suggestion] = field(default_factory=list)
     small_practice: bool = False
-    assumptions: List[str] = field(default_factory=list)  # facts CMS computes that the estimate took or left out
-    validity: Optional[dict] = None      # the file's validation verdict, when the file was checked
+    assumptions: list[str] = field(default_factory=list)  # facts CMS computes that the estimate took or left out
+    validity: dict | None = None      # the file's validation verdict, when the file was checked
 
     @property
     def above_threshold(self) -> bool:
@@ -104,7 +103,7 @@ class ScoreCard:
     def category(self, name: str) -> CategoryScore:
         return self.categories[name]
 
-    def measure(self, measure_id: str, category: Optional[str] = None) -> Optional[MeasureScore]:
+    def measure(self, measure_id: str, category: str | None = None) -> MeasureScore | None:
         for m in self.measures:
             if m.measure_id == measure_id and (category is None or m.category == category):
                 return m

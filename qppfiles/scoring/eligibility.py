@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple
 
 from .text import fmt
 
@@ -26,19 +25,19 @@ class EligibilityResult:
 
 
 def low_volume_status(year: int, *, allowed_charges: float, beneficiaries: int,
-                      services: Optional[int] = None) -> EligibilityResult:
+                      services: int | None = None) -> EligibilityResult:
     """Required when every criterion is exceeded; opt-in eligible (from the years that allow it)
     when some are; voluntary otherwise."""
     from ..program import year_pack
 
     e = year_pack(year).eligibility
-    criteria: List[Tuple[str, Optional[float], float, str]] = [
+    criteria: list[tuple[str, float | None, float, str]] = [
         ("allowed charges", allowed_charges, e.low_volume_allowed_charges_usd, "$"),
         ("beneficiaries", beneficiaries, e.low_volume_beneficiaries, "")]
     if e.low_volume_covered_services is not None:
         criteria.append(("covered services", services, e.low_volume_covered_services, ""))
-    exceeded: List[str] = []
-    below: List[str] = []
+    exceeded: list[str] = []
+    below: list[str] = []
     for name, value, limit, unit in criteria:
         text = f"{name} {unit}{fmt(value) if value is not None else '-'} vs {unit}{fmt(limit)}"
         (exceeded if value is not None and value > limit else below).append(text)

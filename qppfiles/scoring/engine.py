@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .card import CategoryScore, MeasureScore, ScoreCard
 from .final import adjustment, final_score, weights_for
@@ -42,7 +42,7 @@ def _check_reweight(reweight: Iterable[str]) -> frozenset:
     return names
 
 
-def _cost_category(pack, cost: Optional[float], reweight: frozenset) -> CategoryScore:
+def _cost_category(pack, cost: float | None, reweight: frozenset) -> CategoryScore:
     if not pack.cost.scored:
         return CategoryScore("cost", None, reweighted=True,
                              reasons=[f"cost is not scored in {pack.year} (its weight goes to other categories)"])
@@ -90,12 +90,12 @@ def _assemble(pack, categories: dict, measures: list, *, small_practice: bool, c
 
 # ------------------------------------------------------------------ from a file
 
-def score_submission(submission, *, year: Optional[int] = None, small_practice: bool = False,
-                     special_status: bool = False, cost: Optional[float] = None,
-                     complex_bonus: Optional[float] = None, prior_quality: Optional[float] = None,
-                     reweight: Iterable[str] = (), cms_measures: Optional[Mapping[str, float]] = None,
-                     cahps_shortfall: bool = False, clinician_type: Optional[str] = None,
-                     findings: Optional[Iterable] = None, cehrt_2015_only: Optional[bool] = None) -> ScoreCard:
+def score_submission(submission, *, year: int | None = None, small_practice: bool = False,
+                     special_status: bool = False, cost: float | None = None,
+                     complex_bonus: float | None = None, prior_quality: float | None = None,
+                     reweight: Iterable[str] = (), cms_measures: Mapping[str, float] | None = None,
+                     cahps_shortfall: bool = False, clinician_type: str | None = None,
+                     findings: Iterable | None = None, cehrt_2015_only: bool | None = None) -> ScoreCard:
     """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
@@ -192,13 +192,13 @@ def score_submission(submission, *, year: Optional[int] = None, small_practice: 
 
 # ------------------------------------------------------------------ from points
 
-def score_points(year: int, *, quality_points: Optional[Sequence[float]] = None,
-                 quality_score: Optional[float] = None, quality_bonus: float = 0.0,
-                 ia_points: Optional[float] = None, ia_score: Optional[float] = None,
-                 pi_score: Optional[float] = None, cost: Optional[float] = None,
-                 small_practice: bool = False, complex_bonus: Optional[float] = None,
-                 prior_quality: Optional[float] = None, reweight: Iterable[str] = (),
-                 measure_ids: Optional[Sequence[str]] = None) -> ScoreCard:
+def score_points(year: int, *, quality_points: Sequence[float] | None = None,
+                 quality_score: float | None = None, quality_bonus: float = 0.0,
+                 ia_points: float | None = None, ia_score: float | None = None,
+                 pi_score: float | None = None, cost: float | None = None,
+                 small_practice: bool = False, complex_bonus: float | None = None,
+                 prior_quality: float | None = None, reweight: Iterable[str] = (),
+                 measure_ids: Sequence[str] | None = None) -> ScoreCard:
     """Score from per-measure achievement points and category inputs (e.g. a published example).
 
     A category left as None is treated as reweighted.  ``quality_points``

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Optional
+from collections.abc import Iterable, Mapping
 
 from .card import Adjustment, CategoryScore
 from .text import fmt
@@ -11,7 +11,7 @@ CATEGORIES = ("quality", "cost", "ia", "pi")
 
 
 def weights_for(pack, reweighted: Iterable[str], small_practice: bool = False,
-                app: bool = False) -> tuple[Optional[dict], list[str]]:
+                app: bool = False) -> tuple[dict | None, list[str]]:
     """Weights (percent) of each category, or None when too few categories are scored."""
     removed = frozenset(reweighted)
     reasons = []
@@ -41,7 +41,7 @@ def weights_for(pack, reweighted: Iterable[str], small_practice: bool = False,
     return found.as_dict(), reasons
 
 
-def final_score(categories: Mapping[str, CategoryScore], pack, *, complex_bonus: Optional[float] = None,
+def final_score(categories: Mapping[str, CategoryScore], pack, *, complex_bonus: float | None = None,
                 small_practice: bool = False) -> tuple[float, list[str]]:
     """Σ score × weight + bonuses, capped; the performance threshold when too few categories count."""
     f = pack.final

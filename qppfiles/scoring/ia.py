@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional, Sequence
+from collections.abc import Iterable, Sequence
 
 from ..model import BooleanValue, MeasurementSet
 from .card import CategoryScore, MeasureScore
@@ -18,14 +18,14 @@ def ia_percent(points: float, pack) -> float:
 
 
 def score_activities(sets: Sequence[MeasurementSet], pack, catalog, *, special_status: bool = False,
-                     mvp: bool = False, entity_type: Optional[str] = None,
+                     mvp: bool = False, entity_type: str | None = None,
                      programs: Iterable[str] = ()) -> tuple[CategoryScore, list[MeasureScore]]:
     rules = pack.ia
     full = rules.full_credit_points
     measures: list[MeasureScore] = []
     total = 0.0
     reasons: list[str] = []
-    credit: Optional[str] = None
+    credit: str | None = None
     for ms in sets:
         for m in ms.measurements:
             activity_id = m.measure_id or "?"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Optional, Sequence
 
 from ..model import BooleanValue, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure
@@ -44,7 +44,7 @@ class _Values:
         v = self.by_id.get(measure_id)
         return isinstance(v, BooleanValue) and v.value is True
 
-    def ratio(self, measure_id: str) -> Optional[float]:
+    def ratio(self, measure_id: str) -> float | None:
         v = self.by_id.get(measure_id)
         if isinstance(v, ProportionValue) and isinstance(v.numerator, (int, float)) \
                 and isinstance(v.denominator, (int, float)) and v.denominator > 0:
@@ -70,7 +70,7 @@ class _Values:
 
 
 def score_pi(sets: Sequence[MeasurementSet], pack, catalog,
-             cehrt_2015_only: Optional[bool] = None) -> tuple[CategoryScore, list[MeasureScore]]:
+             cehrt_2015_only: bool | None = None) -> tuple[CategoryScore, list[MeasureScore]]:
     """Score the PI sets of a submission under ``pack``.
 
     ``cehrt_2015_only`` says whether the data came solely from 2015 Edition
@@ -173,7 +173,7 @@ def _bonus(rules, values: _Values, measures: list, reasons: list) -> float:
     return total
 
 
-def _solely_2015_edition(rules, sets, given: Optional[bool]) -> tuple[bool, str]:
+def _solely_2015_edition(rules, sets, given: bool | None) -> tuple[bool, str]:
     if given is not None:
         return given, "as stated"
     codes = {s.cehrt_id[2:5].upper() for s in sets if isinstance(s.cehrt_id, str) and len(s.cehrt_id) == 15}
@@ -298,7 +298,7 @@ def _points_model(rules, values: _Values) -> tuple[float, list, list]:
     for requirement in rules.requirements:
         if requirement.kind != "measure":
             continue
-        best: tuple[float, list[MeasureScore], Optional[Sequence[str]]] = (0.0, [], None)
+        best: tuple[float, list[MeasureScore], Sequence[str] | None] = (0.0, [], None)
         for option in requirement.options:
             option_points, option_scores = 0.0, []
             for measure_id in option:

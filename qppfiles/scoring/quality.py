@@ -8,8 +8,8 @@ benchmark's cap and the year's floors.  Every number comes from the year pack
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, List, Optional, Sequence
 
 from ..measure_math import (
     SUPPRESSED,
@@ -40,15 +40,15 @@ class QualityResult:
 
     score: MeasureScore
     measure: object = None                      # catalog QualityMeasure or None
-    rates: Optional[MeasureRates] = None
+    rates: MeasureRates | None = None
     data_completeness_met: bool = False
     case_minimum_met: bool = False
-    potential: Optional[float] = None           # points if data completeness were met
-    cases_needed: Optional[int] = None          # to reach data completeness
-    case_minimum: Optional[int] = None
+    potential: float | None = None           # points if data completeness were met
+    cases_needed: int | None = None          # to reach data completeness
+    case_minimum: int | None = None
     bonus: float = 0.0
-    bonus_notes: List[str] = field(default_factory=list)
-    left_out: Optional[str] = None              # why the measure leaves the numerator and the denominator
+    bonus_notes: list[str] = field(default_factory=list)
+    left_out: str | None = None              # why the measure leaves the numerator and the denominator
     given: bool = False                         # points given for a measure CMS computes itself
     app: bool = False                           # scored under the APM Performance Pathway
 
@@ -71,18 +71,18 @@ def _size_note(small_practice: bool) -> str:
 class Achievement:
     """Points of a rate against a benchmark, and how they came about."""
 
-    points: Optional[float]                     # None when the benchmark has no decile bounds
-    decile: Optional[int]
-    bounds: Optional[tuple]
+    points: float | None                     # None when the benchmark has no decile bounds
+    decile: int | None
+    bounds: tuple | None
     reason: str
-    cap: Optional[float] = None                 # the topped-out cap that lowered the points
+    cap: float | None = None                 # the topped-out cap that lowered the points
 
     def as_tuple(self):
         return self.points, self.decile, self.bounds, self.reason
 
 
 def achievement(rate: float, benchmark, measure, pack, *, app: bool = False
-                ) -> tuple[float, Optional[int], Optional[tuple], str]:
+                ) -> tuple[float, int | None, tuple | None, str]:
     """(points, decile, bounds, reason) of a rate against a benchmark, with the cap and the year's floor."""
     return score_rate(rate, benchmark, measure, pack, app=app).as_tuple()
 
@@ -120,7 +120,7 @@ def score_rate(rate: float, benchmark, measure, pack, *, app: bool = False) -> A
     return Achievement(points, found.decile, found.bounds, reason, applied)
 
 
-def score_measure(measurement: Measurement, method: Optional[str], pack, catalog,
+def score_measure(measurement: Measurement, method: str | None, pack, catalog,
                   small_practice: bool = False, app: bool = False) -> QualityResult:
     """Achievement points of one quality measurement; never raises.
 
@@ -235,7 +235,7 @@ def given_measure(measure_id: str, points: float, pack, catalog, what: str) -> Q
     return result
 
 
-def _round(value: Optional[float]) -> Optional[float]:
+def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
 
@@ -323,8 +323,8 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
 
 
 def quality_percent(points: Iterable[float], pack, *, small_practice: bool = False,
-                    measures_reported: Optional[int] = None, bonus: float = 0.0, prior_quality: Optional[float] = None,
-                    denominator: Optional[float] = None, slots: Optional[int] = None,
+                    measures_reported: int | None = None, bonus: float = 0.0, prior_quality: float | None = None,
+                    denominator: float | None = None, slots: int | None = None,
                     full_participation: bool = True, adjustment: float = 0.0) -> CategoryScore:
     """The quality category percent from the picked measures' points (the published formula).
 

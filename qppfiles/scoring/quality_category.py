@@ -11,8 +11,8 @@ given by the caller, and the estimate says what it assumed without them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import List, Mapping, Optional
 
 from ..measure_math import WEB_INTERFACE
 from .card import CategoryScore
@@ -32,8 +32,8 @@ class QualityOutcome:
     slots: int                                  # measures that can count
     denominator: float
     fixed_set: bool                             # APP or Web Interface: no measure can be added
-    assumptions: List[str] = field(default_factory=list)
-    not_scored: List[str] = field(default_factory=list)
+    assumptions: list[str] = field(default_factory=list)
+    not_scored: list[str] = field(default_factory=list)
 
 
 def _app_measure_set(pack, programs) -> tuple:
@@ -48,8 +48,8 @@ def _computed_by_cms(catalog, measure_id: str) -> bool:
 
 
 def score_quality(submission, pack, catalog, *, programs, small_practice: bool = False,
-                  prior_quality: Optional[float] = None, reweighted: bool = False,
-                  cms_measures: Optional[Mapping[str, float]] = None, cahps_shortfall: bool = False,
+                  prior_quality: float | None = None, reweighted: bool = False,
+                  cms_measures: Mapping[str, float] | None = None, cahps_shortfall: bool = False,
                   complex_organization: bool = False) -> QualityOutcome:
     from .quality import given_measure, measure_bonuses, pick, quality_percent, score_measure
 

@@ -9,8 +9,8 @@ listed with the finding that caused it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable, List, Optional
 
 from ..findings import ERROR
 from .card import MeasureScore
@@ -33,9 +33,9 @@ PI_CATEGORIES = ("pi", "aci")
 @dataclass
 class Screened:
     submission: object                          # the submission without the rejected measurements
-    rejected: List[MeasureScore] = field(default_factory=list)
-    not_scored: List[str] = field(default_factory=list)
-    pi_rejected: Optional[str] = None           # why the PI sets earn no credit
+    rejected: list[MeasureScore] = field(default_factory=list)
+    not_scored: list[str] = field(default_factory=list)
+    pi_rejected: str | None = None           # why the PI sets earn no credit
 
 
 def _where(f) -> str:

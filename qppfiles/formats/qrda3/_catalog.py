@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
-
 # Population names as the catalog may spell them -> the QRDA III population code.
 _POPULATION_NAMES = {
     "initialpopulation": "IPOP",
@@ -22,7 +20,7 @@ _POPULATION_NAMES = {
 }
 
 
-def load(year: Optional[int]):
+def load(year: int | None):
     """The catalog of ``year``, or None when there is none (or no catalog package)."""
     if year is None:
         return None
@@ -36,15 +34,15 @@ def load(year: Optional[int]):
         return None
 
 
-def population_code(name: str) -> Optional[str]:
+def population_code(name: str) -> str | None:
     key = name.replace("_", "").replace("-", "").lower()
     if key.endswith("uuid"):
         key = key[:-4]
     return _POPULATION_NAMES.get(key)
 
 
-def _normalise(uuids) -> Dict[str, str]:
-    out: Dict[str, str] = {}
+def _normalise(uuids) -> dict[str, str]:
+    out: dict[str, str] = {}
     for name, uuid in (uuids or {}).items():
         code = population_code(str(name))
         if code and isinstance(uuid, str) and uuid:
@@ -52,10 +50,10 @@ def _normalise(uuids) -> Dict[str, str]:
     return out
 
 
-PopulationGroup = Tuple[Optional[str], Dict[str, str]]
+PopulationGroup = tuple[str | None, dict[str, str]]
 
 
-def population_groups(measure) -> List[PopulationGroup]:
+def population_groups(measure) -> list[PopulationGroup]:
     """(stratum name, {population code: UUID}) for each sub-population of an eCQM.
 
     A stratum without UUIDs keeps an empty dict: CMS reports it with zero counts.

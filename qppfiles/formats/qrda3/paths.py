@@ -7,8 +7,6 @@ Names outside the HL7 v3 namespace keep their prefix (``sdtc:valueSet``).
 
 from __future__ import annotations
 
-from typing import Dict, List
-
 from lxml import etree
 
 from ...findings import Location
@@ -71,10 +69,10 @@ class LineMap:
     """
 
     def __init__(self, lazy: bool = False) -> None:
-        self.lines: Dict[str, int] = {}
+        self.lines: dict[str, int] = {}
         self.lazy = lazy
-        self.nodes: List[object] = []
-        self.tokens: Dict[object, str] = {}
+        self.nodes: list[object] = []
+        self.tokens: dict[object, str] = {}
 
     def ref(self, el) -> str:
         if self.lazy:

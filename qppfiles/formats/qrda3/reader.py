@@ -8,8 +8,6 @@ catalog, and performanceNotMet is DENOM - NUMER - DENEX - DENEXCEP.
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional, Tuple
-
 from lxml import etree
 
 from ...digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
@@ -59,8 +57,8 @@ _NO = {"n"}
 _MIPS_ONLY = frozenset({"X130", "X131", "X132", "X135", "X137", "X163", "X169", "X170", "X171", "X172", "X175"})
 
 
-def read(data: bytes, path: Optional[str] = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
-         catalog=None, year: Optional[int] = None, lazy_refs: bool = False) -> ReadResult:
+def read(data: bytes, path: str | None = None, *, max_bytes: int = DEFAULT_MAX_BYTES,
+         catalog=None, year: int | None = None, lazy_refs: bool = False) -> ReadResult:
     """Read a QRDA III file.
 
     ``catalog`` overrides the measures catalog of the file's year (for tests and
@@ -76,7 +74,7 @@ def read(data: bytes, path: Optional[str] = None, *, max_bytes: int = DEFAULT_MA
     return _Reader(root, catalog, year, lazy_refs).run()
 
 
-def _roots(el) -> List[str]:
+def _roots(el) -> list[str]:
     """The roots of an element's templateIds, "" for one without: as a section lists them."""
     return [t.get("root", "") for t in el.iterchildren(TEMPLATE_ID)]
 
@@ -113,11 +111,11 @@ def _child(el, *tags):
     return el
 
 
-def _ids(el, root: str) -> List:
+def _ids(el, root: str) -> list:
     return [i for i in el.iterchildren(ID) if i.get("root") == root]
 
 
-def _date(raw: Optional[str]) -> Optional[str]:
+def _date(raw: str | None) -> str | None:
     """yyyyMMdd..., yyyy-MM-dd or yyyy/MM/dd -> yyyy-MM-dd; None when not a date."""
     if not raw:
         return None
@@ -131,19 +129,19 @@ def _date(raw: Optional[str]) -> Optional[str]:
 
 
 class _Reader:
-    def __init__(self, root, catalog, year: Optional[int] = None, lazy_refs: bool = False) -> None:
+    def __init__(self, root, catalog, year: int | None = None, lazy_refs: bool = False) -> None:
         self.root = root
         self.catalog = catalog
         self.forced_year = year
         self.app = False  # an APP / APP Plus file: eCQM content is not checked by CMS
-        self.year: Optional[int] = None
+        self.year: int | None = None
         self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
         self.lines = LineMap(lazy_refs)
-        self.findings: List[Finding] = []
+        self.findings: list[Finding] = []
 
     # -- findings -----------------------------------------------------------------
     def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
-                layer: str = "schema", measure_id: Optional[str] = None) -> None:
+                layer: str = "schema", measure_id: str | None = None) -> None:
         el = self.root if el is None else el
         if self.app and code in _MIPS_ONLY and severity == ERROR:
             severity = WARNING
@@ -151,7 +149,7 @@ class _Reader:
         location = Location(xpath=self.lines.path(el), line=el.sourceline)
         self.findings.append(Finding(code, severity, layer, message, measure_id, location))
 
-    def result(self, submission: Optional[Submission]) -> ReadResult:
+    def result(self, submission: Submission | None) -> ReadResult:
         return ReadResult(QRDA3, submission, self.findings, self.lines.locate, self.root)
 
     # -- document -----------------------------------------------------------------
@@ -297,7 +295,7 @@ class _Reader:
             out["mvp"] = mvp
         return out
 
-    def program(self, ids) -> Tuple[Optional[str], Optional[str], bool]:
+    def program(self, ids) -> tuple[str | None, str | None, bool]:
         known = ", ".join(T.PROGRAMS)
         if not ids:
             self.finding("X110", "The file names no program: it needs one informationRecipient "
@@ -316,11 +314,11 @@ class _Reader:
         return mapped[0], mapped[1], True
 
     # -- sections -----------------------------------------------------------------
-    def sections(self) -> List[Tuple[str, object, Optional[Tuple]]]:
+    def sections(self) -> list[tuple[str, object, tuple | None]]:
         """(category, section element, (start, end) or None) per known section, first of each kind."""
         body = _child(self.root, COMPONENT, STRUCTURED_BODY)
-        found: List[Tuple[str, object, Optional[Tuple]]] = []
-        seen: Dict[str, object] = {}
+        found: list[tuple[str, object, tuple | None]] = []
+        seen: dict[str, object] = {}
         if body is not None:
             for component in body.iterchildren(COMPONENT):
                 for section in component.iterchildren(SECTION):
@@ -364,7 +362,7 @@ class _Reader:
                          f"{T.CATEGORY_REPORT_SECTION} has extension {found}; for {year} CMS requires "
                          f"'{expected}'.", tids[0])
 
-    def reporting_period(self, section, category) -> Optional[Tuple[Optional[str], Optional[str]]]:
+    def reporting_period(self, section, category) -> tuple[str | None, str | None] | None:
         acts = _reporting_parameters_acts(section)
         name = _CATEGORY_NAMES[category]
         if len(acts) != 1:
@@ -416,9 +414,9 @@ class _Reader:
         )
 
     # -- quality ------------------------------------------------------------------
-    def quality_measures(self, section) -> List[Measurement]:
-        out: List[Measurement] = []
-        seen_guids: Dict[str, object] = {}
+    def quality_measures(self, section) -> list[Measurement]:
+        out: list[Measurement] = []
+        seen_guids: dict[str, object] = {}
         organizers = []
         for entry in section.iterchildren(ENTRY):
             for organizer in entry.iterchildren(ORGANIZER):
@@ -460,14 +458,14 @@ class _Reader:
         name = _catalog.describe(measure)
         mid = measure.measure_id
         groups = _catalog.population_groups(measure)
-        by_uuid: Dict[str, int] = {}
+        by_uuid: dict[str, int] = {}
         defined = set()  # population codes the measure's definition has
         for index, (_, uuids) in enumerate(groups):
             defined.update(uuids)
             for uuid in uuids.values():
                 by_uuid.setdefault(uuid, index)
-        counts: List[Dict[str, Optional[int]]] = [dict() for _ in groups]
-        first_el: List[object] = [None] * len(groups)
+        counts: list[dict[str, int | None]] = [dict() for _ in groups]
+        first_el: list[object] = [None] * len(groups)
         rates = []
         for component in organizer.iterchildren(COMPONENT):
             for obs in component.iterchildren(OBSERVATION):
@@ -570,7 +568,7 @@ class _Reader:
                          f"which is not a NUMER population of the measure in {self.catalog.year}.",
                          refs[0], measure_id=mid)
 
-    def aggregate_count(self, obs, what: str, measure_id: Optional[str], *, plain: bool = False) -> Optional[int]:
+    def aggregate_count(self, obs, what: str, measure_id: str | None, *, plain: bool = False) -> int | None:
         values = _aggregate_values(obs)
         if len(values) != 1:
             self.finding("X133", f"The {what} has {len(values)} aggregate counts; it needs exactly one.",
@@ -585,7 +583,7 @@ class _Reader:
         return count
 
     # -- improvement activities -----------------------------------------------------
-    def ia_measures(self, section) -> List[Measurement]:
+    def ia_measures(self, section) -> list[Measurement]:
         out = []
         for entry in section.iterchildren(ENTRY):
             for child in entry.iterchildren():
@@ -629,7 +627,7 @@ class _Reader:
                      f"(templateId {T.PI_NUMERATOR_DENOMINATOR}) sits in the {section_name} section; "
                      "it belongs in the Promoting Interoperability section.", el)
 
-    def performed(self, organizer, what: str, measure_id) -> Optional[bool]:
+    def performed(self, organizer, what: str, measure_id) -> bool | None:
         for obs in _measure_performed(organizer)[:1]:
             value = _child(obs, VALUE)
             code = (value.get("code") if value is not None else None) or ""
@@ -646,7 +644,7 @@ class _Reader:
         return None
 
     # -- promoting interoperability --------------------------------------------------
-    def pi_measures(self, section) -> List[Measurement]:
+    def pi_measures(self, section) -> list[Measurement]:
         out = []
         for entry in section.iterchildren(ENTRY):
             for organizer in entry.iterchildren(ORGANIZER):
@@ -668,7 +666,7 @@ class _Reader:
                 out.append(Measurement(measure_id, value, self.lines.ref(organizer)))
         return out
 
-    def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> Optional[int]:
+    def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> int | None:
         found = _pi_observations[template](organizer)
         if len(found) != 1:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
@@ -688,18 +686,18 @@ def _years(years) -> str:
     return " and ".join(str(y) for y in years)
 
 
-def _integer(raw: Optional[str]) -> Optional[int]:
+def _integer(raw: str | None) -> int | None:
     """eCQM counts as CMS parses them: an optional plus sign and ASCII digits, no spaces, at most MAX_COUNT."""
     return ascii_count(raw or "")
 
 
-def _plain_integer(raw: Optional[str]) -> Optional[int]:
+def _plain_integer(raw: str | None) -> int | None:
     """PI counts: ASCII digits only, as CMS reads them (no sign, no spaces)."""
     text = raw or ""
     return ascii_count(text) if is_ascii_digits(text) else None
 
 
-def _not_met(c: Dict[str, Optional[int]]) -> Optional[int]:
+def _not_met(c: dict[str, int | None]) -> int | None:
     denom, numer = c.get("DENOM"), c.get("NUMER")
     if denom is None or numer is None:
         return None
@@ -709,7 +707,7 @@ def _not_met(c: Dict[str, Optional[int]]) -> Optional[int]:
     return denom - numer - (excl or 0) - (exc or 0)
 
 
-def _counts(c: Dict[str, Optional[int]]) -> Counts:
+def _counts(c: dict[str, int | None]) -> Counts:
     return Counts(
         performance_met=c.get("NUMER"),
         performance_not_met=_not_met(c),
@@ -724,9 +722,9 @@ def _zero_counts() -> Counts:
     return Counts(0, 0, 0, 0, None)
 
 
-def _summed_counts(groups: List[Dict[str, Optional[int]]]) -> Counts:
+def _summed_counts(groups: list[dict[str, int | None]]) -> Counts:
     """Single-rate eCQMs with several sub-populations: CMS sums them and reports every field."""
-    total: Dict[str, Optional[int]] = {}
+    total: dict[str, int | None] = {}
     for code in ("NUMER", "DENOM", "DENEX", "DENEXCEP"):
         values = [g.get(code) for g in groups]
         total[code] = None if any(g.get(code, 0) is None for g in groups) else sum(v or 0 for v in values)

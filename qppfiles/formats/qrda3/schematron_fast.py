@@ -28,7 +28,8 @@ the rewrite changes.
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterator, List, Optional
+from collections.abc import Iterator
+from typing import Any
 
 XSL = "http://www.w3.org/1999/XSL/Transform"
 VERSION = "select-contexts-2"
@@ -57,7 +58,7 @@ def _top_level(text: str, separator: str) -> Iterator[int]:
             yield i
 
 
-def _split(text: str, separator: str) -> List[str]:
+def _split(text: str, separator: str) -> list[str]:
     parts, start = [], 0
     for i in _top_level(text, separator):
         parts.append(text[start:i])
@@ -66,7 +67,7 @@ def _split(text: str, separator: str) -> List[str]:
     return parts
 
 
-def _groups(text: str) -> Optional[List[str]]:
+def _groups(text: str) -> list[str] | None:
     """The bodies of ``[a][b]...``, or None when ``text`` is anything else."""
     bodies, start = [], 0
     while start < len(text):
@@ -93,7 +94,7 @@ def _groups(text: str) -> Optional[List[str]]:
     return bodies
 
 
-def _template_root(step: str) -> Optional[str]:
+def _template_root(step: str) -> str | None:
     """R when ``step`` is ``p:templateId[@root='R']...``: a templateId element with that root."""
     found = _TEMPLATE_ID.match(step)
     if not found or _groups(step[found.end():]) is None:
@@ -101,7 +102,7 @@ def _template_root(step: str) -> Optional[str]:
     return found.group(2)
 
 
-def _candidates(alternative: str) -> Optional[str]:
+def _candidates(alternative: str) -> str | None:
     """An XPath selecting at least every element the pattern ``alternative`` matches, or None.
 
     With a step ``p:X[p:templateId[@root='R']...]`` (or a step ``p:templateId[@root='R']...``)
@@ -132,7 +133,7 @@ def _candidates(alternative: str) -> Optional[str]:
     return f"key('{NAME_KEY}', '{name.group(1)}')"
 
 
-def context_candidates(match: str) -> Optional[List[str]]:
+def context_candidates(match: str) -> list[str] | None:
     """XPaths that together select at least every element a rule context can match, or None.
 
     None means the context may match something other than a named element (``*``, ``node()``,
@@ -159,20 +160,20 @@ def speed_up(xslt_doc) -> dict:
     """
     root = xslt_doc.getroot() if hasattr(xslt_doc, "getroot") else xslt_doc
     templates = root.findall(_q("template"))
-    by_mode: Dict[str, List[Any]] = {}
+    by_mode: dict[str, list[Any]] = {}
     for template in templates:
         mode = template.get("mode")
         if mode and _MODE.match(mode):
             by_mode.setdefault(mode, []).append(template)
     done = {"patterns": 0, "walking": 0, "idle_walks": 0}
 
-    starts: Dict[str, List[Any]] = {}
+    starts: dict[str, list[Any]] = {}
     for apply in root.iter(_q("apply-templates")):
         if apply.get("select") == "/" and apply.get("mode") in by_mode:
             starts.setdefault(apply.get("mode"), []).append(apply)
 
     for mode, mode_templates in by_mode.items():
-        selects: List[str] = []
+        selects: list[str] = []
         for template in mode_templates:
             priority = template.get("priority")
             match = template.get("match", "")

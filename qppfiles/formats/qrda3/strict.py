@@ -25,7 +25,6 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple, Union
 
 from lxml import etree, isoschematron
 
@@ -63,14 +62,14 @@ class Package:
     name: str  # directory name, e.g. "2023-v1.0"
     sch: Path
     voc: Path
-    required_extension: Optional[str]
+    required_extension: str | None
 
     @property
     def is_latest(self) -> bool:
         return self.name == str(self.year)
 
 
-def packages(ig_dir: Union[str, Path]) -> List[Package]:
+def packages(ig_dir: str | Path) -> list[Package]:
     """Every package under ``ig_dir``, sorted by year then name."""
     found = []
     root = Path(ig_dir)
@@ -85,7 +84,7 @@ def packages(ig_dir: Union[str, Path]) -> List[Package]:
 
 
 @lru_cache(maxsize=64)
-def _required_extension(sch: Path) -> Optional[str]:
+def _required_extension(sch: Path) -> str | None:
     try:
         text = sch.read_text("utf-8", errors="replace")
     except OSError:
@@ -94,7 +93,7 @@ def _required_extension(sch: Path) -> Optional[str]:
     return match.group(1) if match else None
 
 
-def choose_package(ig_dir, year: int, extension: Optional[str]) -> Tuple[Optional[Package], bool]:
+def choose_package(ig_dir, year: int, extension: str | None) -> tuple[Package | None, bool]:
     """(package, matched): the year's package requiring ``extension``, else the year's latest."""
     of_year = [p for p in packages(ig_dir) if p.year == year]
     for p in of_year:
@@ -107,8 +106,8 @@ def choose_package(ig_dir, year: int, extension: Optional[str]) -> Tuple[Optiona
 # -- entry point ---------------------------------------------------------------------------------
 
 
-def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional[int] = None, *,
-             max_bytes: int = DEFAULT_MAX_BYTES, phases=("errors", "warnings")) -> List[Finding]:
+def validate(data_or_tree, ig_dir: str | Path | None = None, year: int | None = None, *,
+             max_bytes: int = DEFAULT_MAX_BYTES, phases=("errors", "warnings")) -> list[Finding]:
     """Validate a QRDA III document against the CDA XSD then the CMS schematron of its year.
 
     ``data_or_tree`` is bytes, an lxml element or an element tree.  ``ig_dir``
@@ -136,7 +135,7 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
         root = data_or_tree
     tree = root.getroottree()
 
-    findings: List[Finding] = []
+    findings: list[Finding] = []
     extension = next(iter(_REPORT_TEMPLATE(root, root=T.QRDA3_REPORT_CMS)), None)
     if year is None:
         year = _document_year(root, extension)
@@ -168,7 +167,7 @@ def validate(data_or_tree, ig_dir: Union[str, Path, None] = None, year: Optional
     return findings
 
 
-def _document_year(root, extension) -> Optional[int]:
+def _document_year(root, extension) -> int | None:
     """As CMS: the start of the first reporting period, else the extension's year."""
     starts = [int(v[:4]) for v in _FIRST_PERIOD_START(root, rp=T.REPORTING_PARAMETERS_ACT) if is_ascii_digits(v[:4])]
     if starts:
@@ -181,7 +180,7 @@ def _package_finding(code: str, severity: str, message: str) -> Finding:
     return Finding(code, severity, "file", message, location=Location(xpath="/"))
 
 
-def _element_location(tree, path: Optional[str]) -> Location:
+def _element_location(tree, path: str | None) -> Location:
     """Turn a machine XPath into a readable one with its line."""
     if not path:
         return Location()
@@ -209,7 +208,7 @@ def _schema(xsd: Path) -> etree.XMLSchema:
     return etree.XMLSchema(etree.parse(str(xsd), parser))
 
 
-def _xsd_findings(tree, xsd: Path) -> List[Finding]:
+def _xsd_findings(tree, xsd: Path) -> list[Finding]:
     if not xsd.is_file():
         return [_package_finding("X204", ERROR, f"The CDA schema {xsd} is missing from the guide directory; "
                                  "the XSD layer was not checked.")]
@@ -237,7 +236,7 @@ def cache_dir() -> Path:
     return Path(base) / "qppfiles"
 
 
-_compiled: Dict[Tuple[str, str, bool], etree.XSLT] = {}
+_compiled: dict[tuple[str, str, bool], etree.XSLT] = {}
 _ACCESS = etree.XSLTAccessControl(read_file=True, write_file=False, create_dir=False,
                                   read_network=False, write_network=False)
 _SAFE_PARSER = dict(resolve_entities=False, no_network=True)
@@ -261,7 +260,7 @@ def _cache_key(package: Package, phase: str, reference: bool = False) -> str:
     return digest.hexdigest()[:32]
 
 
-def compiled_schematron(package: Package, phase: str, reference: Optional[bool] = None) -> etree.XSLT:
+def compiled_schematron(package: Package, phase: str, reference: bool | None = None) -> etree.XSLT:
     """The validator XSLT of one phase of a package: from memory, the disk cache, or compiled now.
 
     ``reference`` (default: :func:`use_reference`) gives the stylesheet as ``isoschematron``
@@ -378,7 +377,7 @@ def _store(path: Path, key: str, xslt_doc) -> None:
         pass  # an unwritable cache only costs time
 
 
-def _schematron_findings(tree, package: Package, phase: str, severity: str) -> List[Finding]:
+def _schematron_findings(tree, package: Package, phase: str, severity: str) -> list[Finding]:
     try:
         validator = compiled_schematron(package, phase)
     except PackageError as exc:

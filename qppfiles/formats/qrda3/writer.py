@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import datetime, timezone
-from typing import Dict, List, Optional
 
 from lxml import etree
 
@@ -64,7 +63,7 @@ class QrdaWriteError(ValueError):
         self.code = code
 
 
-def write(submission: Submission, *, catalog=None, created: Optional[datetime] = None) -> bytes:
+def write(submission: Submission, *, catalog=None, created: datetime | None = None) -> bytes:
     """Serialise ``submission`` as QRDA III for its performance year's guide."""
     return _Writer(submission, catalog, created).document()
 
@@ -160,7 +159,7 @@ class _Writer:
                                  f"under '{family}'.")
         return name, (mvps[0] if mvps else None)
 
-    def ordered_sets(self) -> List[MeasurementSet]:
+    def ordered_sets(self) -> list[MeasurementSet]:
         order = {"quality": 0, "pi": 1, "aci": 1, "ia": 2}
         seen = set()
         out = []
@@ -268,11 +267,11 @@ class _Writer:
         self.el(time, "low", value=mset.performance_start.replace("-", ""))
         self.el(time, "high", value=mset.performance_end.replace("-", ""))
 
-    def title(self, category: str, measure_id: Optional[str]) -> Optional[str]:
+    def title(self, category: str, measure_id: str | None) -> str | None:
         record = getattr(self.catalog, category, {}).get(measure_id) if measure_id else None
         return getattr(record, "title", None) or measure_id
 
-    def external_document(self, organizer, root: str, extension: str, text: Optional[str] = None):
+    def external_document(self, organizer, root: str, extension: str, text: str | None = None):
         doc = self.el(self.el(organizer, "reference", typeCode="REFR"), "externalDocument",
                       classCode="DOC", moodCode="EVN")
         self.el(doc, "id", root=root, extension=extension)
@@ -293,7 +292,7 @@ class _Writer:
         self.el(obs, "methodCode", code="COUNT", codeSystem="2.16.840.1.113883.5.84",
                 codeSystemName="ObservationMethod", displayName="Count")
 
-    def performed(self, organizer, value: Optional[bool], what: str) -> None:
+    def performed(self, organizer, value: bool | None, what: str) -> None:
         if value is None:
             raise QrdaWriteError(f"{what} has no true/false value.")
         obs = self.el(self.el(organizer, "component"), "observation", classCode="OBS", moodCode="EVN")
@@ -351,7 +350,7 @@ class _Writer:
                                  "numerator/denominator or a true/false value.")
 
     # -- eCQMs ------------------------------------------------------------------------
-    def ecqm_definition(self, measure_id: Optional[str]):
+    def ecqm_definition(self, measure_id: str | None):
         measure = self.catalog.quality.get(measure_id) if measure_id else None
         if measure is None:
             raise QrdaWriteError(f"Quality measure {measure_id} is not a {self.year} measure in the catalog, "
@@ -391,7 +390,7 @@ class _Writer:
                 if code in uuids:
                     self.measure_data(organizer, code, uuids[code], counts.get(code, 0))
 
-    def group_counts(self, m: Measurement, measure, groups, name) -> List[Optional[Dict[str, int]]]:
+    def group_counts(self, m: Measurement, measure, groups, name) -> list[dict[str, int] | None]:
         value = m.value
         if _catalog.is_multi_rate(measure):
             if not isinstance(value, MultiRateValue):
@@ -402,7 +401,7 @@ class _Writer:
                     raise QrdaWriteError(f"eCQM {name} has no stratum named '{stratum.name}' "
                                          f"(its strata: {', '.join(str(g) for g, _ in groups)}).")
                 by_name[stratum.name] = stratum.counts
-            out: List[Optional[Dict[str, int]]] = []
+            out: list[dict[str, int] | None] = []
             for group_name, uuids in groups:
                 counts = by_name.get(group_name, Counts(0, 0, 0, 0, 0))
                 if not uuids:
@@ -420,7 +419,7 @@ class _Writer:
         defined = set().union(*(uuids for _, uuids in groups))
         first = {c: n for c, n in counts.items() if c in groups[0][1] or not n or c not in defined}
         # A population missing from the first sub-population goes to the first one that has it.
-        rest: List[Dict[str, int]] = [{} for _ in groups[1:]]
+        rest: list[dict[str, int]] = [{} for _ in groups[1:]]
         for code, n in counts.items():
             if code not in first:
                 index = next(i for i, (_, u) in enumerate(groups[1:]) if code in u)
@@ -468,7 +467,7 @@ def _int(value, name) -> int:
     return value
 
 
-def _population_counts(counts: Counts, name: str, stratum: Optional[str] = None) -> Dict[str, int]:
+def _population_counts(counts: Counts, name: str, stratum: str | None = None) -> dict[str, int]:
     if counts.eligible_population is None or counts.performance_met is None:
         raise QrdaWriteError(f"eCQM {name} needs eligiblePopulation and performanceMet to be written.")
     denom = _int(counts.eligible_population, name)
@@ -484,7 +483,7 @@ def _population_counts(counts: Counts, name: str, stratum: Optional[str] = None)
     return out
 
 
-def _refuse_lost_numbers(counts: Counts, out: Dict[str, int], name: str, stratum: Optional[str]) -> None:
+def _refuse_lost_numbers(counts: Counts, out: dict[str, int], name: str, stratum: str | None) -> None:
     """QRDA III has no performanceNotMet: CMS reads it as DENOM - NUMER - DENEX - DENEXCEP, and drops NUMEX.
 
     So patients not reported (data completeness below 100%) would become "not met"; refuse instead.

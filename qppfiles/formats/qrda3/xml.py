@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import List, Optional, Tuple
 
 from lxml import etree
 
@@ -47,7 +46,7 @@ def _new_parser() -> etree.XMLParser:
     )
 
 
-def _file_error(code: str, message: str, line: Optional[int] = None) -> Finding:
+def _file_error(code: str, message: str, line: int | None = None) -> Finding:
     return Finding(code, ERROR, "file", message, location=Location(xpath="/", line=line))
 
 
@@ -76,7 +75,7 @@ def _declares_doctype(data: bytes) -> bool:
     return bool(_DECLARATION.search(prolog))
 
 
-def parse(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> Tuple[Optional[etree._Element], List[Finding]]:
+def parse(data: bytes, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[etree._Element | None, list[Finding]]:
     """Parse untrusted bytes. Returns (root element or None, file-level findings)."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
         return None, [_file_error("X102", "The input is not a byte string, so it cannot be read as XML.")]
