@@ -220,9 +220,9 @@ def size_rows(section: str, files: list[tuple]) -> list[Row]:
 
 
 def bench_json(corpus: Corpus, scale: Scale) -> list[Row]:
-    from qppfiles.options import Options
-    from qppfiles.schema_check import _validator
-    from qppfiles.validate import validate_bytes
+    from qppfiles.checks.schema import _validator
+    from qppfiles.pipeline.options import Options
+    from qppfiles.pipeline.validate import validate_bytes
 
     files = load_files(corpus.json_dir)
     options = Options()
@@ -261,8 +261,8 @@ def bench_json(corpus: Corpus, scale: Scale) -> list[Row]:
 def bench_qrda(corpus: Corpus, scale: Scale) -> list[Row]:
     from lxml import etree
 
-    from qppfiles.options import Options
-    from qppfiles.validate import validate_bytes
+    from qppfiles.pipeline.options import Options
+    from qppfiles.pipeline.validate import validate_bytes
 
     options = Options()
     rows: list[Row] = []
@@ -562,8 +562,8 @@ def bench_strict(shared: Path, quick: bool, work: Path):
     previous = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(cache)  # an empty cache: the first pass compiles every schematron
     try:
-        from qppfiles.options import Options
-        from qppfiles.validate import validate_bytes
+        from qppfiles.pipeline.options import Options
+        from qppfiles.pipeline.validate import validate_bytes
 
         options = Options(profile="strict", ig_dir=str(ig))
         files = [(p, p.read_bytes()) for p in samples]
@@ -621,7 +621,7 @@ def strict_against_reference(ig: Path, files, options, repeats: int):
     from lxml import etree
 
     from qppfiles.formats.qrda3 import strict
-    from qppfiles.validate import validate_bytes
+    from qppfiles.pipeline.validate import validate_bytes
 
     schema = strict._schema(ig / strict.XSD_RELATIVE)
     jobs, differences = [], []
@@ -744,7 +744,7 @@ METHOD = """\
   moves less when other processes share the cores.
   One untimed pass first loads every lazily imported module, the catalog and the compiled schemas.
   `jsonschema` and `jsonschema-rs` validate the already parsed document against the shipped
-  `document.json` schema (the validators qppfiles builds in `qppfiles.schema_check`), collecting every
+  `document.json` schema (the validators qppfiles builds in `qppfiles.checks.schema`), collecting every
   error as qppfiles does; the pure-Python one runs over a subset, once. `lxml.etree.fromstring` uses
   lxml's default parser.
 - CLI numbers: `qppfiles validate -j N --format jsonl DIR` as a subprocess, standard output to a file,

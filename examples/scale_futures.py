@@ -25,8 +25,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
 
-from qppfiles.options import Options
-from qppfiles.validate import validate_path
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_path
 
 SUFFIXES = (".json", ".xml")
 

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 # Public name -> module that defines it.
 _EXPORTS = {
     "read": "qppfiles.api",
-    "validate": "qppfiles.validate",  # the module, callable as the function (see there)
+    "validate": "qppfiles.pipeline.validate",  # the module, callable as the function (see there)
     "validate_many": "qppfiles.api",
     "score": "qppfiles.api",
     "convert": "qppfiles.api",
@@ -27,11 +27,11 @@ _EXPORTS = {
     "from_table": "qppfiles.api",
     "ReadError": "qppfiles.api",
     "ConvertError": "qppfiles.api",
-    "Options": "qppfiles.options",
-    "FileReport": "qppfiles.validate",
-    "Finding": "qppfiles.findings",
-    "Location": "qppfiles.findings",
-    "Submission": "qppfiles.model",
+    "Options": "qppfiles.pipeline.options",
+    "FileReport": "qppfiles.pipeline.validate",
+    "Finding": "qppfiles.model.findings",
+    "Location": "qppfiles.model.findings",
+    "Submission": "qppfiles.model.submission",
     "ScoreCard": "qppfiles.scoring",
     "ScoringError": "qppfiles.scoring",
 }
@@ -51,11 +51,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
         validate_many,
         write,
     )
-    from .findings import Finding, Location  # noqa: F401
-    from .model import Submission  # noqa: F401
-    from .options import Options  # noqa: F401
+    from .model.findings import Finding, Location  # noqa: F401
+    from .model.submission import Submission  # noqa: F401
+    from .pipeline.options import Options  # noqa: F401
+    from .pipeline.validate import FileReport  # noqa: F401
     from .scoring import ScoreCard, ScoringError  # noqa: F401
-    from .validate import FileReport  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -1,7 +1,7 @@
 """The public Python API: what ``import qppfiles`` offers, and what the commands call.
 
 Sources are a path (``str`` or ``os.PathLike``), the file's ``bytes``, or (for ``score`` and
-``convert``) a :class:`~qppfiles.model.Submission` already read.
+``convert``) a :class:`~qppfiles.model.submission.Submission` already read.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Union
 
-from .options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from .pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 
 if TYPE_CHECKING:
-    from .model import Submission
+    from .model.submission import Submission
+    from .pipeline.validate import FileReport
     from .scoring import ScoreCard
-    from .validate import FileReport
 
 Source = Union[str, "os.PathLike[str]", bytes]
 
@@ -51,7 +51,7 @@ def _settings_to_options(year: int | None = None, small_practice: bool = False, 
 def _bytes(source: Source, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), None
-    from .validate import FileTooLarge, read_limited
+    from .pipeline.validate import FileTooLarge, read_limited
 
     path = os.fspath(source)
     try:
@@ -66,8 +66,8 @@ def read(source: Source, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Submi
     """The submission in a QPP JSON or QRDA III file (format told by content).
 
     Raises :class:`ReadError` when the source cannot be read or holds no submission."""
-    from .findings import ERROR
-    from .validate import _read
+    from .model.findings import ERROR
+    from .pipeline.validate import _read
 
     data, path = _bytes(source, max_file_size)
     result = _read(data, path)
@@ -87,14 +87,14 @@ def validate(source: Source, *, year: int | None = None, small_practice: bool = 
 
     Never raises for any content: a file that cannot be read is reported (F010, F011), as is any
     internal failure (F012). ``options`` replaces the keyword settings; ``path`` names bytes in the report."""
-    from .validate import validate_bytes, validate_path
+    from .pipeline.validate import validate_bytes, validate_path
 
     chosen = options if options is not None else _settings_to_options(
         year, small_practice, special_status, profile, ig_dir, select, ignore, max_findings, max_file_size)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return validate_bytes(bytes(source), path, chosen)
-    from .findings import ERROR, Finding, Location
-    from .validate import FileReport, _format_from_name, internal_error
+    from .model.findings import ERROR, Finding, Location
+    from .pipeline.validate import FileReport, _format_from_name, internal_error
 
     name = os.fspath(source)
     try:
@@ -112,8 +112,8 @@ def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
     """Check files and directories (walked for .json and .xml files, as ``qppfiles validate`` does):
     one report per file, in order, over ``jobs`` processes. A directory that cannot be listed gives
     a report with an F040 finding. ``settings`` are ``validate``'s keywords."""
-    from .discover import discover
-    from .runner import discovery_reports, validate_many as run
+    from .intake.discover import discover
+    from .pipeline.runner import discovery_reports, validate_many as run
 
     chosen = options if options is not None else _settings_to_options(**settings)
     found = discover([os.fspath(p) for p in paths])
@@ -124,7 +124,7 @@ def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
 
 
 def _submission(source: Source | Submission, max_file_size: int) -> Submission:
-    from .model import Submission
+    from .model.submission import Submission
 
     return source if isinstance(source, Submission) else read(source, max_file_size=max_file_size)
 
@@ -142,7 +142,7 @@ def score(source: Source | Submission, *, year: int | None = None, small_practic
 
     Raises :class:`ReadError` for an unreadable source and ``qppfiles.scoring.ScoringError`` when
     the submission cannot be scored (an unsupported year, say)."""
-    from .model import Submission
+    from .model.submission import Submission
     from .scoring import score_submission
 
     if not isinstance(source, Submission):
@@ -162,7 +162,7 @@ def convert(source: Source | Submission, to: str | None = None, *,
             max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     """The submission written as ``to`` ("json" or "qrda3"; default: the other format than the
     source's, QRDA III for a Submission). Raises :class:`ConvertError` when the target cannot hold it."""
-    from .model import Submission
+    from .model.submission import Submission
 
     if to is None:
         if isinstance(source, Submission):

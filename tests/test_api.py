@@ -29,7 +29,7 @@ def test_all_names_are_exported_and_typed():
 
 def test_import_is_lazy():
     code = ("import sys, qppfiles; import qppfiles.cli; "
-            "print(sorted(m for m in ('qppfiles.api', 'qppfiles.validate', 'pathspec', 'rich', 'lxml') "
+            "print(sorted(m for m in ('qppfiles.api', 'qppfiles.pipeline.validate', 'pathspec', 'rich', 'lxml') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

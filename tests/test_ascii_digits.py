@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.digits import MAX_COUNT, ascii_count, foreign_digit, is_ascii_digits
+from qppfiles.model.digits import MAX_COUNT, ascii_count, foreign_digit, is_ascii_digits
 
 from .conftest import FIXTURES
 

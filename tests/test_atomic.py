@@ -11,8 +11,8 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.atomic import WriteRefused, write_atomic
 from qppfiles.cli import main
+from qppfiles.report.atomic import WriteRefused, write_atomic
 
 from .conftest import FIXTURES, ROOT
 
@@ -58,7 +58,7 @@ def test_failure_midway_leaves_old_file_and_no_temp(tmp_path, monkeypatch):
 
 _KILLED_WRITER = textwrap.dedent("""
     import os, sys, time
-    from qppfiles import atomic
+    from qppfiles.report import atomic
 
     real_fdopen = os.fdopen
 

@@ -14,14 +14,14 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from qppfiles import codes
 from qppfiles.cli import main
-from qppfiles.findings import Finding, Location
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
+from qppfiles.model import codes
+from qppfiles.model.findings import Finding, Location
+from qppfiles.pipeline.validate import FileReport
 from qppfiles.report import render
 from qppfiles.report.github import escape_data, escape_property
-from qppfiles.validate import FileReport
 
 from .conftest import ROOT
 

@@ -205,7 +205,7 @@ def test_bundled_example_is_valid():
 
 
 def test_internal_error_is_a_finding_exit_2_and_the_run_goes_on(tmp_path, monkeypatch):
-    import qppfiles.validate as validate_module
+    import qppfiles.pipeline.validate as validate_module
 
     good = FIXTURES / "2024" / "group-traditional.json"
     calls = {"n": 0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from qppfiles.codes import all_codes
+from qppfiles.model.codes import all_codes
 
 PACKAGE = Path(__file__).resolve().parents[1] / "qppfiles"
 CODE_LITERAL = re.compile(r'"([FSXIYMAQVPRB]\d{3})"')

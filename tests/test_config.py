@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.codes import is_selected
-from qppfiles.config import load_config
 from qppfiles.generate import fake_submission, faults
+from qppfiles.intake.config import load_config
+from qppfiles.model.codes import is_selected
 
 from .conftest import FIXTURES
 

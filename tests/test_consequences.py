@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.codes import all_codes, get
+from qppfiles.model.codes import all_codes, get
 from qppfiles.report import exit_code
 
 from .conftest import FIXTURES

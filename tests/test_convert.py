@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.validate import validate_path
+from qppfiles.pipeline.validate import validate_path
 
 from .conftest import FIXTURES
 

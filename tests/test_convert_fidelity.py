@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.conversion import changed_numbers
 from qppfiles.formats import qpp_json
+from qppfiles.formats.conversion import changed_numbers
 from qppfiles.generate.fake import fake_submission, levels_for
-from qppfiles.model import Counts, Measurement, MeasurementSet, SingleRateValue, Submission
+from qppfiles.model.submission import Counts, Measurement, MeasurementSet, SingleRateValue, Submission
 
 from .conftest import FIXTURES
 

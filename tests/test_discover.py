@@ -12,9 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.discover import discover
-from qppfiles.globs import WildMatch, matches
-from qppfiles.sniff import looks_like_submission
+from qppfiles.intake.discover import discover
+from qppfiles.intake.globs import WildMatch, matches
+from qppfiles.intake.sniff import looks_like_submission
 
 from .conftest import FIXTURES
 

@@ -29,9 +29,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from qppfiles.codes import get as get_code
-from qppfiles.findings import LAYERS, SEVERITIES
-from qppfiles.validate import INTERNAL_ERROR, validate_bytes
+from qppfiles.model.codes import get as get_code
+from qppfiles.model.findings import LAYERS, SEVERITIES
+from qppfiles.pipeline.validate import INTERNAL_ERROR, validate_bytes
 
 from .conftest import FIXTURES
 
@@ -420,8 +420,8 @@ def _numbers(doc: dict) -> dict:
 
 def test_round_trips_change_no_number_or_are_refused(capsys):
     """JSON -> QRDA III -> JSON over generated submissions, some with unreported patients."""
-    from qppfiles.conversion import refusals
     from qppfiles.formats import qpp_json
+    from qppfiles.formats.conversion import refusals
     from qppfiles.formats.qrda3 import QrdaWriteError, read as read_qrda3, write as write_qrda3
     from qppfiles.generate.fake import fake_submission, levels_for
 

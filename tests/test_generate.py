@@ -9,15 +9,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.atomic import WriteRefused, write_atomic
 from qppfiles.checks.identifiers import npi_check_digit_ok
-from qppfiles.commands.generate import generate
+from qppfiles.cli.generate import generate
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, levels_for
 from qppfiles.generate.tables import Header, InputError, load
 from qppfiles.generate.template import template
+from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.program import supported_years, year_pack
-from qppfiles.validate import validate_bytes
+from qppfiles.report.atomic import WriteRefused, write_atomic
 
 from .conftest import FIXTURES
 

@@ -8,10 +8,10 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.commands.generate import generate
+from qppfiles.cli.generate import generate
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults, levels_for
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.validate import validate_bytes
 
 # Bases tried in order; most faults apply to the first one.
 _PREFERRED = [2024, 2019, 2017, 2025, 2018, 2020, 2021, 2022, 2023, 2026]

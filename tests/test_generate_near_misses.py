@@ -13,7 +13,7 @@ import pytest
 
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults, levels_for, near_misses
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.validate import validate_bytes
 
 YEARS = (2024, 2019)
 # Years tried when a near miss applies to neither 2024 nor 2019 (a boundary another year has).

@@ -17,8 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.options import Options
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
 

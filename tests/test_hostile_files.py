@@ -19,9 +19,9 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.options import DEFAULT_MAX_FILE_SIZE, Options
-from qppfiles.runner import check_file
-from qppfiles.validate import FileTooLarge, read_limited
+from qppfiles.pipeline.options import DEFAULT_MAX_FILE_SIZE, Options
+from qppfiles.pipeline.runner import check_file
+from qppfiles.pipeline.validate import FileTooLarge, read_limited
 
 from .conftest import FIXTURES, ROOT
 
@@ -105,7 +105,7 @@ def test_file_just_above_a_small_limit(tmp_path):
 def test_a_file_that_grows_after_its_size_was_taken_is_read_whole_up_to_the_limit(tmp_path, monkeypatch):
     import os
 
-    import qppfiles.validate as validate_module
+    import qppfiles.pipeline.validate as validate_module
 
     path = tmp_path / "growing.json"
     path.write_bytes(b"x" * 1000)
@@ -299,7 +299,7 @@ def test_inputs_are_opened_read_only(tmp_path, open_spy, fixture):
 
 @pytest.mark.parametrize("command, target", [
     ("convert", "qppfiles.formats.qpp_json.to_dict"),
-    ("convert", "qppfiles.validate._rule_findings"),
+    ("convert", "qppfiles.pipeline.validate._rule_findings"),
     ("score", "qppfiles.scoring.score_submission"),
 ])
 def test_internal_failure_in_a_command_is_one_line_not_a_traceback(tmp_path, monkeypatch, command, target):

@@ -21,13 +21,13 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qppfiles import schema_check
+from qppfiles.checks import schema as schema_check
 from qppfiles.cli import main
-from qppfiles.commands._common import parse_size
+from qppfiles.cli.common import parse_size
 from qppfiles.formats.json_positions import build as build_positions
 from qppfiles.json_locate import line_columns, locate_pointers
-from qppfiles.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES, ROOT
 from .test_hostile_files import PEAK_RSS
@@ -64,7 +64,7 @@ def invoke(*args: str):
 _CHILD = PEAK_RSS + textwrap.dedent("""
     import json, sys
     from collections import Counter
-    from qppfiles.validate import validate_path
+    from qppfiles.pipeline.validate import validate_path
     report = validate_path(sys.argv[1])
     print(json.dumps({
         "codes": Counter(f.code for f in report.findings),
@@ -433,7 +433,7 @@ def test_checking_a_file_imports_only_the_preferred_schema_backend():
     import subprocess
     import sys
 
-    code = ("import sys; from qppfiles.validate import validate_bytes; "
+    code = ("import sys; from qppfiles.pipeline.validate import validate_bytes; "
             "r = validate_bytes(b'{\"entityType\": 5}'); "
             "print(sorted({f.code for f in r.findings}), 'jsonschema' in sys.modules, 'jsonschema_rs' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -12,11 +12,11 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.formats.qpp_json import read
+from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report.html import render_html
 from qppfiles.report.score_text import render_score_text
 from qppfiles.report.score_view import ScoreRequest, mask_tin, plural, score_report
 from qppfiles.scoring import score_submission
-from qppfiles.validate import validate_bytes
 
 from .conftest import FIXTURES
 
@@ -124,7 +124,7 @@ def test_json_text_and_html_of_the_cli_show_the_same_facts(tmp_path):
 
 
 def test_patients_to_reach_a_rate_count_both_ways():
-    from qppfiles.measure_math import MeasureRates, patients_to_rate
+    from qppfiles.model.measure_math import MeasureRates, patients_to_rate
 
     rates = MeasureRates(performance_rate=61.6, performance_met=77, performance_denominator=125)
     assert patients_to_rate(rates, 72.0) == 13          # 0.72 * 125 = 90 met: 13 more

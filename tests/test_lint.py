@@ -11,11 +11,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from qppfiles.commands.lint import lint
-from qppfiles.config import load_config
+from qppfiles.cli.lint import lint
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
-from qppfiles.globs import matches
+from qppfiles.intake.config import load_config
+from qppfiles.intake.globs import matches
 
 from .conftest import ROOT
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qppfiles.catalog import QualityMeasure
-from qppfiles.measure_math import (
+from qppfiles.model.measure_math import (
     case_minimum,
     case_minimum_met,
     cases_to_threshold,
@@ -20,7 +20,7 @@ from qppfiles.measure_math import (
     rates_of,
     single,
 )
-from qppfiles.model import Counts, MultiRateValue, NonProportionValue, SingleRateValue, Stratum
+from qppfiles.model.submission import Counts, MultiRateValue, NonProportionValue, SingleRateValue, Stratum
 from qppfiles.program import year_pack
 
 
@@ -146,7 +146,7 @@ def test_outcome_and_high_priority_kinds():
 # ------------------------------------------------------------------ scoring inputs
 
 def test_scored_rate_rounds_half_up_to_two_decimals():
-    from qppfiles.measure_math import scored_rate
+    from qppfiles.model.measure_math import scored_rate
 
     assert scored_rate(100 * 120 / 156) == 76.92
     assert scored_rate(12.345) == 12.35 and scored_rate(0.005) == 0.01   # half up, not to even
@@ -155,7 +155,7 @@ def test_scored_rate_rounds_half_up_to_two_decimals():
 
 def test_topped_out_cap_by_year_program_and_method():
     from qppfiles.catalog import load_catalog
-    from qppfiles.measure_math import topped_out_cap
+    from qppfiles.model.measure_math import topped_out_cap
 
     q24, bench = year_pack(2024).quality, load_catalog(2024).benchmark("005", "registry")
     assert topped_out_cap(q24, bench, "005", "registry") == 7
@@ -168,7 +168,7 @@ def test_topped_out_cap_by_year_program_and_method():
 
 def test_is_suppressed_reads_the_catalog_exclusion_reasons():
     from qppfiles.catalog import load_catalog
-    from qppfiles.measure_math import is_suppressed
+    from qppfiles.model.measure_math import is_suppressed
 
     catalog = load_catalog(2024)
     assert is_suppressed(catalog, "389", "registry") and is_suppressed(catalog, "488", "electronicHealthRecord")

@@ -14,8 +14,8 @@ import textwrap
 import pytest
 from click.testing import CliRunner
 
-from qppfiles import atomic
 from qppfiles.cli import main
+from qppfiles.report import atomic
 
 from .conftest import FIXTURES, ROOT
 
@@ -210,7 +210,7 @@ def test_a_file_appearing_during_the_write_is_never_replaced(tmp_path):
 
 
 def test_concurrent_convert_to_one_output_does_not_overwrite(tmp_path, monkeypatch):
-    from qppfiles.commands import convert
+    from qppfiles.cli import convert
 
     source = _source(tmp_path, "convert")
     out = tmp_path / "out.xml"
@@ -229,7 +229,7 @@ def test_concurrent_convert_to_one_output_does_not_overwrite(tmp_path, monkeypat
 
 _SLOW_VALIDATE = textwrap.dedent("""
     import sys, time
-    from qppfiles import runner
+    from qppfiles.pipeline import runner
     from qppfiles.cli import main
 
     real = runner.check_file

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 import qppfiles
-from qppfiles import schema_check
+from qppfiles.checks import schema as schema_check
 
 from .conftest import FIXTURES, ROOT
 
@@ -47,7 +47,7 @@ def test_ci_lints_and_type_checks_before_the_tests():
     assert project["tool"]["ruff"]["line-length"] == 120
     assert {"E", "F", "W", "I", "B", "UP"} <= set(project["tool"]["ruff"]["lint"]["select"])
     strict = [o for o in project["tool"]["mypy"]["overrides"] if o.get("disallow_untyped_defs")]
-    assert "qppfiles.measure_math" in strict[0]["module"]
+    assert "qppfiles.model.measure_math" in strict[0]["module"]
 
 
 def test_pre_commit_rev_is_the_tag_of_the_current_version():

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from qppfiles.findings import Location
 from qppfiles.formats import qpp_json
 from qppfiles.formats.json_positions import build, find
-from qppfiles.model import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
+from qppfiles.model.findings import Location
+from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
 
 
 @pytest.fixture(autouse=True, params=["orjson", "json"])

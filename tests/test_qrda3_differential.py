@@ -12,8 +12,8 @@ import copy
 import pytest
 from lxml import etree
 
-from qppfiles.options import Options
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_bytes
 
 from . import qrda3_mutations as M
 from .conftest import FIXTURES

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.codes import all_codes
 from qppfiles.formats import qpp_json
 from qppfiles.formats.qrda3 import read, write
+from qppfiles.model.codes import all_codes
 
 from .conftest import FIXTURES
 

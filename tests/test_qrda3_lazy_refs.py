@@ -10,11 +10,11 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.findings import Location
 from qppfiles.formats.qrda3 import read
 from qppfiles.formats.qrda3.paths import TOKEN
-from qppfiles.options import Options
-from qppfiles.validate import validate_bytes
+from qppfiles.model.findings import Location
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES, shared_path
 

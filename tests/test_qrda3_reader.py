@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from qppfiles.findings import Location
 from qppfiles.formats.qrda3 import read
-from qppfiles.model import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
+from qppfiles.model.findings import Location
+from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
 
 CD = b'<ClinicalDocument xmlns="urn:hl7-org:v3">'
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qppfiles.catalog import load_catalog
 from qppfiles.formats.qrda3 import QrdaWriteError, _catalog as C, read, strict, write
-from qppfiles.model import (
+from qppfiles.model.submission import (
     BooleanValue,
     Counts,
     Measurement,

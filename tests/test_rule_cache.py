@@ -11,7 +11,7 @@ from qppfiles.checks._walk import measurements, rate_measurements
 from qppfiles.checks.cache import RuleCache
 from qppfiles.checks.pi import pi_sets
 from qppfiles.formats.qpp_json import to_model
-from qppfiles.options import Options
+from qppfiles.pipeline.options import Options
 
 from .conftest import FIXTURES
 

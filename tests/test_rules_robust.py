@@ -10,8 +10,8 @@ import pytest
 
 from qppfiles.checks import Context, run
 from qppfiles.formats.qpp_json import to_model
-from qppfiles.options import Options
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
 

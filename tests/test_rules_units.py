@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from qppfiles.options import Options
-from qppfiles.validate import validate_bytes
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.validate import validate_bytes
 
 
 def counts(met, not_met, eligible):

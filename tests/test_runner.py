@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from qppfiles.options import Options
-from qppfiles.runner import _chunk_size, validate_many
-from qppfiles.validate import validate_path
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.runner import _chunk_size, validate_many
+from qppfiles.pipeline.validate import validate_path
 
 FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "fixtures" / "2024").glob("*.json"))
 
@@ -29,7 +29,7 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(monkeypa
 
     if not hasattr(os, "fork"):
         pytest.skip("needs fork: the replaced check reaches the workers by inheritance")
-    from qppfiles import runner
+    from qppfiles.pipeline import runner
 
     victim = FIXTURES[1]
     real = runner.check_file
@@ -50,8 +50,8 @@ def test_a_file_that_kills_its_worker_is_reported_and_the_batch_goes_on(monkeypa
 
 
 def test_rendered_in_the_worker_matches_the_report_and_keeps_the_problems(tmp_path):
+    from qppfiles.pipeline.runner import Rendered
     from qppfiles.report.json_report import line
-    from qppfiles.runner import Rendered
 
     missing = str(tmp_path / "gone.json")
     paths = FIXTURES + [missing]

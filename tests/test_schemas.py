@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from qppfiles import schema_check
-from qppfiles.schema_check import available_backends, load_schemas, validate_document
+from qppfiles.checks import schema as schema_check
+from qppfiles.checks.schema import available_backends, load_schemas, validate_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
@@ -264,7 +264,7 @@ def test_unknown_backend_is_refused():
 
 def test_import_is_cheap():
     code = (
-        "import sys, qppfiles.schema_check as m;"
+        "import sys, qppfiles.checks.schema as m;"
         "print(any(name in sys.modules for name in ('jsonschema', 'jsonschema_rs', 'referencing')), m._schemas)"
     )
     out = subprocess.run(
@@ -283,7 +283,7 @@ def test_validators_are_compiled_once(backend):
 @pytest.mark.parametrize("field, value, code", [("entityType", "not required", "S004"),
                                                 ("taxpayerIdentificationNumber", 7, "S002")])
 def test_schema_code_comes_from_the_error_kind_not_the_message_wording(field, value, code):
-    from qppfiles.validate import validate_bytes
+    from qppfiles.pipeline.validate import validate_bytes
 
     doc = json.loads((FIXTURES / "2024" / "group-traditional.json").read_text())
     doc[field] = value

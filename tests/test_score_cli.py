@@ -8,7 +8,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.commands.score import eligibility_command, score_command
+from qppfiles.cli.score import eligibility_command, score_command
 
 
 @pytest.fixture()

@@ -9,8 +9,8 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.formats.qpp_json import read
+from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.scoring import score_submission
-from qppfiles.validate import validate_bytes
 
 from .conftest import FIXTURES
 

@@ -10,7 +10,7 @@ import pytest
 
 from qppfiles.catalog import QualityMeasure
 from qppfiles.formats.qpp_json import read
-from qppfiles.model import Counts, Measurement, SingleRateValue
+from qppfiles.model.submission import Counts, Measurement, SingleRateValue
 from qppfiles.program import year_pack
 from qppfiles.scoring import adjustment, score_points, score_submission, weights_for
 from qppfiles.scoring.quality import quality_percent, score_measure
@@ -349,8 +349,8 @@ def test_every_fixture_scores(fixtures_dir):
 
 
 def test_rates_of_counts_that_overflow_a_double_are_absent_not_nan():
-    from qppfiles.measure_math import single
-    from qppfiles.model import Counts, SingleRateValue
+    from qppfiles.model.measure_math import single
+    from qppfiles.model.submission import Counts, SingleRateValue
 
     rates = single(SingleRateValue(Counts(1e308, 1e308, 1e308, 0, 0)), None, True)
     assert rates.performance_rate is None and rates.reporting_rate is None

@@ -257,7 +257,7 @@ def _reason(data, prefix):
 def test_app_has_no_topped_out_cap_414_1367_c_1_ii():
     """§414.1367(c)(1)(ii): under the APP a topped-out measure is not capped at 7 points."""
     from qppfiles.catalog import load_catalog
-    from qppfiles.measure_math import topped_out_cap
+    from qppfiles.model.measure_math import topped_out_cap
     from qppfiles.scoring.quality import achievement
 
     pack, bench = year_pack(2024), load_catalog(2024).benchmark("005", "registry")
@@ -335,7 +335,7 @@ def test_suppressed_measure_leaves_numerator_and_denominator_414_1380_b_1_vii_A(
 def test_suppressed_measure_check_says_it_leaves_the_denominator():
     import json as _json
 
-    from qppfiles.validate import validate_bytes
+    from qppfiles.pipeline.validate import validate_bytes
 
     doc = {"entityType": "individual", "taxpayerIdentificationNumber": "000000000",
            "nationalProviderIdentifier": "0000000000", "performanceYear": 2024,
@@ -385,7 +385,7 @@ def test_checks_say_what_the_web_interface_and_app_do():
     on the Web Interface; below the case minimum, the measure leaves the denominator."""
     import json as _json
 
-    from qppfiles.validate import validate_bytes
+    from qppfiles.pipeline.validate import validate_bytes
 
     def findings(method, program, value):
         doc = {"entityType": "group", "taxpayerIdentificationNumber": "000000000", "performanceYear": 2019,

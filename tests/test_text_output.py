@@ -15,13 +15,12 @@ from itertools import groupby
 import pytest
 from click.testing import CliRunner
 
-from qppfiles import progress
-from qppfiles.cli import main
-from qppfiles.discover import discover
-from qppfiles.options import Options
+from qppfiles.cli import main, progress
+from qppfiles.intake.discover import discover
+from qppfiles.pipeline.options import Options
+from qppfiles.pipeline.runner import validate_many
+from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report import text
-from qppfiles.runner import validate_many
-from qppfiles.validate import validate_bytes
 
 from .conftest import FIXTURES, ROOT
 

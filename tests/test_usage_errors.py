@@ -128,7 +128,7 @@ def test_score_and_convert_read_standard_input(tmp_path):
 
 @pytest.mark.parametrize("command", ["validate", "lint"])
 def test_internal_error_exits_2_in_validate_and_lint(tmp_path, monkeypatch, command):
-    import qppfiles.validate as validate_module
+    import qppfiles.pipeline.validate as validate_module
 
     def explode(*args, **kwargs):
         raise RuntimeError("boom")

@@ -6,7 +6,7 @@ from contextlib import closing
 
 import pytest
 
-from qppfiles.workers import AHEAD, ordered_map
+from qppfiles.pipeline.workers import AHEAD, ordered_map
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool's tests fork workers")
 
@@ -78,7 +78,7 @@ def test_stopping_early_stops_the_workers():
     (0, 4, 1, 0),
 ])
 def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, started):
-    import qppfiles.workers as workers
+    import qppfiles.pipeline.workers as workers
 
     made = []
 
@@ -95,7 +95,7 @@ def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, st
 def test_validate_with_more_jobs_than_files_starts_no_more_workers_than_files(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
-    import qppfiles.workers as workers
+    import qppfiles.pipeline.workers as workers
     from qppfiles.cli import main
 
     from .conftest import FIXTURES

@@ -17,9 +17,9 @@ from qppfiles.catalog import load_catalog, loader as catalog_loader
 from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, levels_for
 from qppfiles.generate.template import template
+from qppfiles.pipeline.validate import validate_bytes, validate_path
 from qppfiles.program import packs, supported_years, year_pack, years as year_data
 from qppfiles.scoring import score_submission
-from qppfiles.validate import validate_bytes, validate_path
 
 from .conftest import FIXTURES
 

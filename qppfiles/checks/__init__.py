@@ -14,10 +14,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..codes import Code, define
-from ..findings import Finding, Location
-from ..model import Submission
-from ..options import Options
+from ..model.codes import Code, define
+from ..model.findings import Finding, Location
+from ..model.submission import Submission
+from ..pipeline.options import Options
 from .cache import RuleCache
 
 

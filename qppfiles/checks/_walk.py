@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ..measure_math import is_count  # noqa: F401  (the rules import it from here)
-from ..model import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
+from ..model.measure_math import is_count  # noqa: F401  (the rules import it from here)
+from ..model.submission import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
 from .cache import CountGroup, Entry, RateEntry
 
 if TYPE_CHECKING:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR, WARNING
-from ..measure_math import COUNT_FIELDS, counts_rate
-from ..model import BooleanValue, Measurement, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from ..model.findings import ERROR, WARNING
+from ..model.measure_math import COUNT_FIELDS, counts_rate
+from ..model.submission import (
+    BooleanValue,
+    Measurement,
+    MultiRateValue,
+    NonProportionValue,
+    ProportionValue,
+    SingleRateValue,
+)
 from . import Context, Hit, rule
 from ._walk import field_ref, measurements, rate_measurements
 from .cache import CountField

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any, Optional
 
-from ..model import Counts, Measurement, MeasurementSet
+from ..model.submission import Counts, Measurement, MeasurementSet
 
 if TYPE_CHECKING:
     from ..catalog.records import Activity, AnyMeasure, QualityMeasure
-    from ..measure_math import MeasureRates
+    from ..model.measure_math import MeasureRates
     from ..program.packs import PiRequirement
 
 # (set, measurement, catalog record or None): one entry of the walk every rule shares.

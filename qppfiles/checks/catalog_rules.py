@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR
-from ..model import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
+from ..model.findings import ERROR
+from ..model.submission import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, is_pi, measurements
 

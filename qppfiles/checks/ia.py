@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..findings import INFO, WARNING
-from ..model import BooleanValue
+from ..model.findings import INFO, WARNING
+from ..model.submission import BooleanValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, plural
 

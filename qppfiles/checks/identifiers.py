@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..digits import RULE, foreign_digit, shown
-from ..findings import ERROR
+from ..model.digits import RULE, foreign_digit, shown
+from ..model.findings import ERROR
 from . import Hit, rule
 from ._walk import field_ref
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..findings import ERROR, WARNING
+from ..model.findings import ERROR, WARNING
 from . import Hit, rule
 from ._walk import catalog_entry, field_ref, is_pi, num, plural
 

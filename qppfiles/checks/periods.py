@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR, WARNING
+from ..model.findings import ERROR, WARNING
 from . import Hit, rule
 from ._walk import field_ref, is_pi, plural, set_periods
 

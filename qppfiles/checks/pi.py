@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR, WARNING
-from ..model import BooleanValue, Measurement, MeasurementSet, ProportionValue
+from ..model.findings import ERROR, WARNING
+from ..model.submission import BooleanValue, Measurement, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
 from . import Context, Hit, rule
 from ._walk import field_ref, is_count, is_pi

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..findings import ERROR, INFO, WARNING
-from ..measure_math import (
+from ..model.findings import ERROR, INFO, WARNING
+from ..model.measure_math import (
     REGISTRY_METRIC_TYPES,
     SUPPRESSED,
     WEB_INTERFACE,
@@ -20,7 +20,7 @@ from ..measure_math import (
     rates_of,
     topped_out_cap,
 )
-from ..model import MultiRateValue, SingleRateValue
+from ..model.submission import MultiRateValue, SingleRateValue
 from . import Context, Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
 from .cache import ScoredEntry

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..findings import Finding, Location
-from ..model import Submission
+from ..model.findings import Finding, Location
+from ..model.submission import Submission
 
 QPP_JSON = "qpp-json"
 QRDA3 = "qrda3"

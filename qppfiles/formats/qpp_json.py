@@ -14,9 +14,9 @@ import re
 from itertools import accumulate
 from typing import Any
 
-from ..digits import is_ascii_digits
-from ..findings import ERROR, WARNING, Finding, Location
-from ..model import (
+from ..model.digits import is_ascii_digits
+from ..model.findings import ERROR, WARNING, Finding, Location
+from ..model.submission import (
     BooleanValue,
     Counts,
     Measurement,

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from ..catalog import load_catalog
-from ..model import (
+from ..model.submission import (
     ENTITY_TYPES,
     BooleanValue,
     Counts,

@@ -23,7 +23,7 @@ from functools import cached_property
 
 from ..catalog import load_catalog
 from ..formats import qpp_json
-from ..model import Measurement, MeasurementSet, Submission
+from ..model.submission import Measurement, MeasurementSet, Submission
 from ..program import year_pack
 from . import pools
 from .fake import fake_counts, rate_value
@@ -966,7 +966,7 @@ def apply(doc: dict, code: str, env: Env) -> Result:
 
 
 def _found(data: bytes) -> set:
-    from ..validate import validate_bytes
+    from ..pipeline.validate import validate_bytes
 
     return {f.code for f in validate_bytes(data).findings}
 
@@ -1020,9 +1020,9 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: in
 
 def rule_codes() -> list[str]:
     """Codes the program rules can report (the ones fault injection must cover)."""
-    from .. import validate  # noqa: F401  (defines the year code)
     from ..checks import rules
-    from ..codes import all_codes
+    from ..model.codes import all_codes
+    from ..pipeline import validate  # noqa: F401  (defines the year code)
 
     found = {r.code.code for r in rules()}
     found.update(c.code for c in all_codes() if c.code[0] in "IMAQVPRBY")

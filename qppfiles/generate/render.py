@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from ..formats import qpp_json
-from ..model import Submission
+from ..model.submission import Submission
 
 
 class TargetUnavailable(ValueError):

@@ -36,8 +36,8 @@ from datetime import date
 from typing import Any
 
 from ..catalog import load_catalog
-from ..digits import MAX_COUNT, RULE, is_ascii_digits, shown
-from ..model import (
+from ..model.digits import MAX_COUNT, RULE, is_ascii_digits, shown
+from ..model.submission import (
     ENTITY_TYPES,
     BooleanValue,
     Counts,

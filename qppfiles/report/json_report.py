@@ -40,7 +40,7 @@ def render_lines(reports, out, extra: dict | None = None) -> list:
     """One JSON object per file as soon as it is checked, then a summary line.
 
     ``reports`` may hold ``Rendered`` files, whose lines a worker has already made."""
-    from ..runner import Rendered
+    from ..pipeline.runner import Rendered
 
     seen = []
     for r in reports:

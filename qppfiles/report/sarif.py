@@ -53,7 +53,7 @@ def _result(f, artifact: dict, rule_index: int, identity: str) -> dict[str, Any]
 
 
 def _rule(code: str, severity: str) -> dict:
-    from ..codes import get
+    from ..model.codes import get
 
     c = get(code)
     level = _LEVEL.get(c.severity if c is not None else severity, "note")

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from ..findings import INFO
-from ..validate import FINDINGS_LIMIT
+from ..model.findings import INFO
+from ..pipeline.validate import FINDINGS_LIMIT
 from .inert import inert
 from .tally import Tally
 

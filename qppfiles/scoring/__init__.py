@@ -5,7 +5,7 @@
     >>> card.final_score
     58.425
 
-``score_submission(submission, ...)`` scores a :class:`qppfiles.model.Submission`;
+``score_submission(submission, ...)`` scores a :class:`qppfiles.model.submission.Submission`;
 ``score_points(year, ...)`` scores from per-measure points and category inputs.
 Both return a :class:`ScoreCard` whose ``to_dict()`` is the JSON form.
 """

@@ -96,7 +96,7 @@ def score_submission(submission, *, year: int | None = None, small_practice: boo
                      reweight: Iterable[str] = (), cms_measures: Mapping[str, float] | None = None,
                      cahps_shortfall: bool = False, clinician_type: str | None = None,
                      findings: Iterable | None = None, cehrt_2015_only: bool | None = None) -> ScoreCard:
-    """Estimate the MIPS score of a :class:`~qppfiles.model.Submission`.
+    """Estimate the MIPS score of a :class:`~qppfiles.model.submission.Submission`.
 
     ``special_status`` doubles IA points (rural, HPSA, non-patient-facing; a
     small practice has it anyway).  ``cost`` is the cost category percent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from ..model import BooleanValue, MeasurementSet
+from ..model.submission import BooleanValue, MeasurementSet
 from .card import CategoryScore, MeasureScore
 from .text import fmt
 

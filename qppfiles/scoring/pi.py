@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
-from ..model import BooleanValue, MeasurementSet, ProportionValue
+from ..model.submission import BooleanValue, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure
 from .card import CategoryScore, MeasureScore
 from .text import fmt, pct, points_text

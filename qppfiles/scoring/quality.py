@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..measure_math import (
+from ..model.measure_math import (
     SUPPRESSED,
     MeasureRates,
     case_minimum,
@@ -28,7 +28,7 @@ from ..measure_math import (
     scored_rate,
     topped_out_cap,
 )
-from ..model import Measurement
+from ..model.submission import Measurement
 from .benchmarks import position
 from .card import CategoryScore, MeasureScore
 from .text import fmt, pct, points_text

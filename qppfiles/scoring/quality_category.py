@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..measure_math import WEB_INTERFACE
+from ..model.measure_math import WEB_INTERFACE
 from .card import CategoryScore
 from .ia import APP_PROGRAMS
 from .text import fmt, points_text

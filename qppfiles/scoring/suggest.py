@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from ..measure_math import patients_to_rate
+from ..model.measure_math import patients_to_rate
 from .card import ScoreCard, Suggestion
 from .text import fmt, pct, points_text
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from ..findings import ERROR
+from ..model.findings import ERROR
 from .card import MeasureScore
 
 # Errors on one measurement that CMS would not score.
@@ -86,7 +86,7 @@ def screen(submission, findings: Iterable) -> Screened:
 
 def validity(findings) -> dict:
     """The file's validity as the score card shows it."""
-    from ..findings import WARNING
+    from ..model.findings import WARNING
 
     findings = list(findings)
     errors = [f for f in findings if f.severity == ERROR]

@@ -1,7 +1,7 @@
 """Codes of QRDA Category III reading (X1xx) and strict conformance (X2xx)."""
 
-from ...codes import define
-from ...findings import ERROR, WARNING
+from ...model.codes import define
+from ...model.findings import ERROR, WARNING
 
 IG = "CMS QRDA Category III Implementation Guide for the performance year"
 CONVERTER = "CMS QPP Conversion Tool (qpp-conversion-tool), ProblemCode"

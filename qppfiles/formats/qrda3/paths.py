@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ...findings import Location
+from ...model.findings import Location
 from .templates import NS
 
 _HL7 = "{" + NS + "}"

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ...digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
-from ...findings import ERROR, WARNING, Finding, Location
-from ...model import (
+from ...model.digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
+from ...model.findings import ERROR, WARNING, Finding, Location
+from ...model.submission import (
     BooleanValue,
     Counts,
     Measurement,

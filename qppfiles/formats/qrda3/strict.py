@@ -29,8 +29,8 @@ from pathlib import Path
 from lxml import etree, isoschematron
 
 from ... import __version__
-from ...digits import is_ascii_digits
-from ...findings import ERROR, INFO, WARNING, Finding, Location
+from ...model.digits import is_ascii_digits
+from ...model.findings import ERROR, INFO, WARNING, Finding, Location
 from . import schematron_fast, templates as T
 from .paths import element_path
 from .xml import DEFAULT_MAX_BYTES, parse

@@ -14,8 +14,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
-from ...conversion import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
-from ...model import (
+from ...model.submission import (
     BooleanValue,
     Counts,
     Measurement,
@@ -25,6 +24,7 @@ from ...model import (
     SingleRateValue,
     Submission,
 )
+from ..conversion import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
 from . import _catalog, templates as T
 
 _H = "{" + T.NS + "}"

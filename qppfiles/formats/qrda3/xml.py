@@ -13,7 +13,7 @@ import threading
 
 from lxml import etree
 
-from ...findings import ERROR, Finding, Location
+from ...model.findings import ERROR, Finding, Location
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 

@@ -62,7 +62,7 @@ def schema_dir():
     packaged = files("qppfiles") / "schemas"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "schemas"
+    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 def load_schemas() -> dict[str, dict]:

@@ -16,7 +16,7 @@ def _console(out):
 
 
 def _records(year: int, category: str | None, mvp: str | None) -> list:
-    from .catalog import load_catalog
+    from . import load_catalog
 
     cat = load_catalog(year)
     groups: dict[str, Mapping[str, Any]] = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
@@ -74,7 +74,7 @@ def list_measures(year: int, category: str | None, mvp: str | None, text: str, f
 
 
 def show_measure(year: int, measure_id: str, fmt: str, out) -> None:
-    from .catalog import load_catalog
+    from . import load_catalog
 
     cat = load_catalog(year)
     record = cat.measure(measure_id)
@@ -113,7 +113,7 @@ def _show(value) -> str:
 
 
 def list_rules(fmt: str, out) -> None:
-    from .codes import all_codes
+    from ..model.codes import all_codes
 
     codes = all_codes()
     if fmt == "json":
@@ -135,7 +135,7 @@ def list_rules(fmt: str, out) -> None:
 def explain_code(code: str, out) -> bool:
     from rich.markup import escape
 
-    from .codes import CONSEQUENCE_MEANING, get
+    from ..model.codes import CONSEQUENCE_MEANING, get
 
     c = get(code)
     if c is None:

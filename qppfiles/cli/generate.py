@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from ._common import CommandProblem, write_output
+from .common import CommandProblem, write_output
 
 TARGET = click.Choice(["json", "qrda3"])
 
 
-UsageProblem = CommandProblem
+
 
 
 def _extension(target: str) -> str:
@@ -69,27 +69,27 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
       qppfiles generate from counts.csv --year 2024 --entity-type group --tin 123456789 -o sub.json
       qppfiles generate from counts.yaml --to qrda3 -o sub.xml
     """
-    from ..atomic import WriteRefused, check_writable
     from ..formats import qpp_json
     from ..generate.render import TargetUnavailable, to_bytes
     from ..generate.tables import Header, InputError, load
-    from ..validate import validate_bytes
+    from ..pipeline.validate import validate_bytes
+    from ..report.atomic import WriteRefused, check_writable
 
     if output:
         try:
             check_writable(output, force, [input_path])
         except WriteRefused as exc:
-            raise UsageProblem(str(exc)) from None
+            raise CommandProblem(str(exc)) from None
     try:
         with open(input_path, encoding="utf-8-sig") as fh:
             text = fh.read()
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageProblem(f"cannot read {input_path}: {exc}") from None
+        raise CommandProblem(f"cannot read {input_path}: {exc}") from None
     header = Header(year, entity_type, tin, npi, entity_id, program, cehrt_id, start, end, submission_method)
     try:
         submission, _ = load(input_path, text, header)
     except InputError as exc:
-        raise UsageProblem(f"{input_path}: {exc}") from None
+        raise CommandProblem(f"{input_path}: {exc}") from None
     report = validate_bytes(qpp_json.write(submission), output or "<output>")
     if report.errors or report.warnings:
         _print_findings(report)
@@ -100,7 +100,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
     try:
         data = to_bytes(submission, target)
     except TargetUnavailable as exc:
-        raise UsageProblem(str(exc)) from None
+        raise CommandProblem(str(exc)) from None
     _emit(data, output, force, [input_path])
 
 
@@ -133,7 +133,7 @@ def template_command(year, level, mvp, fmt, output, force) -> None:
     try:
         text = template(year, level, mvp, fmt)
     except GenerateError as exc:
-        raise UsageProblem(str(exc)) from None
+        raise CommandProblem(str(exc)) from None
     _emit(text.encode("utf-8"), output, force, [])
 
 
@@ -168,13 +168,13 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
     from ..generate import faults as fault_registry
     from ..generate.fake import GenerateError, fake_submission
     from ..generate.render import TargetUnavailable, to_bytes
-    from ..validate import validate_bytes
+    from ..pipeline.validate import validate_bytes
 
     if (faults or fault_codes) and target != "json":
-        raise UsageProblem("fault injection writes QPP JSON; drop --to qrda3")
+        raise CommandProblem("fault injection writes QPP JSON; drop --to qrda3")
     unknown = [c for c in fault_codes if c.upper() not in fault_registry.INJECTORS]
     if unknown:
-        raise UsageProblem(f"no fault injector for {', '.join(unknown)}; known: {', '.join(fault_registry.codes())}")
+        raise CommandProblem(f"no fault injector for {', '.join(unknown)}; known: {', '.join(fault_registry.codes())}")
     if seed is None:
         seed = random.SystemRandom().randrange(1 << 31)
         click.echo(f"qppfiles: seed {seed}", err=True)
@@ -182,8 +182,8 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError as exc:
-        raise UsageProblem(f"cannot create the directory {directory}: {exc.strerror or exc}") from None
-    from .. import progress
+        raise CommandProblem(f"cannot create the directory {directory}: {exc.strerror or exc}") from None
+    from . import progress
 
     written = 0
     for index in progress.track(range(count), count, "generating", enabled=progress.wanted()):
@@ -192,7 +192,7 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
         try:
             submission = fake_submission(year, level, rng, mvp=mvp, target=target)
         except GenerateError as exc:
-            raise UsageProblem(str(exc)) from None
+            raise CommandProblem(str(exc)) from None
         name = "-".join(str(p) for p in (year, level, _mvp_label(submission, mvp), f"{index + 1:04d}") if p)
         path = os.path.join(directory, name + _extension(target))
         expected: list[str] = []
@@ -203,7 +203,7 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
                     [c for c in fault_registry.rule_codes() if c in fault_registry.INJECTORS], rng,
                     count=faults if not fault_codes else None)
             except fault_registry.FaultError as exc:
-                raise UsageProblem(str(exc)) from None
+                raise CommandProblem(str(exc)) from None
             if faults and len(expected) < faults:
                 click.echo(f"qppfiles: {path}: only {len(expected)} of {faults} faults apply", err=True)
         else:
@@ -212,7 +212,7 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
             try:
                 data = to_bytes(submission, target, faker)
             except TargetUnavailable as exc:
-                raise UsageProblem(str(exc)) from None
+                raise CommandProblem(str(exc)) from None
             report = validate_bytes(data, path)
             if report.errors:  # a generator bug: never write an invalid "valid" file
                 _print_findings(report)
@@ -234,7 +234,7 @@ def _faker():
     try:
         from faker import Faker
     except ImportError:
-        raise UsageProblem("QRDA III fixtures need Faker for their header names: pip install faker") from None
+        raise CommandProblem("QRDA III fixtures need Faker for their header names: pip install faker") from None
     return Faker("en_US")
 
 

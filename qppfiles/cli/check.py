@@ -1,8 +1,4 @@
-"""The ``qppfiles`` command line.  Thin: parse options, call the library, render.
-
-Heavy modules (rich, lxml, the catalog) are imported inside commands so that
-``qppfiles --help`` starts fast.
-"""
+"""``qppfiles validate``: check files, directories or standard input and report the findings."""
 
 from __future__ import annotations
 
@@ -11,8 +7,10 @@ import sys
 
 import click
 
-from . import __version__
-from .commands._common import (
+from ..intake.config import select_options, with_environment
+from .common import (
+    STDIN,
+    CommandProblem,
     check_directories_have_files,
     check_run_options,
     ensure_writable,
@@ -26,70 +24,23 @@ from .commands._common import (
     read_stdin,
     without_output,
 )
-from .config import select_options, with_environment
-
-STDIN = "-"
-
-
-class UsageProblem(click.ClickException):
-    exit_code = 2
-
-
-def _default_year() -> int:
-    import datetime
-
-    from .program import supported_years
-
-    years = supported_years()
-    return min(max(datetime.date.today().year, years[0]), years[-1])
 
 
 def _stdin_report(paths, name: str, options):
     """The report of the one file read from standard input (PATH -)."""
-    from .validate import FileTooLarge, validate_bytes
+    from ..pipeline.validate import FileTooLarge, validate_bytes
 
     if len(paths) != 1:
-        raise UsageProblem("- (standard input) cannot be combined with other paths")
+        raise CommandProblem("- (standard input) cannot be combined with other paths")
     try:
         data = read_stdin(options.max_file_size)
     except FileTooLarge as exc:
-        raise UsageProblem(f"{name} (standard input): {exc}") from None
+        raise CommandProblem(f"{name} (standard input): {exc}") from None
     return validate_bytes(data, name, options)
 
 
-class _Group(click.Group):
-    """The command group; an unexpected failure in any command is one line on stderr and exit 2."""
-
-    def invoke(self, ctx: click.Context):
-        try:
-            return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, BrokenPipeError):
-            raise
-        except KeyboardInterrupt:  # any output file being written has been left as it was
-            click.echo("qppfiles: interrupted", err=True)
-            ctx.exit(130)
-        except Exception as exc:  # the boundary: never a traceback for any input
-            click.echo(f"qppfiles: internal error ({type(exc).__name__}: {exc}); please report it with the "
-                       f"input file and `qppfiles --version`", err=True)
-            ctx.exit(2)
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="qppfiles")
-def main() -> None:
-    """Check, score and build CMS Quality Payment Program (MIPS) submission files.
-
-    \b
-    Examples:
-      qppfiles validate fixtures/2024/group-traditional.json
-      qppfiles validate submissions/ --format json
-      qppfiles measures --year 2024 diabetes
-      qppfiles explain Q104
-    """
-
-
 @with_environment
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
@@ -131,11 +82,11 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       qppfiles validate report.xml --profile strict --ig ~/qrda3-ig
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
+    from ..intake.config import load_settings
+    from ..intake.discover import discover
+    from ..pipeline.runner import checked_reports
+    from ..report import exit_code, per_file, render
     from . import progress
-    from .config import load_settings
-    from .discover import discover
-    from .report import exit_code, per_file, render
-    from .runner import checked_reports
 
     settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,
                              special_status=special_status, profile=profile, ig_dir=ig_dir, select=select,
@@ -164,71 +115,4 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     sys.exit(exit_code(seen, problems, fail_on))
 
 
-@main.command()
-@click.argument("words", nargs=-1)
-@click.option("--year", type=int, help="Performance year (default: the current one).")
-@click.option("--category", type=click.Choice(["quality", "ia", "pi", "cost"]), help="Only this category.")
-@click.option("--mvp", help="Only measures of this MVP (e.g. M0001).")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def measures(words, year, category, mvp, fmt) -> None:
-    """List and search the measures catalog, or show one measure.
-
-    \b
-    Examples:
-      qppfiles measures --year 2024 --category quality diabetes
-      qppfiles measures --year 2025 --mvp M0001
-      qppfiles measures show 236 --year 2024
-      qppfiles measures --year 2024 --category ia --format json
-    """
-    from .catalog_view import list_measures, show_measure
-
-    year = year or _default_year()
-    try:
-        if words and words[0] == "show":
-            if len(words) != 2:
-                raise UsageProblem("usage: qppfiles measures show MEASURE_ID [--year YEAR]")
-            show_measure(year, words[1], fmt, sys.stdout)
-        else:
-            list_measures(year, category, mvp, " ".join(words), fmt, sys.stdout)
-    except LookupError as exc:
-        raise UsageProblem(str(exc.args[0] if exc.args else exc)) from None
-
-
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def rules(fmt) -> None:
-    """List every finding code qppfiles can report.
-
-    \b
-    Example:
-      qppfiles rules --format json
-    """
-    from .catalog_view import list_rules
-
-    list_rules(fmt, sys.stdout)
-
-
-@main.command()
-@click.argument("code")
-def explain(code) -> None:
-    """Explain one finding code: what it checks, why, its source and an example.
-
-    \b
-    Example:
-      qppfiles explain F008
-    """
-    from .catalog_view import explain_code
-
-    if not explain_code(code, sys.stdout):
-        raise UsageProblem(f"unknown code '{code}'; `qppfiles rules` lists them all")
-
-
-def _register() -> None:
-    from .commands import convert, generate, lint, score
-
-    for module in (convert, score, generate, lint):
-        for command in module.COMMANDS:
-            main.add_command(command)
-
-
-_register()
+COMMANDS = (validate,)

@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
 
-from . import codes_io  # noqa: F401  (registers file and schema codes)
-from .codes import define
-from .findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
-from .formats import QPP_JSON, QRDA3, ReadResult, sniff_format
+from ..formats import QPP_JSON, QRDA3, ReadResult, sniff_format
+from ..model import codes_io  # noqa: F401  (registers file and schema codes)
+from ..model.codes import define
+from ..model.findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
 from .options import Options
 
 YEAR_UNSUPPORTED = define(
@@ -79,7 +79,7 @@ class FileReport:
 
 
 def _schema_code(kind: str) -> str:
-    from .schema_check import MISSING, UNKNOWN_FIELD, WRONG_TYPE
+    from ..checks.schema import MISSING, UNKNOWN_FIELD, WRONG_TYPE
 
     return {MISSING: "S001", WRONG_TYPE: "S002", UNKNOWN_FIELD: "S003"}.get(kind, "S004")
 
@@ -126,7 +126,7 @@ def findings_limit_reached(cap: int) -> Finding:
 
 
 def _schema_findings(document, found: CappedFindings) -> None:
-    from .schema_check import check_document
+    from ..checks.schema import check_document
 
     check = check_document(document, limit=found.room)
     found.add(Finding(_schema_code(p.kind), ERROR, "schema", p.message, None, Location(pointer=p.pointer))
@@ -137,11 +137,11 @@ def _schema_findings(document, found: CappedFindings) -> None:
 
 def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: bool = False) -> ReadResult:
     if sniff_format(data) == QRDA3:
-        from .formats.qrda3 import read as read_qrda3
+        from ..formats.qrda3 import read as read_qrda3
 
         # --year also picks the catalog the file is read with
         return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)
-    from .formats.qpp_json import read as read_json
+    from ..formats.qpp_json import read as read_json
 
     return read_json(data, path)
 
@@ -149,8 +149,8 @@ def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: boo
 def _rule_findings(result: ReadResult, options: Options,
                    schema_pointers: set) -> tuple[Iterable[Finding], int | None]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
-    from .checks import Context, run
-    from .program import supported_years
+    from ..checks import Context, run
+    from ..program import supported_years
 
     sub = result.submission
     assert sub is not None, "rules run on a file that was read into a model"
@@ -176,7 +176,7 @@ SECTION_YEARS_DISAGREE = "X162"
 
 
 def _strict_findings(data: bytes, result: ReadResult, options: Options) -> list[Finding]:
-    from .formats.qrda3 import strict
+    from ..formats.qrda3 import strict
 
     return list(strict.validate(result.document if result.document is not None else data,
                                 options.ig_dir or os.environ.get("QPPFILES_IG"),
@@ -194,7 +194,7 @@ def _selected(findings: list[Finding], options: Options) -> list[Finding]:
     file could not be read) is always kept, so that a broken file never passes."""
     if not options.select and not options.ignore:
         return findings
-    from .codes import is_selected
+    from ..model.codes import is_selected
 
     return [f for f in findings if (f.layer == "file" and f.severity == ERROR)
             or is_selected(f.code, options.select, options.ignore)]
@@ -292,11 +292,11 @@ def _format_from_name(path: str) -> str:
 
 
 class _CallableModule(types.ModuleType):
-    """``qppfiles.validate`` is both this module and the public function: ``qppfiles.validate(path)``
-    calls :func:`qppfiles.api.validate`, while ``qppfiles.validate.validate_bytes`` stays reachable."""
+    """``qppfiles.pipeline.validate`` is both this module and the public function: ``qppfiles.validate(path)``
+    calls :func:`qppfiles.api.validate`, while ``qppfiles.pipeline.validate.validate_bytes`` stays reachable."""
 
     def __call__(self, *args, **kwargs) -> FileReport:
-        from .api import validate
+        from ..api import validate
 
         return validate(*args, **kwargs)
 

@@ -187,7 +187,7 @@ def load_config(start: str = ".", path: str | None = None) -> Config:
     unknown = sorted(set(table) - _TOP_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_TOP_KEYS))}")
-    from .report import FORMATS
+    from ..report import FORMATS
 
     overrides = []
     for i, entry in enumerate(table.get("overrides", [])):
@@ -226,7 +226,7 @@ def split_codes(values: Iterable[str]) -> tuple[str, ...]:
 
 def check_codes(where: str, codes: Iterable[str]) -> tuple[str, ...]:
     """The codes upper-cased; a code or prefix that no registered code starts with is an error."""
-    from .codes import all_codes
+    from ..model.codes import all_codes
 
     known = [c.code for c in all_codes()]
     out = split_codes(codes)
@@ -294,8 +294,8 @@ def resolve(ctx: click.Context, values: dict[str, Any], config: Config) -> tuple
 def options_for(config: Config, path: str, values: dict[str, Any], given: set):
     """Validation options of one file: defaults < configuration < its overrides matching ``path`` <
     environment < command line; per-file-ignores add to ``ignore``."""
+    from ..pipeline.options import Options
     from .globs import matches
-    from .options import Options
 
     settings = {key: values.get(name) for name, (key, _) in PARAMETERS.items() if key in OPTION_KEYS}
     relative = config.relative(path)

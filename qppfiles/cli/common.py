@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
+from ..pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
 
 _SIZE_UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
@@ -53,7 +53,7 @@ STDIN = "-"
 
 def read_stdin(max_size: int) -> bytes:
     """Standard input's bytes, refused (FileTooLarge) above ``max_size`` like a file."""
-    from ..validate import FileTooLarge
+    from ..pipeline.validate import FileTooLarge
 
     data = sys.stdin.buffer.read(max_size + 1)
     if len(data) > max_size:
@@ -63,7 +63,7 @@ def read_stdin(max_size: int) -> bytes:
 
 def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     """The bytes of a file (``-``: standard input), or CommandProblem when it cannot be read."""
-    from ..validate import FileTooLarge, read_limited
+    from ..pipeline.validate import FileTooLarge, read_limited
 
     try:
         return read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
@@ -75,8 +75,8 @@ def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: bytes | N
     """Read a QPP JSON or QRDA III file (``-``: standard input; or its ``data`` already read); return its
     ReadResult, or raise CommandProblem when unreadable.  ``year`` (a command's --year) is the year a
     QRDA III file is read as."""
-    from ..findings import ERROR
-    from ..validate import _read
+    from ..model.findings import ERROR
+    from ..pipeline.validate import _read
 
     if data is None:
         data = read_input(path, max_size)
@@ -104,15 +104,15 @@ def noise_options(fn):
 
 def progress_stdout(out, bar: bool):
     """The stream to print the report to while a progress bar may be shown: report lines written to a
-    terminal must go above the bar (see qppfiles.progress)."""
-    from ..progress import CurrentStdout, is_terminal
+    terminal must go above the bar (see qppfiles.cli.progress)."""
+    from .progress import CurrentStdout, is_terminal
 
     return CurrentStdout() if bar and out is sys.stdout and is_terminal(out) else out
 
 
 def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
-    from ..atomic import WriteRefused, check_writable
+    from ..report.atomic import WriteRefused, check_writable
 
     try:
         check_writable(output, force, inputs=inputs)
@@ -122,7 +122,7 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
 
 def write_output(path: str, data: bytes, force: bool, inputs) -> None:
     """Write atomically; never over an input, nor over an existing file without ``force``."""
-    from ..atomic import WriteRefused, write_atomic
+    from ..report.atomic import WriteRefused, write_atomic
 
     try:
         write_atomic(path, data, force=force, inputs=inputs)
@@ -138,7 +138,7 @@ def output_stream(output: str | None, force: bool, inputs: Iterable[str] = ()) -
 
     The report is streamed into a temporary file beside ``output``: an interrupted or failed run
     leaves the previous file as it was."""
-    from ..atomic import WriteRefused, atomic_output
+    from ..report.atomic import WriteRefused, atomic_output
 
     if not output:
         yield sys.stdout
@@ -169,7 +169,7 @@ def check_directories_have_files(paths: Sequence[str], files: list[str], what: s
 
 def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:
     """The files of a directory walk but the run's own output file: a run never checks its report."""
-    from ..atomic import is_output
+    from ..report.atomic import is_output
 
     if not output:
         yield from files

@@ -2,7 +2,7 @@
 
 A directory that cannot be listed is reported (never skipped silently), symbolic links out of the
 project are not followed unless asked, ``.gitignore`` files are honoured when asked, and ``lint``
-keeps only files whose first few kilobytes show a submission (see ``qppfiles.sniff``).
+keeps only files whose first few kilobytes show a submission (see ``qppfiles.intake.sniff``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .codes import define
-from .findings import ERROR, WARNING, Finding, Location
+from ..model.codes import define
+from ..model.findings import ERROR, WARNING, Finding, Location
 
 if TYPE_CHECKING:
     from .globs import Globs
@@ -85,7 +85,7 @@ def name_findings(path: str) -> list[Finding]:
 
 def unreadable_report(directory: str, reason: str):
     """The report of a directory that could not be listed."""
-    from .validate import FileReport
+    from ..pipeline.validate import FileReport
 
     return FileReport(directory, "", None,
                       [Finding(UNREADABLE_DIR.code, ERROR, "file", f"cannot list the directory: {reason}",

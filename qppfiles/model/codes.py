@@ -15,11 +15,11 @@ from dataclasses import dataclass
 
 # Modules that define codes; imported by all_codes() so the register is complete.
 _DEFINING_MODULES = (
-    "qppfiles.codes_io",
-    "qppfiles.validate",
+    "qppfiles.model.codes_io",
+    "qppfiles.pipeline.validate",
     "qppfiles.checks",
     "qppfiles.formats.qrda3.codes",
-    "qppfiles.discover",
+    "qppfiles.intake.discover",
 )
 
 _REGISTRY: dict[str, Code] = {}

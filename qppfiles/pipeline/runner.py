@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from .discover import name_findings
+from ..intake.discover import name_findings
 from .options import Options
 from .validate import FileReport, _format_from_name, internal_error
 
@@ -23,7 +23,7 @@ def check_file(path: str, options: Options) -> FileReport:
 
 
 def _check(path: str, options: Options) -> FileReport:
-    from .api import validate
+    from ..api import validate
 
     return validate(path, options=options)
 
@@ -31,7 +31,7 @@ def _check(path: str, options: Options) -> FileReport:
 def discovery_reports(found, problems: list[str] | None = None,
                       render: Callable[[FileReport], str] | None = None) -> Iterator[FileReport | Rendered]:
     """A report per directory the walk could not list (F040), each also noted in ``problems``."""
-    from .discover import unreadable_report
+    from ..intake.discover import unreadable_report
 
     for directory, reason in found.unreadable:
         report = unreadable_report(directory, reason)
@@ -114,7 +114,7 @@ def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:
 
 def checked_reports(settings, found, jobs: int, problems: list[str],
                     render: Callable[[FileReport], str] | None = None, few_serial: bool = False):
-    """Reports of the files a walk found (``found``, a ``qppfiles.discover.Discovery``), each checked
+    """Reports of the files a walk found (``found``, a ``qppfiles.intake.discover.Discovery``), each checked
     under its options from ``settings``: first the directories that could not be listed, then the
     files, grouped by options, each group in path order.  ``few_serial``: a group of fewer than four
     files per process is checked in this process (starting workers costs more)."""

@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, TypeGuard
 
-from .catalog.records import OUTCOME_TYPES
-from .model import Counts, MultiRateValue, NonProportionValue, SingleRateValue
+from ..catalog.records import OUTCOME_TYPES
+from .submission import Counts, MultiRateValue, NonProportionValue, SingleRateValue
 
 if TYPE_CHECKING:
-    from .catalog import Benchmark, Catalog
-    from .program.packs import QualityRules
+    from ..catalog import Benchmark, Catalog
+    from ..program.packs import QualityRules
 
 # A catalog record is read with getattr below: callers pass a QualityMeasure, another record kind or None.
 MeasureRecord = object

@@ -10,8 +10,8 @@ import sys
 
 import click
 
-from ..config import config_option, with_environment
-from ._common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
+from ..intake.config import config_option, with_environment
+from .common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
@@ -108,8 +108,8 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
     import json
 
     from ..api import score, validate
-    from ..config import load_settings
-    from ..options import Options
+    from ..intake.config import load_settings
+    from ..pipeline.options import Options
     from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError
 

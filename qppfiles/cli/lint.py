@@ -1,7 +1,7 @@
 """``qppfiles lint``: validate the submission files of a repository, for CI and pre-commit.
 
-Settings come from the project's configuration (see ``qppfiles.config``); files are found by
-``qppfiles.discover``: only QPP JSON and QRDA III submissions are checked, .gitignore is honoured.
+Settings come from the project's configuration (see ``qppfiles.intake.config``); files are found by
+``qppfiles.intake.discover``: only QPP JSON and QRDA III submissions are checked, .gitignore is honoured.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..config import select_options, with_environment
+from ..intake.config import select_options, with_environment
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
-from ._common import (
+from .common import (
     check_directories_have_files,
     check_run_options,
     ensure_writable,
@@ -32,7 +32,7 @@ from ._common import (
 
 def discover(config, paths, follow_symlinks: bool = False):
     """Submission files under ``paths`` that the include and exclude globs and .gitignore select."""
-    from ..discover import TOOL_DIRS, discover as walk
+    from ..intake.discover import TOOL_DIRS, discover as walk
 
     return walk(paths, root=config.root, follow_symlinks=follow_symlinks, gitignore=True, skip_dirs=TOOL_DIRS,
                 select=config.selected, submissions_only=True, unique=True)
@@ -45,7 +45,7 @@ def _summary_table(reports, out) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..codes import get
+    from ..model.codes import get
     from ..report.tally import Tally
 
     tally = Tally.of(reports)
@@ -105,10 +105,10 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
       qppfiles lint fixtures/ --format junit -o qppfiles-junit.xml
       qppfiles lint --format github --fail-on warning --ignore Q10
     """
-    from .. import progress
-    from ..config import load_settings
+    from ..intake.config import load_settings
+    from ..pipeline.runner import checked_reports
     from ..report import exit_code, per_file, render
-    from ..runner import checked_reports
+    from . import progress
 
     settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,
                              special_status=special_status, profile=profile, select=select, ignore=ignore,

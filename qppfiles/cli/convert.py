@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from ..findings import ERROR, Finding, Location
-from ._common import ensure_writable, load_input, max_file_size_option, max_findings_option, read_input, write_output
+from ..model.findings import ERROR, Finding, Location
+from .common import ensure_writable, load_input, max_file_size_option, max_findings_option, read_input, write_output
 
 TARGETS = ("json", "qrda3")
 
@@ -48,7 +48,7 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
       qppfiles convert report.xml --to json | jq .measurementSets
     """
     from ..api import validate
-    from ..options import Options
+    from ..pipeline.options import Options
 
     if output:
         ensure_writable(output, force, [source])
@@ -92,7 +92,7 @@ def _convert(submission, target: str) -> bytes:
 
 def _refuse_unfaithful(source: str, result, data: bytes) -> None:
     """Exit 1, writing nothing, when the output would change a number or turn a valid input invalid."""
-    from ..conversion import refusals
+    from ..formats.conversion import refusals
 
     _refuse(source, refusals(result, data))
 

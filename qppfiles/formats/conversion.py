@@ -6,10 +6,9 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 
 from __future__ import annotations
 
-from .findings import ERROR, Finding, Location
-from .formats import QPP_JSON
-from .measure_math import COUNT_FIELDS
-from .model import (
+from ..model.findings import ERROR, Finding, Location
+from ..model.measure_math import COUNT_FIELDS
+from ..model.submission import (
     BooleanValue,
     Counts,
     MultiRateValue,
@@ -18,6 +17,7 @@ from .model import (
     SingleRateValue,
     Submission,
 )
+from . import QPP_JSON
 
 NUMBER_WOULD_CHANGE = "F014"
 NOT_REPRESENTABLE = "F015"
@@ -102,7 +102,7 @@ def _show(value) -> str:
 
 def refusals(source, output: bytes) -> list[Finding]:
     """Why ``output`` (the conversion of the read ``source``) must not be written; [] when it is faithful."""
-    from .validate import _read
+    from ..pipeline.validate import _read
 
     back = _read(output, None)
     if back.submission is None:
@@ -119,8 +119,8 @@ def refusals(source, output: bytes) -> list[Finding]:
 
 def _errors(result) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
-    from .options import Options
-    from .validate import CappedFindings, _rule_findings, _schema_findings
+    from ..pipeline.options import Options
+    from ..pipeline.validate import CappedFindings, _rule_findings, _schema_findings
 
     found = CappedFindings(None)
     found.add(result.findings)

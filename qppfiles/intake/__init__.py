@@ -1,0 +1,1 @@
+"""Where the files to check come from: discovery, sniffing, configuration."""

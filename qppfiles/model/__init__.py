@@ -1,0 +1,1 @@
+"""The format-neutral submission, findings and the register of codes."""

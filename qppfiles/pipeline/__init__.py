@@ -1,0 +1,1 @@
+"""One file end to end, and many files over processes."""
