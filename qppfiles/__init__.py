@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 # Public name -> module that defines it.
 _EXPORTS = {
     "read": "qppfiles.api",
-    "validate": "qppfiles.pipeline.validate",  # the module, callable as the function (see there)
+    "validate": "qppfiles.api",
     "validate_many": "qppfiles.api",
     "score": "qppfiles.api",
     "convert": "qppfiles.api",
@@ -65,7 +65,7 @@ def __getattr__(name: str) -> Any:
     import importlib
 
     imported = importlib.import_module(module)
-    value = imported if name == "validate" else getattr(imported, name)
+    value = getattr(imported, name)
     globals()[name] = value
     return value
 

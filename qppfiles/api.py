@@ -67,10 +67,10 @@ def read(source: Source, *, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> Submi
 
     Raises :class:`ReadError` when the source cannot be read or holds no submission."""
     from .model.findings import ERROR
-    from .pipeline.validate import _read
+    from .pipeline.validate import read_bytes
 
     data, path = _bytes(source, max_file_size)
-    result = _read(data, path)
+    result = read_bytes(data, path)
     fatal = [f for f in result.findings if f.severity == ERROR and f.layer == "file"]
     if result.submission is None or fatal:
         reasons = "; ".join(f.message for f in fatal) or "no submission found"
@@ -93,18 +93,7 @@ def validate(source: Source, *, year: int | None = None, small_practice: bool = 
         year, small_practice, special_status, profile, ig_dir, select, ignore, max_findings, max_file_size)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return validate_bytes(bytes(source), path, chosen)
-    from .model.findings import ERROR, Finding, Location
-    from .pipeline.validate import FileReport, _format_from_name, internal_error
-
-    name = os.fspath(source)
-    try:
-        return validate_path(name, chosen)
-    except OSError as exc:
-        return FileReport(name, _format_from_name(name), None,
-                          [Finding("F011", ERROR, "file", f"cannot read the file: {exc.strerror or exc}", None,
-                                   Location())])
-    except Exception as exc:  # never let one file stop a batch
-        return FileReport(name, _format_from_name(name), None, [internal_error(exc)])
+    return validate_path(os.fspath(source), chosen)
 
 
 def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,

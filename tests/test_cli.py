@@ -217,7 +217,7 @@ def test_internal_error_is_a_finding_exit_2_and_the_run_goes_on(tmp_path, monkey
             raise RuntimeError("boom")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(validate_module, "_rule_findings", explode_once)
+    monkeypatch.setattr(validate_module, "rule_findings", explode_once)
     result = CliRunner().invoke(main, ["validate", str(good), str(good), "--format", "json"])
     assert result.exit_code == 2
     files = json.loads(result.stdout)["files"]

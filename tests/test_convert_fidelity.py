@@ -18,9 +18,9 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.formats import qpp_json
-from qppfiles.formats.conversion import changed_numbers
 from qppfiles.generate.fake import fake_submission, levels_for
 from qppfiles.model.submission import Counts, Measurement, MeasurementSet, SingleRateValue, Submission
+from qppfiles.pipeline.conversion import changed_numbers
 
 from .conftest import FIXTURES
 

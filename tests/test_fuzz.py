@@ -421,9 +421,9 @@ def _numbers(doc: dict) -> dict:
 def test_round_trips_change_no_number_or_are_refused(capsys):
     """JSON -> QRDA III -> JSON over generated submissions, some with unreported patients."""
     from qppfiles.formats import qpp_json
-    from qppfiles.formats.conversion import refusals
     from qppfiles.formats.qrda3 import QrdaWriteError, read as read_qrda3, write as write_qrda3
     from qppfiles.generate.fake import fake_submission, levels_for
+    from qppfiles.pipeline.conversion import refusals
 
     rng = random.Random(f"{SEED}:round trips")
     outcomes = {"identical": 0, "F014": 0, "F015": 0}

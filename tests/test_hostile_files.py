@@ -299,7 +299,7 @@ def test_inputs_are_opened_read_only(tmp_path, open_spy, fixture):
 
 @pytest.mark.parametrize("command, target", [
     ("convert", "qppfiles.formats.qpp_json.to_dict"),
-    ("convert", "qppfiles.pipeline.validate._rule_findings"),
+    ("convert", "qppfiles.pipeline.validate.rule_findings"),
     ("score", "qppfiles.scoring.score_submission"),
 ])
 def test_internal_failure_in_a_command_is_one_line_not_a_traceback(tmp_path, monkeypatch, command, target):

@@ -133,7 +133,7 @@ def test_internal_error_exits_2_in_validate_and_lint(tmp_path, monkeypatch, comm
     def explode(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(validate_module, "_rule_findings", explode)
+    monkeypatch.setattr(validate_module, "rule_findings", explode)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.json").write_bytes(JSON_FIXTURE.read_bytes())
     result = invoke(command, "a.json", "--format", "json", *(["-j", "1"] if command == "lint" else []))

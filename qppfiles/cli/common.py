@@ -76,12 +76,12 @@ def load_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE, data: bytes | N
     ReadResult, or raise CommandProblem when unreadable.  ``year`` (a command's --year) is the year a
     QRDA III file is read as."""
     from ..model.findings import ERROR
-    from ..pipeline.validate import _read
+    from ..pipeline.validate import read_bytes
 
     if data is None:
         data = read_input(path, max_size)
     try:
-        result = _read(data, path, year)
+        result = read_bytes(data, path, year)
     except Exception as exc:  # a reader must not crash the command
         raise CommandProblem(f"{path}: cannot be read ({type(exc).__name__}: {exc})") from None
     fatal = [f for f in result.findings if f.severity == ERROR and f.layer == "file"]

@@ -92,7 +92,7 @@ def _convert(submission, target: str) -> bytes:
 
 def _refuse_unfaithful(source: str, result, data: bytes) -> None:
     """Exit 1, writing nothing, when the output would change a number or turn a valid input invalid."""
-    from ..formats.conversion import refusals
+    from ..pipeline.conversion import refusals
 
     _refuse(source, refusals(result, data))
 

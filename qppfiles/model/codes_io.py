@@ -54,22 +54,24 @@ define("F013", INFO, "file", "The report stopped at the findings limit.",
        source="--max-findings, a safeguard of this tool (not a CMS rule)")
 CONVERTER_ENCODER = ("CMS QPP Conversion Tool, QualityMeasureIdEncoder: performanceNotMet = DENOM - NUMER - DENEX "
                      "- DENEXCEP; NUMEX is not output")
-define("F014", ERROR, "file", "Converting the file would change one of its numbers; nothing was written.",
+NUMBER_WOULD_CHANGE = define(
+       "F014", ERROR, "file", "Converting the file would change one of its numbers; nothing was written.",
        "`qppfiles convert` writes a file only when every count reads back identical. QRDA III has no "
        "performanceNotMet and no place for eligible patients that were not reported: CMS computes "
        "performanceNotMet as the denominator minus the numerator, exclusions and exceptions, so a measure "
        "with data completeness below 100% would turn its unreported patients into \"not met\" (a lower "
        "performance rate), and a numerator exclusion would be dropped. Report every eligible patient, or "
        "submit that measure as QPP JSON.", CONVERTER_ENCODER, consequence="points",
-       example='{"performanceMet": 196, "performanceNotMet": 85, "eligiblePopulation": 315}  (34 not reported)')
-define("F015", ERROR, "file", "The submission cannot be written in the target format as it stands; nothing was "
-       "written.",
+       example='{"performanceMet": 196, "performanceNotMet": 85, "eligiblePopulation": 315}  (34 not reported)').code
+NOT_REPRESENTABLE = define(
+       "F015", ERROR, "file",
+       "The submission cannot be written in the target format as it stands; nothing was written.",
        "`qppfiles convert` never writes a file that CMS would refuse when the input was acceptable: a measure "
        "with no eCQM identity in QRDA III, an improvement activity without its id, an empty quality set, an "
        "entity without the identifiers the format needs, or any output its own `validate` would reject. The "
        "message says what is missing; fix the input or keep its original format.",
        "CMS QPP Conversion Tool ProblemCodes 6, 43, 78 and 81; QPP Submissions API validation of the converted "
-       "submission", consequence="rejected")
+       "submission", consequence="rejected").code
 define("S001", ERROR, "schema", "A required field is missing.",
        "The QPP JSON schema requires this field at this place.", SRC_FORMAT,
        example='{"entityType": "individual"}  (no performanceYear)', consequence="rejected")

@@ -8,24 +8,18 @@ from typing import Any
 
 from ..intake.discover import name_findings
 from .options import Options
-from .validate import FileReport, _format_from_name, internal_error
+from .validate import FileReport, format_from_name, internal_error, validate_path
 
 
 def check_file(path: str, options: Options) -> FileReport:
     """Validate one path; an unreadable file becomes an F011 report, any failure an F012 report.
 
     A name that is not UTF-8 is read as it is, with a warning (F041); renderers show it escaped."""
-    report = _check(path, options)
+    report = validate_path(path, options)
     misnamed = name_findings(path)
     if misnamed:
         report.findings[:0] = misnamed
     return report
-
-
-def _check(path: str, options: Options) -> FileReport:
-    from ..api import validate
-
-    return validate(path, options=options)
 
 
 def discovery_reports(found, problems: list[str] | None = None,
@@ -66,7 +60,7 @@ def _check_and_render(path: str, setting) -> Rendered:
 
 
 def _lost(path: str, reason: str) -> FileReport:
-    return FileReport(path, _format_from_name(path), None, [internal_error(RuntimeError(reason))])
+    return FileReport(path, format_from_name(path), None, [internal_error(RuntimeError(reason))])
 
 
 def validate_many(paths: Iterable[str], options: Options, jobs: int = 1, problems: list[str] | None = None,

@@ -10,8 +10,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import sys
-import types
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -125,7 +123,7 @@ def findings_limit_reached(cap: int) -> Finding:
                    f"--max-findings N (0 for no limit) to see more", None, Location())
 
 
-def _schema_findings(document, found: CappedFindings) -> None:
+def schema_findings(document, found: CappedFindings) -> None:
     from ..checks.schema import check_document
 
     check = check_document(document, limit=found.room)
@@ -135,7 +133,7 @@ def _schema_findings(document, found: CappedFindings) -> None:
         found.truncated = True
 
 
-def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: bool = False) -> ReadResult:
+def read_bytes(data: bytes, path: str | None, year: int | None = None, lazy_refs: bool = False) -> ReadResult:
     if sniff_format(data) == QRDA3:
         from ..formats.qrda3 import read as read_qrda3
 
@@ -146,7 +144,7 @@ def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: boo
     return read_json(data, path)
 
 
-def _rule_findings(result: ReadResult, options: Options,
+def rule_findings(result: ReadResult, options: Options,
                    schema_pointers: set) -> tuple[Iterable[Finding], int | None]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from ..checks import Context, run
@@ -213,19 +211,19 @@ def validate_bytes(data: bytes, path: str | None = None, options: Options | None
     fmt = sniff_format(data)
     try:
         # Refs only place findings here, and every finding is located below.
-        result = _read(data, path, options.year, lazy_refs=True)
+        result = read_bytes(data, path, options.year, lazy_refs=True)
         found = CappedFindings(options.max_findings or None)
         found.add(result.findings)
         fatal = any(f.severity == ERROR and f.layer == "file" for f in result.findings)
         year = result.performance_year
         if result.format == QPP_JSON and result.document is not None and not fatal and not found.truncated:
-            _schema_findings(result.document, found)
+            schema_findings(result.document, found)
         if options.profile == "strict" and result.format == QRDA3 and not fatal and not found.truncated:
             found.add(_strict_findings(data, result, options))
         if result.submission is not None and not fatal:
             schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
-            rule_findings, year = _rule_findings(result, options, schema_pointers)
-            found.add(rule_findings)
+            rules, year = rule_findings(result, options, schema_pointers)
+            found.add(rules)
         findings = _located(_selected(found.finish(), options), result)
         findings.sort(key=_sort_key)
         return FileReport(path, result.format, year, findings)
@@ -278,27 +276,22 @@ class FileTooLarge(Exception):
 
 
 def validate_path(path: str, options: Options | None = None) -> FileReport:
+    """Check the file at ``path``; never raises: a file above the size limit is F010, an unreadable one
+    F011, any other failure F012."""
     options = options or Options()
     try:
         data = read_limited(path, options.max_file_size)
     except FileTooLarge as exc:
-        return FileReport(path, _format_from_name(path), None,
+        return FileReport(path, format_from_name(path), None,
                           [Finding("F010", ERROR, "file", str(exc), None, Location())])
+    except OSError as exc:
+        return FileReport(path, format_from_name(path), None,
+                          [Finding("F011", ERROR, "file", f"cannot read the file: {exc.strerror or exc}", None,
+                                   Location())])
+    except Exception as exc:  # never let one file stop a batch
+        return FileReport(path, format_from_name(path), None, [internal_error(exc)])
     return validate_bytes(data, path, options)
 
 
-def _format_from_name(path: str) -> str:
+def format_from_name(path: str) -> str:
     return QRDA3 if path.lower().endswith(".xml") else QPP_JSON
-
-
-class _CallableModule(types.ModuleType):
-    """``qppfiles.pipeline.validate`` is both this module and the public function: ``qppfiles.validate(path)``
-    calls :func:`qppfiles.api.validate`, while ``qppfiles.pipeline.validate.validate_bytes`` stays reachable."""
-
-    def __call__(self, *args, **kwargs) -> FileReport:
-        from ..api import validate
-
-        return validate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from lxml import etree
 
+from ...model.codes_io import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
 from ...model.submission import (
     BooleanValue,
     Counts,
@@ -24,7 +25,6 @@ from ...model.submission import (
     SingleRateValue,
     Submission,
 )
-from ..conversion import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
 from . import _catalog, templates as T
 
 _H = "{" + T.NS + "}"

@@ -6,6 +6,8 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 
 from __future__ import annotations
 
+from ..formats import QPP_JSON
+from ..model.codes_io import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
 from ..model.findings import ERROR, Finding, Location
 from ..model.measure_math import COUNT_FIELDS
 from ..model.submission import (
@@ -17,10 +19,6 @@ from ..model.submission import (
     SingleRateValue,
     Submission,
 )
-from . import QPP_JSON
-
-NUMBER_WOULD_CHANGE = "F014"
-NOT_REPRESENTABLE = "F015"
 
 # A field absent from a count block is zero for these: QRDA III carries an exclusion or exception
 # only when the measure defines that population, and CMS's converter leaves it out otherwise.
@@ -102,9 +100,9 @@ def _show(value) -> str:
 
 def refusals(source, output: bytes) -> list[Finding]:
     """Why ``output`` (the conversion of the read ``source``) must not be written; [] when it is faithful."""
-    from ..pipeline.validate import _read
+    from .validate import read_bytes
 
-    back = _read(output, None)
+    back = read_bytes(output, None)
     if back.submission is None:
         return [_finding(NOT_REPRESENTABLE, "the converted file cannot be read back: "
                          + "; ".join(f.message for f in back.findings))]
@@ -119,15 +117,15 @@ def refusals(source, output: bytes) -> list[Finding]:
 
 def _errors(result) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
-    from ..pipeline.options import Options
-    from ..pipeline.validate import CappedFindings, _rule_findings, _schema_findings
+    from .options import Options
+    from .validate import CappedFindings, rule_findings, schema_findings
 
     found = CappedFindings(None)
     found.add(result.findings)
     if result.format == QPP_JSON and result.document is not None:
-        _schema_findings(result.document, found)
+        schema_findings(result.document, found)
     schema_pointers = {f.location.pointer for f in found.items if f.layer == "schema"}
-    rules, _ = _rule_findings(result, Options(), schema_pointers)
+    rules, _ = rule_findings(result, Options(), schema_pointers)
     found.add(rules)
     return [f for f in found.finish() if f.severity == ERROR]
 
