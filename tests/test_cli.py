@@ -209,7 +209,7 @@ def test_internal_error_is_a_finding_exit_2_and_the_run_goes_on(tmp_path, monkey
 
     good = FIXTURES / "2024" / "group-traditional.json"
     calls = {"n": 0}
-    real = validate_module._rule_findings
+    real = validate_module.rule_findings
 
     def explode_once(*args, **kwargs):
         calls["n"] += 1
