@@ -141,7 +141,7 @@ def _read(data: bytes, path: str | None, year: int | None = None, lazy_refs: boo
 
         # --year also picks the catalog the file is read with
         return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)
-    from .formats.qpp_json import read as read_json
+    from .formats.qppjson import read as read_json
 
     return read_json(data, path)
 

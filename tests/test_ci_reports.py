@@ -17,7 +17,7 @@ from lxml import etree
 from qppfiles import codes
 from qppfiles.cli import main
 from qppfiles.findings import Finding, Location
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults
 from qppfiles.report import render
 from qppfiles.report.github import escape_data, escape_property
@@ -48,7 +48,7 @@ def write(path: Path, seed: int, fault: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     submission = fake_submission(2024, "group", random.Random(seed))
     if not fault:
-        path.write_bytes(qpp_json.write(submission))
+        path.write_bytes(qppjson.write(submission))
         return
     data, applied = faults.inject(submission, [fault], random.Random(seed))
     assert applied == [fault]

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from qppfiles.checks import Context, run
-from qppfiles.formats.qpp_json import to_model
+from qppfiles.formats.qppjson import to_model
 from qppfiles.options import Options
 from qppfiles.validate import validate_bytes
 

@@ -70,7 +70,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
       qppfiles generate from counts.yaml --to qrda3 -o sub.xml
     """
     from ..atomic import WriteRefused, check_writable
-    from ..formats import qpp_json
+    from ..formats import qppjson as qpp_json
     from ..generate.render import TargetUnavailable, to_bytes
     from ..generate.tables import Header, InputError, load
     from ..validate import validate_bytes
