@@ -205,7 +205,7 @@ def test_a_file_whose_colons_all_separate_members_needs_no_position_map():
     text = '{"a": 1, "b": {"c": [1, {"d": "2024-01-01"}]}}'
     assert json_parse._no_duplicates(text, 4)
     assert not json_parse._no_duplicates('{"a": 1, "a": 2}', 1)
-    assert json_parse.parse(text.encode())[3] is None
+    assert json_parse.parse(text.encode()).positions is None
 
 
 @pytest.mark.parametrize("text, pointer", [
@@ -225,8 +225,8 @@ def test_numbers_beyond_a_double_are_located(text, pointer):
 def test_depth_limit_is_exact():
     ok = "[" * qppjson.MAX_DEPTH + "]" * qppjson.MAX_DEPTH
     deep = "[" * (qppjson.MAX_DEPTH + 1) + "1" + "]" * (qppjson.MAX_DEPTH + 1)
-    assert json_parse.parse(ok.encode())[1] == []
-    assert [f.code for f in json_parse.parse(deep.encode())[1]] == ["F007"]
+    assert json_parse.parse(ok.encode()).findings == []
+    assert [f.code for f in json_parse.parse(deep.encode()).findings] == ["F007"]
 
 
 def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
@@ -236,7 +236,7 @@ def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
     assert doc == SUBMISSION and findings == []
     assert walked == ([] if parser == "orjson" else [doc])
     # 20 digits: beyond 64 bits, where orjson would give a float; the json path keeps the integer.
-    big = json_parse.parse(b'{"n": 98765432109876543210, "m": -9223372036854775809}')[0]
+    big = json_parse.parse(b'{"n": 98765432109876543210, "m": -9223372036854775809}').document
     assert big == {"n": 98765432109876543210, "m": -9223372036854775809}
     assert {type(v) for v in big.values()} == {int}
 
@@ -248,7 +248,7 @@ def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
     '[' * 64 + '{"a": 1, "a": 2}' + ']' * 64,   # too many brackets to prove the depth by counting
 ])
 def test_duplicates_are_never_hidden_by_the_counts(text):
-    findings = json_parse.parse(text.encode())[1]
+    findings = json_parse.parse(text.encode()).findings
     assert "F008" in [f.code for f in findings]
 
 
@@ -301,3 +301,28 @@ def test_measure_id_keys_agree_with_the_locator_on_every_fixture():
                 assert offset == find(text, pointer)[0], (path, pointer)
                 checked += 1
     assert checked > 100
+
+
+def test_locator_places_many_pointers_in_one_pass_and_a_few_one_by_one(monkeypatch):
+    from qppfiles.formats.qppjson import locate
+
+    passes = []
+    one_pass = locate.one_pass
+
+    def counted(text, pointers):
+        passes.append(len(pointers))
+        return one_pass(text, pointers)
+
+    monkeypatch.setattr(locate, "one_pass", counted)
+    text = json.dumps({"a": list(range(40))}, indent=1)  # element i on line i + 3, column 3
+    pointers = [f"/a/{i}" for i in range(40)] + ["/a/99"]
+    few = JsonLocator(text).positions(pointers[:32])
+    assert passes == []
+    many = JsonLocator(text).positions(pointers[:32] + pointers[-1:])
+    assert passes == [33]
+    assert few == {f"/a/{i}": (i + 3, 3) for i in range(32)}
+    assert many == dict(few, **{"/a/99": (2, 2)})  # not there: placed at its array's key
+    located = JsonLocator(text).locate_all([Location(pointer="/a/1"), Location(pointer="/a/2", line=9),
+                                            Location(xpath="/x")])
+    assert located == [Location(pointer="/a/1", line=4, column=3), Location(pointer="/a/2", line=9),
+                       Location(xpath="/x")]
