@@ -8,9 +8,9 @@ Three searches, each the cheapest in its case; :class:`.locate.JsonLocator` choo
   items that lead to a wanted pointer, and stores nothing but the offsets asked for;
 - :class:`MeasureIdKeys`, the measureId keys (where most findings point) by plain string search.
 
-All of them give a member's key offset, an element's value offset; for a pointer that does not
-resolve, the offset of its deepest ancestor that does, and False.  Siblings are skipped with the C
-JSON scanner.
+The walk and the pass give the offset of a member's key or of an element's value, and True; for a
+pointer that does not resolve, the offset of its deepest ancestor that does, and False.  Siblings
+are skipped with the C JSON scanner.
 """
 
 from __future__ import annotations
