@@ -25,17 +25,17 @@ MB = 1_000_000
 
 
 def large_json(target_bytes: int) -> bytes:
-    from qppfiles.formats import qpp_json
+    from qppfiles.formats import qppjson
     from qppfiles.generate.fake import fake_submission
 
     base = fake_submission(2024, "group", random.Random(1), n_quality=6, target="json")
     quality, *rest = base.measurement_sets
     one = dataclasses.replace(quality, measurements=quality.measurements * 100)
-    per_measure = len(qpp_json.write(dataclasses.replace(base, measurement_sets=(one, *rest)))) / 600
+    per_measure = len(qppjson.write(dataclasses.replace(base, measurement_sets=(one, *rest)))) / 600
     wanted = int(target_bytes / per_measure)
     measurements = (quality.measurements * (wanted // len(quality.measurements) + 1))[:wanted]
     quality = dataclasses.replace(quality, measurements=tuple(measurements))
-    return qpp_json.write(dataclasses.replace(base, measurement_sets=(quality, *rest)))
+    return qppjson.write(dataclasses.replace(base, measurement_sets=(quality, *rest)))
 
 
 def peak_rss(path: Path) -> tuple:

@@ -166,7 +166,7 @@ def convert(source: Source | Submission, to: str | None = None, *,
         raise ValueError(f"unknown target format {to!r}; use 'json' or 'qrda3'")
     submission = _submission(source, max_file_size)
     if to == "json":
-        from .formats.qpp_json import write
+        from .formats.qppjson import write
 
         return write(submission)
     from .formats.qrda3 import QrdaWriteError, write as write_qrda3

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from lxml import etree
 
 from qppfiles.cli import main
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults
 from qppfiles.model import codes
 from qppfiles.model.findings import Finding, Location
@@ -48,7 +48,7 @@ def write(path: Path, seed: int, fault: str = "") -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     submission = fake_submission(2024, "group", random.Random(seed))
     if not fault:
-        path.write_bytes(qpp_json.write(submission))
+        path.write_bytes(qppjson.write(submission))
         return
     data, applied = faults.inject(submission, [fault], random.Random(seed))
     assert applied == [fault]

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate.fake import fake_submission, levels_for
 from qppfiles.model.submission import Counts, Measurement, MeasurementSet, SingleRateValue, Submission
 from qppfiles.pipeline.conversion import changed_numbers
@@ -113,7 +113,7 @@ def test_generated_submissions_round_trip_identically_or_are_refused(tmp_path, t
             for seed in range(2):
                 sub = fake_submission(year, level, random.Random(seed), target=target)
                 source = tmp_path / f"{year}-{level}-{seed}.json"
-                source.write_bytes(qpp_json.write(sub))
+                source.write_bytes(qppjson.write(sub))
                 work = tmp_path / source.stem
                 work.mkdir()
                 outcomes[round_trip(work, source)] += 1

@@ -420,7 +420,7 @@ def _numbers(doc: dict) -> dict:
 
 def test_round_trips_change_no_number_or_are_refused(capsys):
     """JSON -> QRDA III -> JSON over generated submissions, some with unreported patients."""
-    from qppfiles.formats import qpp_json
+    from qppfiles.formats import qppjson
     from qppfiles.formats.qrda3 import QrdaWriteError, read as read_qrda3, write as write_qrda3
     from qppfiles.generate.fake import fake_submission, levels_for
     from qppfiles.pipeline.conversion import refusals
@@ -432,12 +432,12 @@ def test_round_trips_change_no_number_or_are_refused(capsys):
         year = rng.choice([2022, 2023, 2024, 2025])
         level = rng.choice(levels_for(year))
         sub = fake_submission(year, level, random.Random(rng.random()), target=rng.choice(["json", "qrda3"]))
-        doc = qpp_json.to_dict(sub)
+        doc = qppjson.to_dict(sub)
         if rng.random() < 0.5:  # leave some patients unreported, or report too many
             blocks = [b for s in doc["measurementSets"] if s["category"] == "quality"
                       for m in s["measurements"] for b in m["value"].get("strata", [m["value"]])]
             rng.choice(blocks)["performanceNotMet"] += rng.choice([-3, -1, 1, 5])
-        source = qpp_json.read(json.dumps(doc).encode())
+        source = qppjson.read(json.dumps(doc).encode())
         try:
             written = write_qrda3(source.submission)
         except QrdaWriteError as exc:
@@ -447,7 +447,7 @@ def test_round_trips_change_no_number_or_are_refused(capsys):
         if refused:
             outcomes[refused[0].code] += 1
             continue
-        back = qpp_json.to_dict(read_qrda3(written).submission)
+        back = qppjson.to_dict(read_qrda3(written).submission)
         if _numbers(back) != _numbers(doc):
             problems.append(f"round trip case {case} (seed {SEED}) changed a number")
         outcomes["identical"] += 1

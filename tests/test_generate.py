@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from qppfiles.checks.identifiers import npi_check_digit_ok
 from qppfiles.cli.generate import generate
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, levels_for
 from qppfiles.generate.tables import Header, InputError, load
 from qppfiles.generate.template import template
@@ -49,7 +49,7 @@ def test_fake_submissions_of_every_level_validate_with_no_error(year):
         for seed in range(3):
             sub = fake_submission(year, level, random.Random(seed))
             assert sub.entity_type == level and sub.performance_year == year
-            assert errors(qpp_json.write(sub)) == [], (year, level, seed)
+            assert errors(qppjson.write(sub)) == [], (year, level, seed)
 
 
 @pytest.mark.parametrize("year", [y for y in YEARS if y >= 2023])
@@ -64,7 +64,7 @@ def test_fake_mvp_submissions_use_the_mvp_and_validate(year):
         mvp = catalog_mvps[quality.program_name]
         assert {m.measure_id for m in quality.measurements} <= set(mvp.quality_ids)
         assert len(quality.measurements) == year_pack(year).quality.mvp_required_measures
-        assert errors(qpp_json.write(sub)) == []
+        assert errors(qppjson.write(sub)) == []
 
 
 def test_fake_follows_the_year_pack():
@@ -87,9 +87,9 @@ def test_fake_follows_the_year_pack():
 
 
 def test_fake_is_deterministic_for_a_seed():
-    a = qpp_json.write(fake_submission(2025, "group", random.Random(42)))
-    b = qpp_json.write(fake_submission(2025, "group", random.Random(42)))
-    c = qpp_json.write(fake_submission(2025, "group", random.Random(43)))
+    a = qppjson.write(fake_submission(2025, "group", random.Random(42)))
+    b = qppjson.write(fake_submission(2025, "group", random.Random(42)))
+    c = qppjson.write(fake_submission(2025, "group", random.Random(43)))
     assert a == b and a != c
 
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli.generate import generate
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults, levels_for
 from qppfiles.pipeline.validate import validate_bytes
 
@@ -27,7 +27,7 @@ def _bases():
 
 @pytest.fixture(scope="module")
 def bases():
-    return [(y, lv, sub, {f.code for f in validate_bytes(qpp_json.write(sub)).findings}) for y, lv, sub in _bases()]
+    return [(y, lv, sub, {f.code for f in validate_bytes(qppjson.write(sub)).findings}) for y, lv, sub in _bases()]
 
 
 def _codes(data: bytes) -> set:
@@ -46,7 +46,7 @@ def test_injected_fault_is_detected(code, bases):
     for year, level, sub, before in bases:
         if code in before:
             continue  # the fault must be what makes the code appear
-        result = faults.apply(qpp_json.to_dict(sub), code, faults.Env(year, level, random.Random(1)))
+        result = faults.apply(qppjson.to_dict(sub), code, faults.Env(year, level, random.Random(1)))
         if result is None:
             continue
         data = result if isinstance(result, bytes) else faults.to_bytes(result)

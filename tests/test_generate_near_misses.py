@@ -11,7 +11,7 @@ import random
 
 import pytest
 
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults, levels_for, near_misses
 from qppfiles.pipeline.validate import validate_bytes
 
@@ -29,7 +29,7 @@ def _bases_of(year: int):
         mvps = [None, "random"] if year >= 2023 and level in ("individual", "group") else [None]
         for mvp in mvps:
             sub = fake_submission(year, level, random.Random(5), mvp=mvp)
-            yield year, level, qpp_json.to_dict(sub), _codes(qpp_json.write(sub))
+            yield year, level, qppjson.to_dict(sub), _codes(qppjson.write(sub))
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +98,7 @@ def test_near_miss_stays_clean_and_the_next_step_is_reported(code, bases):
 
 def test_near_miss_of_case_minimum_has_exact_counts():
     sub = fake_submission(2024, "individual", random.Random(5))
-    doc = near_misses.apply(qpp_json.to_dict(sub), "Q102", faults.Env(2024, "individual", random.Random(1)))
+    doc = near_misses.apply(qppjson.to_dict(sub), "Q102", faults.Env(2024, "individual", random.Random(1)))
     values = [m["value"] for m in doc["measurementSets"][0]["measurements"]
               if m["value"].get("eligiblePopulation") == 20]
     assert values and values[0]["performanceMet"] + values[0]["performanceNotMet"] == 20
@@ -109,14 +109,14 @@ def test_data_completeness_near_miss_sits_on_each_years_threshold():
     for year, reported in ((2024, 75), (2019, 60)):
         sub = fake_submission(year, "group", random.Random(5))
         env = faults.Env(year, "group", random.Random(1))
-        doc = near_misses.apply(qpp_json.to_dict(sub), "Q101", env)
+        doc = near_misses.apply(qppjson.to_dict(sub), "Q101", env)
         value = next(m["value"] for m in doc["measurementSets"][0]["measurements"]
                      if m["value"].get("eligiblePopulation") == 100)
         assert value["performanceMet"] + value["performanceNotMet"] == reported
 
 
 def test_unknown_code_and_missing_step_are_refused():
-    doc = qpp_json.to_dict(fake_submission(2024, "group", random.Random(5)))
+    doc = qppjson.to_dict(fake_submission(2024, "group", random.Random(5)))
     env = faults.Env(2024, "group", random.Random(1))
     with pytest.raises(faults.FaultError, match="no near miss"):
         near_misses.apply(doc, "Z999", env)

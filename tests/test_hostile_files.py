@@ -298,7 +298,7 @@ def test_inputs_are_opened_read_only(tmp_path, open_spy, fixture):
 
 
 @pytest.mark.parametrize("command, target", [
-    ("convert", "qppfiles.formats.qpp_json.to_dict"),
+    ("convert", "qppfiles.formats.qppjson.writer.to_dict"),
     ("convert", "qppfiles.pipeline.validate.rule_findings"),
     ("score", "qppfiles.scoring.score_submission"),
 ])

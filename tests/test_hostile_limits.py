@@ -24,8 +24,8 @@ from click.testing import CliRunner
 from qppfiles.checks import schema as schema_check
 from qppfiles.cli import main
 from qppfiles.cli.common import parse_size
-from qppfiles.formats.json_positions import build as build_positions
-from qppfiles.json_locate import line_columns, locate_pointers
+from qppfiles.formats.qppjson import JsonLocator
+from qppfiles.formats.qppjson.tokens import build as build_positions
 from qppfiles.pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 from qppfiles.pipeline.validate import validate_bytes
 
@@ -334,29 +334,39 @@ def _texts():
     yield '{"a/b": {"c~d": [1, {"é": [true, null]}]}, "a": 1, "a": {"x": 2}, "\\u00e9t\\u00e9": "s"}'
 
 
-def test_locate_pointers_agrees_with_the_position_map():
+class _OnePass(JsonLocator):
+    """The locator with every batch of pointers placed in one pass, however few."""
+
+    ONE_PASS_ABOVE = 0
+
+
+def _full_map(text: str) -> JsonLocator:
+    return JsonLocator(text, positions=build_positions(text))
+
+
+def test_one_pass_agrees_with_the_position_map():
     for text in _texts():
-        pm = build_positions(text)
-        pointers = list(pm.offsets)
-        assert locate_pointers(text, pointers) == pm.offsets
+        offsets = build_positions(text).offsets
+        assert _OnePass(text).find_all(offsets) == {pointer: (offset, True) for pointer, offset in offsets.items()}
 
 
 def test_line_columns_agree_with_the_position_map():
     for text in _texts():
-        pm = build_positions(text)
-        offsets = list(pm.offsets.values()) + [0, len(text) - 1]
-        placed = line_columns(text, offsets)
+        full = _full_map(text)  # lines by bisecting the indexed line starts
+        counted = JsonLocator(text)  # lines by counting newlines
+        offsets = list(build_positions(text).offsets.values()) + [0, len(text) - 1]
+        placed = counted.line_columns(offsets)
         for offset in offsets:
-            assert placed[offset] == pm.line_col(offset)
+            assert placed[offset] == full.line_col(offset) == counted.line_col(offset)
 
 
-def test_locate_pointers_falls_back_to_the_nearest_ancestor():
+def test_one_pass_falls_back_to_the_nearest_ancestor():
     text = '{\n  "sets": [\n    {"m": [1, 2]},\n    {"m": []}\n  ]\n}'
-    pm = build_positions(text)
+    full = _full_map(text)
     asked = ["/sets/1/m/5", "/sets/7", "/nothing/here", "/sets/0/m/1/deeper", ""]
-    found = locate_pointers(text, asked)
+    found = _OnePass(text).positions(asked)
     for pointer in asked:
-        assert pm.line_col(found[pointer]) == pm.position(pointer), pointer
+        assert found[pointer] == full.position(pointer), pointer
 
 
 def test_many_findings_are_located_like_a_few():

@@ -11,7 +11,7 @@ import json
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats.qpp_json import read
+from qppfiles.formats.qppjson import read
 from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report.html import render_html
 from qppfiles.report.score_text import render_score_text

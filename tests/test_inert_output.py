@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission
 from qppfiles.report.inert import inert
 
@@ -31,7 +31,7 @@ def cli(*args):
 def evil(tmp_path, monkeypatch):
     """A submission whose TIN and first measure id carry terminal escape sequences and a bidi override, in a
     file whose name holds an escape sequence too."""
-    data = json.loads(qpp_json.write(fake_submission(2024, "group", random.Random(1))))
+    data = json.loads(qppjson.write(fake_submission(2024, "group", random.Random(1))))
     data["taxpayerIdentificationNumber"] = EVIL_TIN
     quality = next(s for s in data["measurementSets"] if s["category"] == "quality")
     quality["measurements"][0]["measureId"] = EVIL_ID

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from qppfiles.formats import qpp_json
+from qppfiles.formats.qppjson import parse as json_parse
 
 # Fragments that the two parsers could read differently: every kind of number, escapes, surrogates,
 # duplicates, white space, literals json accepts and CMS does not, and broken syntax.
@@ -29,13 +29,13 @@ def _json_like():
 
 
 def _outcome(text: str):
-    doc, findings, _, _ = qpp_json.parse(text.encode())
+    doc, findings, _, _ = json_parse.parse(text.encode())
     return repr(doc), [(f.code, f.message, f.location.pointer, f.location.line, f.location.column)
                        for f in findings]
 
 
 def test_orjson_and_json_parse_every_text_alike(monkeypatch):
-    if qpp_json._orjson is None:
+    if json_parse._orjson is None:
         pytest.skip("orjson is not installed")
 
     @settings(max_examples=400, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
@@ -43,7 +43,7 @@ def test_orjson_and_json_parse_every_text_alike(monkeypatch):
     def same(text):
         fast = _outcome(text)
         with monkeypatch.context() as m:
-            m.setattr(qpp_json, "_orjson", None)
+            m.setattr(json_parse, "_orjson", None)
             assert _outcome(text) == fast, text
 
     same()

@@ -12,7 +12,7 @@ import yaml
 from click.testing import CliRunner
 
 from qppfiles.cli.lint import lint
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults
 from qppfiles.intake.config import load_config
 from qppfiles.intake.globs import matches
@@ -34,7 +34,7 @@ def run(*args):
 
 def write_valid(path, seed=1, year=2024, level="group"):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(qpp_json.write(fake_submission(year, level, random.Random(seed))))
+    path.write_bytes(qppjson.write(fake_submission(year, level, random.Random(seed))))
 
 
 def write_broken(path, code, seed=1, year=2024, level="group"):

@@ -2,7 +2,8 @@
 
 For every pointer that resolves in the parsed document, the locator must find it, and the text at the
 offset it gives must be that member's key (followed by the member's value) or that element's value.
-For a pointer that does not resolve, it must say so.
+For a pointer that does not resolve, it must say so. Asked for all pointers at once, in one pass over
+the text, it must give the same answers as one by one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import random
 
 from hypothesis import given, settings, strategies as st
 
-from qppfiles.formats.json_positions import Locator, escape_token, find
+from qppfiles.formats.qppjson import JsonLocator, escape_token
 
 KEYS = st.sampled_from(["a", "key", "x", "measureId", "value", "b c", "~0", "k/1", "é", "\"q\"", "}", "[", ""])
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),
@@ -37,6 +38,16 @@ def pointers(doc, prefix=""):
         yield f"{prefix}/{len(doc)}"
 
 
+class OnePass(JsonLocator):
+    """The locator with every batch of pointers placed in one pass, however few."""
+
+    ONE_PASS_ABOVE = 0
+
+
+def find(text, pointer):
+    return JsonLocator(text).find(pointer)
+
+
 def walk(doc, pointer):
     """(True, parent, token) when the pointer resolves in the parsed document."""
     node, parent, token = doc, None, None
@@ -56,8 +67,10 @@ def value_at(text, offset):
 
 
 def check(doc, text):
-    locator = Locator(text)
-    for pointer in pointers(doc):
+    locator = JsonLocator(text, json.loads(text))
+    asked = list(pointers(doc))
+    assert OnePass(text).find_all(asked) == {pointer: locator.find(pointer) for pointer in asked}
+    for pointer in asked:
         exists, parent, token = walk(doc, pointer)
         offset, found = locator.find(pointer)
         assert found == exists, (pointer, text)

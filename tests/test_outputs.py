@@ -54,9 +54,9 @@ COMMANDS = {
 
 def convertible_json() -> bytes:
     """QPP JSON that QRDA III holds exactly (every eligible patient reported): the QRDA III fixture, read."""
-    from qppfiles.formats import qpp_json, qrda3
+    from qppfiles.formats import qppjson, qrda3
 
-    return qpp_json.write(qrda3.read(QRDA_FIXTURE.read_bytes()).submission)
+    return qppjson.write(qrda3.read(QRDA_FIXTURE.read_bytes()).submission)
 
 
 def _source(tmp_path, command):

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from qppfiles.catalog import load_catalog
 from qppfiles.cli import main
-from qppfiles.formats.qpp_json import read
+from qppfiles.formats.qppjson import read
 from qppfiles.program import year_pack
 from qppfiles.program.pi_exclusions import exclusions_by_measure
 from qppfiles.scoring import score_submission

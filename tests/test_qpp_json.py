@@ -1,4 +1,4 @@
-"""QPP JSON reader, position map and canonical writer."""
+"""QPP JSON parse, reader, locator and canonical writer."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from qppfiles.formats import qpp_json
-from qppfiles.formats.json_positions import build, find
+from qppfiles.formats import qppjson
+from qppfiles.formats.qppjson import JsonLocator, parse as json_parse
+from qppfiles.formats.qppjson.pointers import MeasureIdKeys
+from qppfiles.formats.qppjson.tokens import build
 from qppfiles.model.findings import Location
 from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
 
@@ -16,8 +18,8 @@ from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionVa
 def parser(request, monkeypatch):
     """Every test here runs with orjson (when installed) and with the json module alone."""
     if request.param == "json":
-        monkeypatch.setattr(qpp_json, "_orjson", None)
-    elif qpp_json._orjson is None:
+        monkeypatch.setattr(json_parse, "_orjson", None)
+    elif json_parse._orjson is None:
         pytest.skip("orjson is not installed")
     return request.param
 
@@ -58,8 +60,12 @@ def _bytes(doc) -> bytes:
     return json.dumps(doc, indent=2).encode()
 
 
+def find(text, pointer):
+    return JsonLocator(text).find(pointer)
+
+
 def test_reads_bare_submission_into_typed_model():
-    result = qpp_json.read(_bytes(SUBMISSION))
+    result = qppjson.read(_bytes(SUBMISSION))
     assert result.findings == []
     sub = result.submission
     assert sub.performance_year == 2024 and sub.entity_type == "individual"
@@ -77,7 +83,7 @@ def test_reads_bare_submission_into_typed_model():
 
 
 def test_reads_api_envelope_with_prefixed_pointers():
-    result = qpp_json.read(_bytes({"data": {"submission": SUBMISSION}}))
+    result = qppjson.read(_bytes({"data": {"submission": SUBMISSION}}))
     assert result.findings == []
     sub = result.submission
     assert sub.performance_year == 2024
@@ -85,7 +91,7 @@ def test_reads_api_envelope_with_prefixed_pointers():
 
 
 def test_reads_measurement_set_only_document_and_takes_year_from_period():
-    result = qpp_json.read(_bytes(SUBMISSION["measurementSets"][1]))
+    result = qppjson.read(_bytes(SUBMISSION["measurementSets"][1]))
     sub = result.submission
     assert sub.set_only and sub.performance_year == 2024
     assert sub.measurement_sets[0].category == "pi"
@@ -96,14 +102,14 @@ def test_mistyped_fields_become_none():
     doc = json.loads(json.dumps(SUBMISSION))
     doc["performanceYear"] = "2024"
     doc["measurementSets"][0]["measurements"][0]["value"]["performanceMet"] = "40"
-    sub = qpp_json.read(_bytes(doc)).submission
+    sub = qppjson.read(_bytes(doc)).submission
     assert sub.performance_year is None
     assert sub.measurement_sets[0].measurements[0].value.counts.performance_met is None
 
 
 def test_locator_gives_line_and_column_of_pointer():
     data = _bytes(SUBMISSION)
-    result = qpp_json.read(data)
+    result = qppjson.read(data)
     loc = result.locate(Location(pointer="/measurementSets/0/measurements/0/value/eligiblePopulation"))
     lines = data.decode().splitlines()
     assert '"eligiblePopulation": 60' in lines[loc.line - 1]
@@ -135,7 +141,7 @@ def test_position_map_handles_escapes_and_arrays():
     (b'{"a": ' * 100 + b"1" + b"}" * 100, "F007", 1),
 ])
 def test_bad_input_gives_one_clear_file_finding(data, code, line):
-    result = qpp_json.read(data)
+    result = qppjson.read(data)
     assert [f.code for f in result.findings] == [code]
     assert result.findings[0].layer == "file"
     loc = result.locate(result.findings[0].location)
@@ -145,29 +151,27 @@ def test_bad_input_gives_one_clear_file_finding(data, code, line):
 
 
 def test_utf8_bom_accepted_and_utf16_warned():
-    assert qpp_json.read(b"\xef\xbb\xbf" + _bytes(SUBMISSION)).findings == []
-    result = qpp_json.read(json.dumps(SUBMISSION).encode("utf-16"))
+    assert qppjson.read(b"\xef\xbb\xbf" + _bytes(SUBMISSION)).findings == []
+    result = qppjson.read(json.dumps(SUBMISSION).encode("utf-16"))
     assert [f.code for f in result.findings] == ["F003"]
     assert result.submission.performance_year == 2024
 
 
 def test_writer_is_canonical_and_round_trips():
-    sub = qpp_json.read(_bytes(SUBMISSION)).submission
-    once = qpp_json.write(sub)
-    again = qpp_json.write(qpp_json.read(once).submission)
+    sub = qppjson.read(_bytes(SUBMISSION)).submission
+    once = qppjson.write(sub)
+    again = qppjson.write(qppjson.read(once).submission)
     assert once == again
     assert json.loads(once) == SUBMISSION
     assert once.endswith(b"\n") and once.startswith(b'{\n  "entityType"')
 
 
 def test_writer_round_trips_envelope_and_set_only():
-    sub = qpp_json.read(_bytes(SUBMISSION["measurementSets"][0])).submission
-    assert json.loads(qpp_json.write(sub)) == SUBMISSION["measurementSets"][0]
+    sub = qppjson.read(_bytes(SUBMISSION["measurementSets"][0])).submission
+    assert json.loads(qppjson.write(sub)) == SUBMISSION["measurementSets"][0]
 
 
 def test_single_pointer_lookup_agrees_with_full_map_on_every_fixture_node():
-    from qppfiles.formats.json_positions import find
-
     from .conftest import FIXTURES
 
     checked = 0
@@ -192,16 +196,16 @@ def test_single_pointer_lookup_agrees_with_full_map_on_every_fixture_node():
     ('{"t": "10:30", "u": {"v": "a:b:c"}}', []),         # colons in strings, no duplicate
 ])
 def test_duplicate_keys_found_whatever_the_strings_hold(text, pointers):
-    doc, findings, _, _ = qpp_json.parse(text.encode())
+    doc, findings, _, _ = json_parse.parse(text.encode())
     assert [f.location.pointer for f in findings if f.code == "F008"] == pointers
     assert doc == json.loads(text)
 
 
 def test_a_file_whose_colons_all_separate_members_needs_no_position_map():
     text = '{"a": 1, "b": {"c": [1, {"d": "2024-01-01"}]}}'
-    assert qpp_json._no_duplicates(text, 4)
-    assert not qpp_json._no_duplicates('{"a": 1, "a": 2}', 1)
-    assert qpp_json.parse(text.encode())[3] is None
+    assert json_parse._no_duplicates(text, 4)
+    assert not json_parse._no_duplicates('{"a": 1, "a": 2}', 1)
+    assert json_parse.parse(text.encode()).positions is None
 
 
 @pytest.mark.parametrize("text, pointer", [
@@ -213,26 +217,26 @@ def test_a_file_whose_colons_all_separate_members_needs_no_position_map():
     ('[-Infinity]', "/0"),
 ])
 def test_numbers_beyond_a_double_are_located(text, pointer):
-    doc, findings, _, _ = qpp_json.parse(text.encode())
+    doc, findings, _, _ = json_parse.parse(text.encode())
     assert doc is None
     assert [(f.code, f.location.pointer) for f in findings] == [("F006", pointer)]
 
 
 def test_depth_limit_is_exact():
-    ok = "[" * qpp_json.MAX_DEPTH + "]" * qpp_json.MAX_DEPTH
-    deep = "[" * (qpp_json.MAX_DEPTH + 1) + "1" + "]" * (qpp_json.MAX_DEPTH + 1)
-    assert qpp_json.parse(ok.encode())[1] == []
-    assert [f.code for f in qpp_json.parse(deep.encode())[1]] == ["F007"]
+    ok = "[" * qppjson.MAX_DEPTH + "]" * qppjson.MAX_DEPTH
+    deep = "[" * (qppjson.MAX_DEPTH + 1) + "1" + "]" * (qppjson.MAX_DEPTH + 1)
+    assert json_parse.parse(ok.encode()).findings == []
+    assert [f.code for f in json_parse.parse(deep.encode()).findings] == ["F007"]
 
 
 def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
     walked = []
-    monkeypatch.setattr(qpp_json, "_walk", lambda doc: walked.append(doc) or 0)
-    doc, findings, _, _ = qpp_json.parse(_bytes(SUBMISSION))
+    monkeypatch.setattr(json_parse, "_walk", lambda doc: walked.append(doc) or 0)
+    doc, findings, _, _ = json_parse.parse(_bytes(SUBMISSION))
     assert doc == SUBMISSION and findings == []
     assert walked == ([] if parser == "orjson" else [doc])
     # 20 digits: beyond 64 bits, where orjson would give a float; the json path keeps the integer.
-    big = qpp_json.parse(b'{"n": 98765432109876543210, "m": -9223372036854775809}')[0]
+    big = json_parse.parse(b'{"n": 98765432109876543210, "m": -9223372036854775809}').document
     assert big == {"n": 98765432109876543210, "m": -9223372036854775809}
     assert {type(v) for v in big.values()} == {int}
 
@@ -244,13 +248,13 @@ def test_plain_text_needs_no_walk_and_integers_stay_exact(parser, monkeypatch):
     '[' * 64 + '{"a": 1, "a": 2}' + ']' * 64,   # too many brackets to prove the depth by counting
 ])
 def test_duplicates_are_never_hidden_by_the_counts(text):
-    findings = qpp_json.parse(text.encode())[1]
+    findings = json_parse.parse(text.encode()).findings
     assert "F008" in [f.code for f in findings]
 
 
 def _measure_id_pointers(doc):
-    obj, base = qpp_json.unwrap(doc)
-    sets = [(base, obj)] if qpp_json.is_set_only(obj) else \
+    obj, base = qppjson.unwrap(doc)
+    sets = [(base, obj)] if qppjson.is_set_only(obj) else \
         [(f"{base}/measurementSets/{i}", s) for i, s in enumerate(obj.get("measurementSets", []))]
     return [f"{p}/measurements/{j}/measureId" for p, s in sets for j, m in enumerate(s.get("measurements", []))
             if isinstance(m, dict) and "measureId" in m]
@@ -268,7 +272,7 @@ def _measure_id_pointers(doc):
 ])
 def test_measure_id_keys_found_by_search_agree_with_the_locator(text, shortcut):
     doc = json.loads(text)
-    keys = qpp_json.MeasureIdKeys(text, doc)
+    keys = MeasureIdKeys(text, doc)
     pointers = _measure_id_pointers(doc)
     assert pointers
     for pointer in pointers:
@@ -288,12 +292,37 @@ def test_measure_id_keys_agree_with_the_locator_on_every_fixture():
             doc = json.loads(text)
         except ValueError:
             continue
-        if not isinstance(qpp_json.unwrap(doc)[0], dict):
+        if not isinstance(qppjson.unwrap(doc)[0], dict):
             continue
-        keys = qpp_json.MeasureIdKeys(text, doc)
+        keys = MeasureIdKeys(text, doc)
         for pointer in _measure_id_pointers(doc):
             offset = keys.offset(pointer)
             if offset is not None:
                 assert offset == find(text, pointer)[0], (path, pointer)
                 checked += 1
     assert checked > 100
+
+
+def test_locator_places_many_pointers_in_one_pass_and_a_few_one_by_one(monkeypatch):
+    from qppfiles.formats.qppjson import locate
+
+    passes = []
+    one_pass = locate.one_pass
+
+    def counted(text, pointers):
+        passes.append(len(pointers))
+        return one_pass(text, pointers)
+
+    monkeypatch.setattr(locate, "one_pass", counted)
+    text = json.dumps({"a": list(range(40))}, indent=1)  # element i on line i + 3, column 3
+    pointers = [f"/a/{i}" for i in range(40)] + ["/a/99"]
+    few = JsonLocator(text).positions(pointers[:32])
+    assert passes == []
+    many = JsonLocator(text).positions(pointers[:32] + pointers[-1:])
+    assert passes == [33]
+    assert few == {f"/a/{i}": (i + 3, 3) for i in range(32)}
+    assert many == dict(few, **{"/a/99": (2, 2)})  # not there: placed at its array's key
+    located = JsonLocator(text).locate_all([Location(pointer="/a/1"), Location(pointer="/a/2", line=9),
+                                            Location(xpath="/x")])
+    assert located == [Location(pointer="/a/1", line=4, column=3), Location(pointer="/a/2", line=9),
+                       Location(xpath="/x")]

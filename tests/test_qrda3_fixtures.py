@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.formats.qrda3 import read, write
 from qppfiles.model.codes import all_codes
 
@@ -68,7 +68,7 @@ def test_valid_file_has_no_error(xml):
 @pytest.mark.parametrize("xml", VALID, ids=lambda p: p.name)
 def test_valid_file_is_current_writer_output_of_its_source(xml):
     source = SOURCES / f"{xml.stem}.json"
-    loaded = qpp_json.read(source.read_bytes(), str(source))
+    loaded = qppjson.read(source.read_bytes(), str(source))
     assert loaded.findings == []
     assert write(loaded.submission, created=created(year_of(xml))) == xml.read_bytes(), (
         f"regenerate {xml.name} from source/{source.name}")
@@ -90,7 +90,7 @@ def test_valid_file_reads_back_to_its_source(xml):
     source = json.loads((SOURCES / f"{xml.stem}.json").read_text())
     result = read(xml.read_bytes(), str(xml))
     assert result.findings == []
-    converted = json.loads(qpp_json.write(result.submission))
+    converted = json.loads(qppjson.write(result.submission))
     assert converted == as_cms_converts(source)
     assert all(s["source"] == "qrda3" for s in converted["measurementSets"])
     if year_of(xml) == 2024:

@@ -9,7 +9,7 @@ import random
 import pytest
 
 from qppfiles.checks import Context, run
-from qppfiles.formats.qpp_json import to_model
+from qppfiles.formats.qppjson import to_model
 from qppfiles.pipeline.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 

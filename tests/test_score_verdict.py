@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats.qpp_json import read
+from qppfiles.formats.qppjson import read
 from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.scoring import score_submission
 

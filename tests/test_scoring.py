@@ -9,7 +9,7 @@ import re
 import pytest
 
 from qppfiles.catalog import QualityMeasure
-from qppfiles.formats.qpp_json import read
+from qppfiles.formats.qppjson import read
 from qppfiles.model.submission import Counts, Measurement, SingleRateValue
 from qppfiles.program import year_pack
 from qppfiles.scoring import adjustment, score_points, score_submission, weights_for

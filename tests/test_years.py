@@ -14,7 +14,7 @@ import shutil
 import pytest
 
 from qppfiles.catalog import load_catalog, loader as catalog_loader
-from qppfiles.formats import qpp_json
+from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, levels_for
 from qppfiles.generate.template import template
 from qppfiles.pipeline.validate import validate_bytes, validate_path
@@ -41,9 +41,9 @@ def check_year(year: int) -> None:
     for level in levels:
         sub = fake_submission(year, level, random.Random(year))
         assert (sub.performance_year, sub.entity_type) == (year, level)
-        data = qpp_json.write(sub)
+        data = qppjson.write(sub)
         assert error_codes(validate_bytes(data)) == [], (year, level)
-        card = score_submission(qpp_json.read(data).submission)
+        card = score_submission(qppjson.read(data).submission)
         assert 0 <= card.final_score <= 100, (year, level)
         starter = template(year, level, fmt="yaml")
         assert f"year: {year}" in starter, (year, level)

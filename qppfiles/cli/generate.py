@@ -69,7 +69,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
       qppfiles generate from counts.csv --year 2024 --entity-type group --tin 123456789 -o sub.json
       qppfiles generate from counts.yaml --to qrda3 -o sub.xml
     """
-    from ..formats import qpp_json
+    from ..formats import qppjson as qpp_json
     from ..generate.render import TargetUnavailable, to_bytes
     from ..generate.tables import Header, InputError, load
     from ..pipeline.validate import validate_bytes

@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from functools import cached_property
 
 from ..catalog import load_catalog
-from ..formats import qpp_json
+from ..formats import qppjson
 from ..model.submission import Measurement, MeasurementSet, Submission
 from ..program import year_pack
 from . import pools
@@ -181,7 +181,7 @@ def _set_quality_method(doc: dict, env: Env, method: str) -> dict | None:
             Measurement(c.measure_id, rate_value(env.rng, c, q.data_completeness_threshold_percent,
                                                  q.case_minimum, False))
             for c in chosen)
-        ms["measurements"] = qpp_json.set_to_dict(MeasurementSet("quality", measurements=measurements))["measurements"]
+        ms["measurements"] = qppjson.set_to_dict(MeasurementSet("quality", measurements=measurements))["measurements"]
     return doc
 
 
@@ -981,8 +981,8 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: in
     the codes it triggers (each verified with the validator).
     """
     env = Env(sub.performance_year, level or sub.entity_type, rng)
-    doc = qpp_json.to_dict(sub)
-    data = qpp_json.write(sub)
+    doc = qppjson.to_dict(sub)
+    data = qppjson.write(sub)
     applied: list[str] = []
     order = list(wanted)
     if count is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from ..formats import qpp_json
+from ..formats import qppjson
 from ..model.submission import Submission
 
 
@@ -27,7 +27,7 @@ def _qrda3_writer():
 def to_bytes(sub: Submission, target: str = "json", faker=None, created: datetime | None = None) -> bytes:
     """The file's bytes in ``target`` ("json" or "qrda3"); raises TargetUnavailable for QRDA III limits."""
     if target == "json":
-        return qpp_json.write(sub)
+        return qppjson.write(sub)
     write, error = _qrda3_writer()
     try:
         data = write(sub, created=created or datetime(sub.performance_year + 1, 1, 15, tzinfo=timezone.utc))

@@ -139,7 +139,7 @@ def read_bytes(data: bytes, path: str | None, year: int | None = None, lazy_refs
 
         # --year also picks the catalog the file is read with
         return read_qrda3(data, path, year=year, lazy_refs=lazy_refs)
-    from ..formats.qpp_json import read as read_json
+    from ..formats.qppjson import read as read_json
 
     return read_json(data, path)
 
