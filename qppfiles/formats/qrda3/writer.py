@@ -303,17 +303,21 @@ class _Writer:
                    displayName="Yes" if value else "No")
 
     # -- IA and PI --------------------------------------------------------------------
+    def measure_reference(self, organizer, template: str, root: str, category: str, measure_id: str) -> None:
+        """An IA or PI organizer's header: its templates, id and status, and the measure it reports."""
+        self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
+        self.templates(organizer, template)
+        self.new_id(organizer)
+        self.el(organizer, "statusCode", code="completed")
+        self.external_document(organizer, root, measure_id, self.title(category, measure_id))
+
     def activity(self, entry, m: Measurement) -> None:
         if not m.measure_id:
             raise QrdaWriteError("An improvement activity has no measureId; QRDA III names each activity by its id.")
         if not isinstance(m.value, BooleanValue):
             raise QrdaWriteError(f"Improvement activity {m.measure_id} must have a true/false value.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
-        self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-        self.templates(organizer, "ia_measure")
-        self.new_id(organizer)
-        self.el(organizer, "statusCode", code="completed")
-        self.external_document(organizer, T.IA_MEASURE_ROOT, m.measure_id, self.title("ia", m.measure_id))
+        self.measure_reference(organizer, "ia_measure", T.IA_MEASURE_ROOT, "ia", m.measure_id)
         self.performed(organizer, m.value.value, f"Improvement activity {m.measure_id}")
 
     def pi_measure(self, entry, m: Measurement) -> None:
@@ -322,11 +326,7 @@ class _Writer:
                                  "each measure by its id.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
         if isinstance(m.value, ProportionValue):
-            self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-            self.templates(organizer, "pi_proportion")
-            self.new_id(organizer)
-            self.el(organizer, "statusCode", code="completed")
-            self.external_document(organizer, T.PI_MEASURE_ROOT, m.measure_id, self.title("pi", m.measure_id))
+            self.measure_reference(organizer, "pi_proportion", T.PI_MEASURE_ROOT, "pi", m.measure_id)
             for name, count, code in (("pi_numerator", m.value.numerator, "NUMER"),
                                       ("pi_denominator", m.value.denominator, "DENOM")):
                 if not isinstance(count, int) or count < 0:
@@ -339,11 +339,7 @@ class _Writer:
                 self.typed(obs, "value", "CD", code=code, codeSystem=ACT_CODE, codeSystemName="ActCode")
                 self.aggregate_count(obs, count)
         elif isinstance(m.value, BooleanValue):
-            self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-            self.templates(organizer, "pi_boolean")
-            self.new_id(organizer)
-            self.el(organizer, "statusCode", code="completed")
-            self.external_document(organizer, T.PI_MEASURE_ROOT, m.measure_id, self.title("pi", m.measure_id))
+            self.measure_reference(organizer, "pi_boolean", T.PI_MEASURE_ROOT, "pi", m.measure_id)
             self.performed(organizer, m.value.value, f"Promoting Interoperability measure {m.measure_id}")
         else:
             raise QrdaWriteError(f"Promoting Interoperability measure {m.measure_id} must be a "
