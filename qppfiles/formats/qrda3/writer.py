@@ -36,6 +36,11 @@ OBSERVATION_VALUE = "2.16.840.1.113883.5.1063"
 CMS_PAYER_CODES = "2.16.840.1.113883.3.249.12"
 ORGANIZATION_NAME = "Reporting organization"
 
+# The text of a section, by the category of its set (ordered_sets lets no other category through).
+_SECTION_TEXTS: dict[str | None, str] = {
+    "quality": "Electronic clinical quality measures", "pi": "Promoting Interoperability measures",
+    "ia": "Improvement activities"}
+
 # XML program names by (programName family, entityType).
 _PROGRAM_NAMES = {value: key for key, value in T.PROGRAMS.items() if key != "MIPS"}
 _FAMILIES = {"mips", "app1", "appPlus"}
@@ -71,7 +76,7 @@ def write(submission: Submission, *, catalog=None, created: datetime | None = No
 class _Writer:
     def __init__(self, submission: Submission, catalog, created) -> None:
         year = submission.performance_year
-        if year not in T.WRITER_EXTENSIONS:
+        if year is None or year not in T.WRITER_EXTENSIONS:
             raise QrdaWriteError(f"QRDA III can be written for performance years "
                                  f"{T.WRITABLE_YEARS[0]}-{T.WRITABLE_YEARS[-1]}; this submission is for {year}.")
         self.sub = submission
@@ -160,7 +165,7 @@ class _Writer:
         return name, (mvps[0] if mvps else None)
 
     def ordered_sets(self) -> list[MeasurementSet]:
-        order = {"quality": 0, "pi": 1, "aci": 1, "ia": 2}
+        order: dict[str | None, int] = {"quality": 0, "pi": 1, "aci": 1, "ia": 2}
         seen = set()
         out = []
         for mset in sorted(self.sub.measurement_sets, key=lambda s: order.get(s.category, 9)):
@@ -236,9 +241,7 @@ class _Writer:
             self.templates(section, f"{category}_section")
         self.code(section, "55186-1", LOINC, "Measure Section", "LOINC")
         etree.SubElement(section, _H + "title").text = "Measure Section"
-        etree.SubElement(section, _H + "text").text = {
-            "quality": "Electronic clinical quality measures", "pi": "Promoting Interoperability measures",
-            "ia": "Improvement activities"}[category]
+        etree.SubElement(section, _H + "text").text = _SECTION_TEXTS[category]
         if category == "quality":
             if not mset.measurements:
                 raise QrdaWriteError("The quality measurement set has no measures; a QRDA III measure section "
@@ -411,16 +414,16 @@ class _Writer:
         if not isinstance(value, SingleRateValue):
             raise QrdaWriteError(f"eCQM {name} reports one rate: its value needs performance counts.")
         # Several sub-populations of one rate are summed on reading; write the total in the first.
-        counts = _population_counts(value.counts, name)
+        populations = _population_counts(value.counts, name)
         defined = set().union(*(uuids for _, uuids in groups))
-        first = {c: n for c, n in counts.items() if c in groups[0][1] or not n or c not in defined}
+        first = {c: n for c, n in populations.items() if c in groups[0][1] or not n or c not in defined}
         # A population missing from the first sub-population goes to the first one that has it.
         rest: list[dict[str, int]] = [{} for _ in groups[1:]]
-        for code, n in counts.items():
+        for code, n in populations.items():
             if code not in first:
                 index = next(i for i, (_, u) in enumerate(groups[1:]) if code in u)
                 rest[index][code] = n
-        return [first] + rest
+        return [first, *rest]
 
     def measure_data(self, organizer, code: str, population_uuid: str, count: int) -> None:
         obs = self.el(self.el(organizer, "component"), "observation", classCode="OBS", moodCode="EVN")
