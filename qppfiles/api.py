@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING, Union, cast
 
 from .pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 
@@ -108,8 +108,9 @@ def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
     found = discover([os.fspath(p) for p in paths])
     for problem in found.problems:
         raise ReadError(problem)
-    yield from discovery_reports(found)
-    yield from run(found.files, chosen, jobs)
+    # Without a renderer the runner yields the reports themselves, not rendered text.
+    yield from cast("Iterator[FileReport]", discovery_reports(found))
+    yield from cast("Iterator[FileReport]", run(found.files, chosen, jobs))
 
 
 def _submission(source: Source | Submission, max_file_size: int) -> Submission:

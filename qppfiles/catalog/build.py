@@ -40,18 +40,34 @@ def _read_json(path: Path):
         return json.load(handle)
 
 
-def _pick(source: dict, fields: dict[str, str]) -> dict:
-    """Copy ``source[camel]`` to ``out[snake]`` for each pair, dropping nulls."""
+# Source names that are not the camelCase form of the catalog field.
+_SOURCE_NAMES = {
+    "emeasure_id": "eMeasureId", "emeasure_uuid": "eMeasureUuid", "subcategory": "subcategoryId",
+    "quality_ids": "qualityMeasureIds", "ia_ids": "iaMeasureIds", "cost_ids": "costMeasureIds",
+    "foundation_pi_ids": "foundationPiMeasureIds", "foundation_quality_ids": "foundationQualityMeasureIds",
+    "admin_claims_ids": "administrativeClaimsMeasureIds",
+}
+
+
+def _source_name(field: str) -> str:
+    if field in _SOURCE_NAMES:
+        return _SOURCE_NAMES[field]
+    head, *rest = field.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+def _pick(source: dict, fields: str) -> dict:
+    """Copy each catalog field (snake_case names, space-separated) from its source name, dropping nulls."""
     out = {}
-    for camel, snake in fields.items():
-        value = source.get(camel)
+    for field in fields.split():
+        value = source.get(_source_name(field))
         if value is not None:
-            out[snake] = value
+            out[field] = value
     return out
 
 
 def _stratum(raw: dict) -> dict:
-    out = _pick(raw, {"name": "name"})
+    out = _pick(raw, "name")
     uuids = raw.get("eMeasureUuids") or {}
     populations = {POPULATION_KEYS[k]: v for k, v in uuids.items() if k in POPULATION_KEYS}
     unknown = set(uuids) - set(POPULATION_KEYS) - {"strata"}
@@ -67,22 +83,9 @@ def _stratum(raw: dict) -> dict:
 def quality_record(raw: dict) -> dict:
     record = _pick(
         raw,
-        {
-            "measureId": "measure_id",
-            "title": "title",
-            "measureType": "measure_type",
-            "isHighPriority": "is_high_priority",
-            "isInverse": "is_inverse",
-            "metricType": "metric_type",
-            "overallAlgorithm": "overall_algorithm",
-            "submissionMethods": "submission_methods",
-            "allowedPrograms": "allowed_programs",
-            "eMeasureId": "emeasure_id",
-            "eMeasureUuid": "emeasure_uuid",
-            "firstPerformanceYear": "first_performance_year",
-            "lastPerformanceYear": "last_performance_year",
-            "isRegistryMeasure": "is_registry_measure",
-        },
+        "measure_id title measure_type is_high_priority is_inverse metric_type overall_algorithm "
+        "submission_methods allowed_programs emeasure_id emeasure_uuid first_performance_year "
+        "last_performance_year is_registry_measure",
     )
     if raw.get("strata"):
         record["strata"] = [_stratum(s) for s in raw["strata"]]
@@ -92,38 +95,15 @@ def quality_record(raw: dict) -> dict:
 def ia_record(raw: dict) -> dict:
     return _pick(
         raw,
-        {
-            "measureId": "measure_id",
-            "title": "title",
-            "weight": "weight",
-            "subcategoryId": "subcategory",
-            "allowedPrograms": "allowed_programs",
-            "firstPerformanceYear": "first_performance_year",
-            "lastPerformanceYear": "last_performance_year",
-        },
+        "measure_id title weight subcategory allowed_programs first_performance_year last_performance_year",
     )
 
 
 def pi_record(raw: dict) -> dict:
     record = _pick(
         raw,
-        {
-            "measureId": "measure_id",
-            "title": "title",
-            "objective": "objective",
-            "isRequired": "is_required",
-            "isBonus": "is_bonus",
-            "reportingCategory": "reporting_category",
-            "weight": "weight",
-            "exclusion": "exclusion",
-            "substitutes": "substitutes",
-            "metricType": "metric_type",
-            "measureSets": "measure_sets",
-            "allowedPrograms": "allowed_programs",
-            "firstPerformanceYear": "first_performance_year",
-            "lastPerformanceYear": "last_performance_year",
-            "category": "category",
-        },
+        "measure_id title objective is_required is_bonus reporting_category weight exclusion substitutes "
+        "metric_type measure_sets allowed_programs first_performance_year last_performance_year category",
     )
     # Older years give a single excluded measure as a bare string.
     if isinstance(record.get("exclusion"), str):
@@ -132,34 +112,14 @@ def pi_record(raw: dict) -> dict:
 
 
 def cost_record(raw: dict) -> dict:
-    return _pick(
-        raw,
-        {
-            "measureId": "measure_id",
-            "title": "title",
-            "submissionMethods": "submission_methods",
-            "allowedPrograms": "allowed_programs",
-        },
-    )
+    return _pick(raw, "measure_id title submission_methods allowed_programs")
 
 
 def benchmark_record(raw: dict, status: str | None) -> dict:
     record = _pick(
         raw,
-        {
-            "measureId": "measure_id",
-            "submissionMethod": "submission_method",
-            "benchmarkYear": "benchmark_year",
-            "performanceYear": "performance_year",
-            "metricType": "metric_type",
-            "isInverse": "is_inverse",
-            "isToppedOut": "is_topped_out",
-            "isToppedOutByProgram": "is_topped_out_by_program",
-            "isHighPriority": "is_high_priority",
-            "deciles": "deciles",
-            "percentiles": "percentiles",
-            "averagePerformanceRate": "average_performance_rate",
-        },
+        "measure_id submission_method benchmark_year performance_year metric_type is_inverse is_topped_out "
+        "is_topped_out_by_program is_high_priority deciles percentiles average_performance_rate",
     )
     if status is not None:
         record["status"] = status
@@ -169,16 +129,7 @@ def benchmark_record(raw: dict, status: str | None) -> dict:
 def mvp_record(raw: dict) -> dict:
     return _pick(
         raw,
-        {
-            "mvpId": "mvp_id",
-            "title": "title",
-            "qualityMeasureIds": "quality_ids",
-            "iaMeasureIds": "ia_ids",
-            "costMeasureIds": "cost_ids",
-            "foundationPiMeasureIds": "foundation_pi_ids",
-            "foundationQualityMeasureIds": "foundation_quality_ids",
-            "administrativeClaimsMeasureIds": "admin_claims_ids",
-        },
+        "mvp_id title quality_ids ia_ids cost_ids foundation_pi_ids foundation_quality_ids admin_claims_ids",
     )
 
 

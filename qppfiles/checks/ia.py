@@ -20,9 +20,8 @@ def attested_by_program(ctx):
     if found is not None:
         return found
     found = ctx.cache.ia_attested = {}
-    for ms in ctx.submission.measurement_sets:
-        if ms.category == "ia":
-            found.setdefault(ms.program, ([], []))[0].append(ms)
+    for ms in ctx.submission.sets("ia"):
+        found.setdefault(ms.program, ([], []))[0].append(ms)
     seen = set()
     for ms, m, activity in measurements(ctx, "ia"):
         key = (ms.program, m.measure_id)
@@ -98,9 +97,7 @@ def below_full_credit(ctx):
       "performed: it earns no points, and listing it serves no purpose.", SRC,
       '{"measureId": "IA_EPA_1", "value": false}')
 def not_attested(ctx):
-    for ms in ctx.submission.measurement_sets:
-        if ms.category != "ia":
-            continue
+    for ms in ctx.submission.sets("ia"):
         for m in ms.measurements:
             if isinstance(m.value, BooleanValue) and m.value.value is False:
                 yield Hit(field_ref(ctx, m.ref, "value"),
@@ -128,7 +125,6 @@ def pcmh_full_credit(ctx):
 def apm_ia(ctx):
     if ctx.submission.entity_type != "apm":
         return
-    for ms in ctx.submission.measurement_sets:
-        if ms.category == "ia":
-            yield Hit(field_ref(ctx, ms.ref, "category"),
-                      "APM entities receive improvement activities credit automatically; this set is not needed")
+    for ms in ctx.submission.sets("ia"):
+        yield Hit(field_ref(ctx, ms.ref, "category"),
+                  "APM entities receive improvement activities credit automatically; this set is not needed")

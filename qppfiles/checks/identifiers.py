@@ -54,6 +54,15 @@ def _foreign(text: str) -> str:
     return f"; '{digit}' is not one of 0-9: {RULE}" if digit else ""
 
 
+def _not_digits(ctx, name: str, label: str, length: int):
+    """A hit when the submission's identifier ``name`` is present but not ``length`` ASCII digits."""
+    value = _field(ctx.submission, name)
+    if value is not None and not (len(value) == length and _DIGITS.fullmatch(value)):
+        yield Hit(field_ref(ctx, ctx.submission.ref, name),
+                  f"{label} '{shown(value)}' must be exactly {length} digits (it has {len(value)} characters)"
+                  f"{_foreign(value)}")
+
+
 def _field(sub, name: str):
     return {
         "taxpayerIdentificationNumber": sub.taxpayer_identification_number,
@@ -67,20 +76,14 @@ def _field(sub, name: str):
       "digits), with no dashes or spaces. Leading zeros count: keep the value a string.", SRC,
       '"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
 def tin_format(ctx):
-    tin = ctx.submission.taxpayer_identification_number
-    if tin is not None and not (len(tin) == 9 and _DIGITS.fullmatch(tin)):
-        yield Hit(field_ref(ctx, ctx.submission.ref, "taxpayerIdentificationNumber"),
-                  f"TIN '{shown(tin)}' must be exactly 9 digits (it has {len(tin)} characters){_foreign(tin)}")
+    yield from _not_digits(ctx, "taxpayerIdentificationNumber", "TIN", 9)
 
 
 @rule("I102", ERROR, "The NPI is not 10 digits.",
       "A national provider identifier is exactly ten ASCII digits 0-9 (not full-width or other scripts' digits).",
       SRC, '"nationalProviderIdentifier": "123456789"', consequence="rejected")
 def npi_format(ctx):
-    npi = ctx.submission.national_provider_identifier
-    if npi is not None and not (len(npi) == 10 and _DIGITS.fullmatch(npi)):
-        yield Hit(field_ref(ctx, ctx.submission.ref, "nationalProviderIdentifier"),
-                  f"NPI '{shown(npi)}' must be exactly 10 digits (it has {len(npi)} characters){_foreign(npi)}")
+    yield from _not_digits(ctx, "nationalProviderIdentifier", "NPI", 10)
 
 
 @rule("I103", ERROR, "The NPI's check digit is wrong.",

@@ -41,6 +41,15 @@ def program_of_year(ctx):
                       f"programName '{ms.program_name}' is not a program or MVP of {ctx.year}{hint}")
 
 
+def _under_mvp(ctx, category: str):
+    """(set, MVP, measurement) of every measurement of a ``category`` set reported under an MVP."""
+    for ms in ctx.submission.measurement_sets:
+        mvp = ctx.catalog.mvps.get(ms.program)
+        if mvp is not None and ms.category == category:
+            for m in ms.measurements:
+                yield ms, mvp, m
+
+
 def _mvp_quality_ids(mvp, entry, mvp_id) -> bool:
     ids = set(mvp.quality_ids) | set(mvp.foundation_quality_ids) | set(mvp.admin_claims_ids)
     return entry.measure_id in ids or mvp_id in (entry.allowed_programs or ())
@@ -51,33 +60,25 @@ def _mvp_quality_ids(mvp, entry, mvp_id) -> bool:
       "own list plus the foundational population-health measures).", SRC,
       '"programName": "G0053" with measure 001', consequence="rejected")
 def quality_in_mvp(ctx):
-    for ms in ctx.submission.measurement_sets:
-        mvp = ctx.catalog.mvps.get(ms.program)
-        if mvp is None or ms.category != "quality":
-            continue
-        for m in ms.measurements:
-            entry = catalog_entry(ctx, ms, m.measure_id)
-            if entry is not None and not _mvp_quality_ids(mvp, entry, mvp.mvp_id):
-                yield Hit(field_ref(ctx, m.ref, "measureId"),
-                          f"measure {m.measure_id} is not a quality measure of MVP {mvp.mvp_id} "
-                          f"({mvp.title}) in {ctx.year}: it is not scored there", m.measure_id)
+    for ms, mvp, m in _under_mvp(ctx, "quality"):
+        entry = catalog_entry(ctx, ms, m.measure_id)
+        if entry is not None and not _mvp_quality_ids(mvp, entry, mvp.mvp_id):
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"measure {m.measure_id} is not a quality measure of MVP {mvp.mvp_id} "
+                      f"({mvp.title}) in {ctx.year}: it is not scored there", m.measure_id)
 
 
 @rule("R103", ERROR, "An improvement activity is not part of the MVP.",
       "An IA set reported under an MVP may hold only the activities listed for that MVP.", SRC,
       '"programName": "G0053" with IA_AHE_1', consequence="rejected")
 def activity_in_mvp(ctx):
-    for ms in ctx.submission.measurement_sets:
-        mvp = ctx.catalog.mvps.get(ms.program)
-        if mvp is None or ms.category != "ia":
-            continue
-        for m in ms.measurements:
-            activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
-            if activity is not None and m.measure_id not in mvp.ia_ids \
-                    and mvp.mvp_id not in (activity.allowed_programs or ()):
-                yield Hit(field_ref(ctx, m.ref, "measureId"),
-                          f"activity {m.measure_id} is not an activity of MVP {mvp.mvp_id} in {ctx.year}: "
-                          f"it earns no credit there", m.measure_id)
+    for _ms, mvp, m in _under_mvp(ctx, "ia"):
+        activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
+        if activity is not None and m.measure_id not in mvp.ia_ids \
+                and mvp.mvp_id not in (activity.allowed_programs or ()):
+            yield Hit(field_ref(ctx, m.ref, "measureId"),
+                      f"activity {m.measure_id} is not an activity of MVP {mvp.mvp_id} in {ctx.year}: "
+                      f"it earns no credit there", m.measure_id)
 
 
 @rule("R104", WARNING, "An MVP submission has no Promoting Interoperability set.",

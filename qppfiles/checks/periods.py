@@ -51,12 +51,16 @@ def inside_year(ctx):
                           f"({periods.start} to {periods.end})")
 
 
-def _too_short(ctx, category_test, minimum: int, label: str, consequence: str):
+def _spans(ctx):
+    """(set, start, end, days counted inclusively) of every set whose period is two real days in order."""
     for ms, start, end in set_periods(ctx):
-        if start is None or end is None or end < start or not category_test(ms.category):
-            continue
-        days = (end - start).days + 1
-        if days < minimum:
+        if start is not None and end is not None and start <= end:
+            yield ms, start, end, (end - start).days + 1
+
+
+def _too_short(ctx, category_test, minimum: int, label: str, consequence: str):
+    for ms, _start, _end, days in _spans(ctx):
+        if category_test(ms.category) and days < minimum:
             yield Hit(field_ref(ctx, ms.ref, "performanceStart"),
                       f"the {label} period {ms.performance_start} to {ms.performance_end} is "
                       f"{plural(days, 'day')}; {ctx.year} requires at least {minimum} continuous days: "
@@ -89,10 +93,9 @@ def ia_period_length(ctx):
       '2024 quality set from "2024-07-01" to "2024-12-31"')
 def quality_full_year(ctx):
     periods = ctx.pack.periods
-    for ms, start, end in set_periods(ctx):
-        if ms.category != "quality" or start is None or end is None or end < start:
+    for ms, start, end, days in _spans(ctx):
+        if ms.category != "quality":
             continue
-        days = (end - start).days + 1
         if periods.quality_full_year_required and (start, end) != (periods.start, periods.end):
             yield Hit(field_ref(ctx, ms.ref, "performanceStart"),
                       f"the quality period {start} to {end} covers {plural(days, 'day')}, not the full year "

@@ -101,7 +101,9 @@ def template(year: int, level: str, mvp: str | None = None, fmt: str = "yaml") -
     mvp = mvp if mvp is None else program  # "random" resolves to the chosen MVP
     notes = requirements(year, level, mvp if mvp else (program if program in load_catalog(year).mvps else None))
     rows = _rows(sub)
-    return {"yaml": _yaml, "toml": _toml, "csv": _csv}[fmt](sub, program, notes, rows)
+    if fmt == "csv":
+        return _csv(sub, program, notes, rows)
+    return _starter(_YAML if fmt == "yaml" else _TOML, sub, program, notes, rows)
 
 
 def _ids(sub) -> list[tuple[str, str]]:
@@ -120,59 +122,58 @@ def _comment(lines, marker="#") -> str:
     return "\n".join(f"{marker} {line}" for line in lines) + "\n"
 
 
-def _yaml(sub, program, notes, rows) -> str:
-    quality, ia, pi, sets = rows
-    q = sets["quality"]
-    out = [_comment(notes), f"year: {sub.performance_year}\nentity_type: {sub.entity_type}\n"]
-    out += [f'{key}: "{value}"\n' for key, value in _ids(sub)]
-    out.append(f"program: {program}\n")
-    cehrt = _cehrt(sub)
-    if cehrt:
-        out.append(f"cehrt_id: {cehrt}          # replace with your CEHRT ID\n")
-    out.append(f"\nquality:\n  submission_method: {q.submission_method}\n  measures:\n")
-    for measure_id, stratum in quality:
-        stratum_part = f", stratum: {stratum}" if stratum else ""
-        counts = ", ".join(f"{k}: 0" for k in _COUNT_KEYS)
-        out.append(f'    - {{measureId: "{measure_id}"{stratum_part}, {counts}}}\n')
-    if "ia" in sets:
-        ms = sets["ia"]
-        out.append(f"\nia:\n  start: {ms.performance_start}\n  end: {ms.performance_end}\n"
-                   f"  activities: [{', '.join(ia)}]\n")
-    pi_set = next((sets[c] for c in ("pi", "aci") if c in sets), None)
-    if pi_set is not None:
-        out.append(f"\npi:\n  start: {pi_set.performance_start}\n  end: {pi_set.performance_end}\n  measures:\n")
-        for measure_id, proportion in pi:
-            value = "{numerator: 0, denominator: 0}" if proportion else "yes"
-            out.append(f"    {measure_id}: {value}\n")
-    return "".join(out)
+# Each part of a starter file as YAML writes it, then as TOML does (``str.format`` templates).
+_PARTS = {
+    "top": ("year: {year}\nentity_type: {entity}\n", 'year = {year}\nentity_type = "{entity}"\n'),
+    "key": ('{key}: "{value}"\n', '{key} = "{value}"\n'),
+    "program": ("program: {program}\n", 'program = "{program}"\n'),
+    "cehrt": ("cehrt_id: {cehrt}          # replace with your CEHRT ID\n",
+              'cehrt_id = "{cehrt}"          # replace with your CEHRT ID\n'),
+    "quality": ("\nquality:\n  submission_method: {method}\n  measures:\n",
+                '\n[quality]\nsubmission_method = "{method}"\nmeasures = [\n'),
+    "measure": ('    - {{measureId: "{measure_id}"{stratum}, {counts}}}\n',
+                '  {{ measureId = "{measure_id}"{stratum}, {counts} }},\n'),
+    "stratum": (", stratum: {stratum}", ', stratum = "{stratum}"'),
+    "count": ("{key}: 0", "{key} = 0"),
+    "quality_end": ("", "]\n"),
+    "ia": ("\nia:\n  start: {start}\n  end: {end}\n  activities: [{activities}]\n",
+           '\n[ia]\nstart = "{start}"\nend = "{end}"\nactivities = [{activities}]\n'),
+    "activity": ("{}", '"{}"'),
+    "pi": ("\npi:\n  start: {start}\n  end: {end}\n  measures:\n",
+           '\n[pi]\nstart = "{start}"\nend = "{end}"\n\n[pi.measures]\n'),
+    "pi_measure": ("    {measure_id}: {value}\n", "{measure_id} = {value}\n"),
+    "proportion": ("{numerator: 0, denominator: 0}", "{ numerator = 0, denominator = 0 }"),
+    "yes": ("yes", "true"),
+}
+_YAML = {part: both[0] for part, both in _PARTS.items()}
+_TOML = {part: both[1] for part, both in _PARTS.items()}
 
 
-def _toml(sub, program, notes, rows) -> str:
+def _starter(syntax: dict[str, str], sub, program, notes, rows) -> str:
+    """The YAML or TOML starter file: header keys, then the quality, IA and PI tables."""
     quality, ia, pi, sets = rows
-    q = sets["quality"]
-    out = [_comment(notes), f"year = {sub.performance_year}\nentity_type = \"{sub.entity_type}\"\n"]
-    out += [f'{key} = "{value}"\n' for key, value in _ids(sub)]
-    out.append(f'program = "{program}"\n')
+    out = [_comment(notes), syntax["top"].format(year=sub.performance_year, entity=sub.entity_type)]
+    out += [syntax["key"].format(key=key, value=value) for key, value in _ids(sub)]
+    out.append(syntax["program"].format(program=program))
     cehrt = _cehrt(sub)
     if cehrt:
-        out.append(f'cehrt_id = "{cehrt}"          # replace with your CEHRT ID\n')
-    out.append(f'\n[quality]\nsubmission_method = "{q.submission_method}"\nmeasures = [\n')
+        out.append(syntax["cehrt"].format(cehrt=cehrt))
+    out.append(syntax["quality"].format(method=sets["quality"].submission_method))
+    counts = ", ".join(syntax["count"].format(key=k) for k in _COUNT_KEYS)
     for measure_id, stratum in quality:
-        stratum_part = f', stratum = "{stratum}"' if stratum else ""
-        counts = ", ".join(f"{k} = 0" for k in _COUNT_KEYS)
-        out.append(f'  {{ measureId = "{measure_id}"{stratum_part}, {counts} }},\n')
-    out.append("]\n")
+        stratum_part = syntax["stratum"].format(stratum=stratum) if stratum else ""
+        out.append(syntax["measure"].format(measure_id=measure_id, stratum=stratum_part, counts=counts))
+    out.append(syntax["quality_end"])
     if "ia" in sets:
         ms = sets["ia"]
-        out.append(f'\n[ia]\nstart = "{ms.performance_start}"\nend = "{ms.performance_end}"\n'
-                   f'activities = [{", ".join(chr(34) + a + chr(34) for a in ia)}]\n')
+        activities = ", ".join(syntax["activity"].format(a) for a in ia)
+        out.append(syntax["ia"].format(start=ms.performance_start, end=ms.performance_end, activities=activities))
     pi_set = next((sets[c] for c in ("pi", "aci") if c in sets), None)
     if pi_set is not None:
-        out.append(f'\n[pi]\nstart = "{pi_set.performance_start}"\nend = "{pi_set.performance_end}"\n'
-                   f"\n[pi.measures]\n")
+        out.append(syntax["pi"].format(start=pi_set.performance_start, end=pi_set.performance_end))
         for measure_id, proportion in pi:
-            value = "{ numerator = 0, denominator = 0 }" if proportion else "true"
-            out.append(f"{measure_id} = {value}\n")
+            out.append(syntax["pi_measure"].format(measure_id=measure_id,
+                                                value=syntax["proportion"] if proportion else syntax["yes"]))
     return "".join(out)
 
 

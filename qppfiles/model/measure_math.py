@@ -18,7 +18,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, TypeGuard
+from typing import TYPE_CHECKING, TypeGuard, overload
 
 from ..catalog.records import OUTCOME_TYPES
 from .submission import Counts, MultiRateValue, NonProportionValue, SingleRateValue
@@ -203,6 +203,10 @@ def is_count(x: object) -> TypeGuard[float]:
     return t is int or t is float
 
 
+@overload
+def scored_rate(rate: float) -> float: ...
+@overload
+def scored_rate(rate: float | None) -> float | None: ...
 def scored_rate(rate: float | None) -> float | None:
     """The rate CMS compares with a benchmark: rounded half up to 2 decimals (76.923 -> 76.92)."""
     if rate is None:

@@ -133,6 +133,54 @@ REFS = {
 # Order of every list of category weights below.
 WEIGHT_ORDER = ("quality", "cost", "ia", "pi")
 
+# PI requirement rows that stand unchanged in several years; a year's "requirements" names the rows it has,
+# in order, and the year that first had a row is in its name where the row later changed.
+_SECURITY_RISK_ANALYSIS = {"name": "security_risk_analysis", "kind": "attestation", "points": None,
+                           "options": (("PI_PPHI_1",),)}
+# Reported yes or no, not scored (2022-2025).
+_SAFER_GUIDES_2022 = {"name": "safer_guides", "kind": "reported", "points": None, "options": (("PI_PPHI_2",),)}
+_INFORMATION_BLOCKING = {"name": "information_blocking", "kind": "attestation", "points": None,
+                         "options": (("PI_INFBLO_1",),)}
+_ONC_DIRECT_REVIEW = {"name": "onc_direct_review", "kind": "attestation", "points": None,
+                      "options": (("PI_ONCDIR_1",),)}
+_E_PRESCRIBING = {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)}
+_PDMP_QUERY = {"name": "pdmp_query", "kind": "measure", "points": 10, "options": (("PI_EP_2",),)}
+_HIE_2021 = {"name": "health_information_exchange", "kind": "measure", "points": 40,
+             "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",))}
+_HIE_2023 = {"name": "health_information_exchange", "kind": "measure", "points": 30,
+             "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",), ("PI_HIE_6",))}
+_PROVIDER_TO_PATIENT_2019 = {"name": "provider_to_patient_exchange", "kind": "measure", "points": 40,
+                             "options": (("PI_PEA_1",),)}
+_PROVIDER_TO_PATIENT_2023 = {"name": "provider_to_patient_exchange", "kind": "measure", "points": 25,
+                             "options": (("PI_PEA_1",),)}
+# Two registries, or one registry reported with its "multiple registries" variant.
+_PUBLIC_HEALTH_2019 = {"name": "public_health", "kind": "measure", "points": 10,
+                       "options": (
+                           ("PI_PHCDRR_1", "PI_PHCDRR_2"), ("PI_PHCDRR_1", "PI_PHCDRR_3"),
+                           ("PI_PHCDRR_1", "PI_PHCDRR_4"), ("PI_PHCDRR_1", "PI_PHCDRR_5"),
+                           ("PI_PHCDRR_2", "PI_PHCDRR_3"), ("PI_PHCDRR_2", "PI_PHCDRR_4"),
+                           ("PI_PHCDRR_2", "PI_PHCDRR_5"), ("PI_PHCDRR_3", "PI_PHCDRR_4"),
+                           ("PI_PHCDRR_3", "PI_PHCDRR_5"), ("PI_PHCDRR_4", "PI_PHCDRR_5"),
+                           ("PI_PHCDRR_1_MULTI",), ("PI_PHCDRR_2_MULTI",), ("PI_PHCDRR_3_MULTI",),
+                           ("PI_PHCDRR_4_MULTI",), ("PI_PHCDRR_5_MULTI",),
+                       )}
+_PUBLIC_HEALTH_2023 = {"name": "public_health", "kind": "measure", "points": 25,
+                       "options": (("PI_PHCDRR_1", "PI_PHCDRR_3"),)}
+
+# Exclusions the 2019-2020 measures data leaves unlinked (their titles name the measure).
+_PUBLIC_HEALTH_EXCLUSION_LINKS = {
+    "PI_PHCDRR_1": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
+    "PI_PHCDRR_1_MULTI": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
+    "PI_PHCDRR_2": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
+    "PI_PHCDRR_2_MULTI": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
+    "PI_PHCDRR_3": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
+    "PI_PHCDRR_3_MULTI": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
+    "PI_PHCDRR_4": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
+    "PI_PHCDRR_4_MULTI": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
+    "PI_PHCDRR_5": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
+    "PI_PHCDRR_5_MULTI": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
+}
+
 YEARS = {
     # ------------------------------------------------------------------ 2017
     2017: {
@@ -358,10 +406,7 @@ YEARS = {
         "pi": {
             "category_id": "pi",
             "requirements": (
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
+                _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW,
                 {"name": "base_score", "kind": "measure", "points": 50,
                  "options": (("PI_PPHI_1", "PI_EP_1", "PI_PEA_1", "PI_HIE_1", "PI_HIE_2"),
                              ("PI_TRANS_PPHI_1", "PI_TRANS_EP_1", "PI_TRANS_PEA_1", "PI_TRANS_HIE_1"))},
@@ -443,28 +488,10 @@ YEARS = {
         "pi": {
             "scoring_model": "points",
             "requirements": (
-                {"name": "security_risk_analysis", "kind": "attestation", "points": None,
-                 "options": (("PI_PPHI_1",),)},
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
-                {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)},
+                _SECURITY_RISK_ANALYSIS, _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW, _E_PRESCRIBING,
                 {"name": "health_information_exchange", "kind": "measure", "points": 40,
                  "options": (("PI_HIE_1", "PI_HIE_4"),)},
-                {"name": "provider_to_patient_exchange", "kind": "measure", "points": 40,
-                 "options": (("PI_PEA_1",),)},
-                # Two registries, or one registry reported with its "multiple registries" variant.
-                {"name": "public_health", "kind": "measure", "points": 10,
-                 "options": (
-                     ("PI_PHCDRR_1", "PI_PHCDRR_2"), ("PI_PHCDRR_1", "PI_PHCDRR_3"),
-                     ("PI_PHCDRR_1", "PI_PHCDRR_4"), ("PI_PHCDRR_1", "PI_PHCDRR_5"),
-                     ("PI_PHCDRR_2", "PI_PHCDRR_3"), ("PI_PHCDRR_2", "PI_PHCDRR_4"),
-                     ("PI_PHCDRR_2", "PI_PHCDRR_5"), ("PI_PHCDRR_3", "PI_PHCDRR_4"),
-                     ("PI_PHCDRR_3", "PI_PHCDRR_5"), ("PI_PHCDRR_4", "PI_PHCDRR_5"),
-                     ("PI_PHCDRR_1_MULTI",), ("PI_PHCDRR_2_MULTI",), ("PI_PHCDRR_3_MULTI",),
-                     ("PI_PHCDRR_4_MULTI",), ("PI_PHCDRR_5_MULTI",),
-                 )},
+                _PROVIDER_TO_PATIENT_2019, _PUBLIC_HEALTH_2019,
             ),
             "measure_points": {"PI_EP_1": 10, "PI_HIE_1": 20, "PI_HIE_4": 20, "PI_PEA_1": 40},
             "performance_points_max": None,
@@ -478,20 +505,7 @@ YEARS = {
                 "PI_HIE_4": ("PI_HIE_1",),
                 "public_health": ("PI_PEA_1",),
             },
-            # Exclusions the 2019-2020 measures data leaves unlinked (their titles name the measure).
-            "exclusion_links": {
-                "PI_HIE_4": ("PI_LVITC_2", "PI_CUITC_1"),
-                "PI_PHCDRR_1": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
-                "PI_PHCDRR_1_MULTI": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
-                "PI_PHCDRR_2": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
-                "PI_PHCDRR_2_MULTI": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
-                "PI_PHCDRR_3": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
-                "PI_PHCDRR_3_MULTI": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
-                "PI_PHCDRR_4": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
-                "PI_PHCDRR_4_MULTI": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
-                "PI_PHCDRR_5": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
-                "PI_PHCDRR_5_MULTI": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
-            },
+            "exclusion_links": {"PI_HIE_4": ("PI_LVITC_2", "PI_CUITC_1"), **_PUBLIC_HEALTH_EXCLUSION_LINKS},
             "proportion_min_points": 1,
         },
         "cost": {"weight": 15},
@@ -560,18 +574,7 @@ YEARS = {
         "pi": {
             "bonus_measures": {"PI_EP_2": 5},
             "bonus_points_max": 5,
-            "exclusion_links": {
-                "PI_PHCDRR_1": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
-                "PI_PHCDRR_1_MULTI": ("PI_PHCDRR_1_EX_1", "PI_PHCDRR_1_EX_2", "PI_PHCDRR_1_EX_3"),
-                "PI_PHCDRR_2": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
-                "PI_PHCDRR_2_MULTI": ("PI_PHCDRR_2_EX_1", "PI_PHCDRR_2_EX_2", "PI_PHCDRR_2_EX_3"),
-                "PI_PHCDRR_3": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
-                "PI_PHCDRR_3_MULTI": ("PI_PHCDRR_3_EX_1", "PI_PHCDRR_3_EX_2", "PI_PHCDRR_3_EX_3"),
-                "PI_PHCDRR_4": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
-                "PI_PHCDRR_4_MULTI": ("PI_PHCDRR_4_EX_1", "PI_PHCDRR_4_EX_2", "PI_PHCDRR_4_EX_3"),
-                "PI_PHCDRR_5": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
-                "PI_PHCDRR_5_MULTI": ("PI_PHCDRR_5_EX_1", "PI_PHCDRR_5_EX_2", "PI_PHCDRR_5_EX_3"),
-            },
+            "exclusion_links": _PUBLIC_HEALTH_EXCLUSION_LINKS,
         },
         "cost": {"scored": False, "reweighted_for_all": True},
         "final": {
@@ -623,27 +626,8 @@ YEARS = {
         "ia": {"app_credit": "full"},
         "pi": {
             "requirements": (
-                {"name": "security_risk_analysis", "kind": "attestation", "points": None,
-                 "options": (("PI_PPHI_1",),)},
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
-                {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)},
-                {"name": "health_information_exchange", "kind": "measure", "points": 40,
-                 "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",))},
-                {"name": "provider_to_patient_exchange", "kind": "measure", "points": 40,
-                 "options": (("PI_PEA_1",),)},
-                {"name": "public_health", "kind": "measure", "points": 10,
-                 "options": (
-                     ("PI_PHCDRR_1", "PI_PHCDRR_2"), ("PI_PHCDRR_1", "PI_PHCDRR_3"),
-                     ("PI_PHCDRR_1", "PI_PHCDRR_4"), ("PI_PHCDRR_1", "PI_PHCDRR_5"),
-                     ("PI_PHCDRR_2", "PI_PHCDRR_3"), ("PI_PHCDRR_2", "PI_PHCDRR_4"),
-                     ("PI_PHCDRR_2", "PI_PHCDRR_5"), ("PI_PHCDRR_3", "PI_PHCDRR_4"),
-                     ("PI_PHCDRR_3", "PI_PHCDRR_5"), ("PI_PHCDRR_4", "PI_PHCDRR_5"),
-                     ("PI_PHCDRR_1_MULTI",), ("PI_PHCDRR_2_MULTI",), ("PI_PHCDRR_3_MULTI",),
-                     ("PI_PHCDRR_4_MULTI",), ("PI_PHCDRR_5_MULTI",),
-                 )},
+                _SECURITY_RISK_ANALYSIS, _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW, _E_PRESCRIBING, _HIE_2021,
+                _PROVIDER_TO_PATIENT_2019, _PUBLIC_HEALTH_2019,
             ),
             "measure_points": {"PI_EP_1": 10, "PI_HIE_1": 20, "PI_HIE_4": 20, "PI_HIE_5": 40, "PI_PEA_1": 40},
             "bonus_measures": {"PI_EP_2": 10},
@@ -708,20 +692,8 @@ YEARS = {
         },
         "pi": {
             "requirements": (
-                {"name": "security_risk_analysis", "kind": "attestation", "points": None,
-                 "options": (("PI_PPHI_1",),)},
-                # Reported yes or no, not scored (2022-2025).
-                {"name": "safer_guides", "kind": "reported", "points": None,
-                 "options": (("PI_PPHI_2",),)},
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
-                {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)},
-                {"name": "health_information_exchange", "kind": "measure", "points": 40,
-                 "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",))},
-                {"name": "provider_to_patient_exchange", "kind": "measure", "points": 40,
-                 "options": (("PI_PEA_1",),)},
+                _SECURITY_RISK_ANALYSIS, _SAFER_GUIDES_2022, _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW,
+                _E_PRESCRIBING, _HIE_2021, _PROVIDER_TO_PATIENT_2019,
                 {"name": "public_health", "kind": "measure", "points": 10,
                  "options": (("PI_PHCDRR_1", "PI_PHCDRR_3"),)},
             ),
@@ -798,23 +770,8 @@ YEARS = {
         },
         "pi": {
             "requirements": (
-                {"name": "security_risk_analysis", "kind": "attestation", "points": None,
-                 "options": (("PI_PPHI_1",),)},
-                # Reported yes or no, not scored (2022-2025).
-                {"name": "safer_guides", "kind": "reported", "points": None,
-                 "options": (("PI_PPHI_2",),)},
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
-                {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)},
-                {"name": "pdmp_query", "kind": "measure", "points": 10, "options": (("PI_EP_2",),)},
-                {"name": "health_information_exchange", "kind": "measure", "points": 30,
-                 "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",), ("PI_HIE_6",))},
-                {"name": "provider_to_patient_exchange", "kind": "measure", "points": 25,
-                 "options": (("PI_PEA_1",),)},
-                {"name": "public_health", "kind": "measure", "points": 25,
-                 "options": (("PI_PHCDRR_1", "PI_PHCDRR_3"),)},
+                _SECURITY_RISK_ANALYSIS, _SAFER_GUIDES_2022, _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW,
+                _E_PRESCRIBING, _PDMP_QUERY, _HIE_2023, _PROVIDER_TO_PATIENT_2023, _PUBLIC_HEALTH_2023,
             ),
             "measure_points": {
                 "PI_EP_1": 10, "PI_EP_2": 10, "PI_HIE_1": 15, "PI_HIE_4": 15,
@@ -964,22 +921,11 @@ YEARS = {
         "pi": {
             # SAFER Guides re-specified: an attestation of "yes" is required from 2026.
             "requirements": (
-                {"name": "security_risk_analysis", "kind": "attestation", "points": None,
-                 "options": (("PI_PPHI_1",),)},
+                _SECURITY_RISK_ANALYSIS,
                 {"name": "safer_guides", "kind": "attestation", "points": None,
                  "options": (("PI_PPHI_2",),)},
-                {"name": "information_blocking", "kind": "attestation", "points": None,
-                 "options": (("PI_INFBLO_1",),)},
-                {"name": "onc_direct_review", "kind": "attestation", "points": None,
-                 "options": (("PI_ONCDIR_1",),)},
-                {"name": "e_prescribing", "kind": "measure", "points": 10, "options": (("PI_EP_1",),)},
-                {"name": "pdmp_query", "kind": "measure", "points": 10, "options": (("PI_EP_2",),)},
-                {"name": "health_information_exchange", "kind": "measure", "points": 30,
-                 "options": (("PI_HIE_1", "PI_HIE_4"), ("PI_HIE_5",), ("PI_HIE_6",))},
-                {"name": "provider_to_patient_exchange", "kind": "measure", "points": 25,
-                 "options": (("PI_PEA_1",),)},
-                {"name": "public_health", "kind": "measure", "points": 25,
-                 "options": (("PI_PHCDRR_1", "PI_PHCDRR_3"),)},
+                _INFORMATION_BLOCKING, _ONC_DIRECT_REVIEW, _E_PRESCRIBING, _PDMP_QUERY, _HIE_2023,
+                _PROVIDER_TO_PATIENT_2023, _PUBLIC_HEALTH_2023,
             ),
             "registry_bonus_measures": ("PI_PHCDRR_2", "PI_PHCDRR_4", "PI_PHCDRR_5", "PI_PHCDRR_6"),
         },

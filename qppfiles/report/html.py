@@ -214,52 +214,70 @@ def _points_cell(m: dict) -> str:
     return f'<span data-points="{_n(m["points"], 4)}">{_n(m["points"], 4)}</span>{bar}'
 
 
-def _quality_table(measures: list) -> str:
+def _table(columns: tuple, items, row_attributes) -> str:
+    """A table of ``items``, one row each. A column is (header, data-label, class, content of an item); a
+    column hidden in print hides its header too."""
+    head = "".join(f'<th class="noprint">{header}</th>' if "noprint" in cls.split() else f"<th>{header}</th>"
+                   for header, _label, cls, _content in columns)
     rows = []
-    for m in measures:
-        position = _decile_strip(m.get("decile"))
-        rows.append(
-            f'<tr id="{_e(m["anchor"])}" data-measure="quality/{_e(m["measureId"])}">'
-            f'<td data-label="Measure">{_measure_name(m)}</td>'
-            f'<td data-label="Collection type">{_e(m.get("collectionType") or "–")}</td>'
-            f'<td data-label="Performance rate" class="num">{_n(m.get("performanceRate"))}'
-            f'{"%" if m.get("performanceRate") is not None else ""}</td>'
-            f'<td data-label="Data completeness">{_completeness(m)}</td>'
-            f'<td data-label="Benchmark position">{position}</td>'
-            f'<td data-label="Points" class="num">{_points_cell(m)}</td>'
-            f'<td data-label="Why" class="small">{_e(m["reason"])}</td></tr>')
-    return ('<table class="rows"><thead><tr><th>Measure</th><th>Collection type</th><th>Rate</th>'
-            '<th>Data completeness</th><th>Benchmark position</th><th>Points</th><th>Why</th></tr></thead><tbody>'
-            + "".join(rows) + "</tbody></table>")
+    for item in items:
+        cells = "".join(f'<td data-label="{label}"' + (f' class="{cls}">' if cls else ">") + f"{content(item)}</td>"
+                        for _header, label, cls, content in columns)
+        rows.append(f"<tr {row_attributes(item)}>{cells}</tr>")
+    return f'<table class="rows"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+
+
+def _measure_row(category: str):
+    return lambda m: f'id="{_e(m["anchor"])}" data-measure="{category}/{_e(m["measureId"])}"'
+
+
+def _rate(m: dict) -> str:
+    rate = m.get("performanceRate")
+    return f'{_n(rate)}{"%" if rate is not None else ""}'
+
+
+_QUALITY_COLUMNS = (
+    ("Measure", "Measure", "", _measure_name),
+    ("Collection type", "Collection type", "", lambda m: _e(m.get("collectionType") or "–")),
+    ("Rate", "Performance rate", "num", _rate),
+    ("Data completeness", "Data completeness", "", _completeness),
+    ("Benchmark position", "Benchmark position", "", lambda m: _decile_strip(m.get("decile"))),
+    ("Points", "Points", "num", _points_cell),
+    ("Why", "Why", "small", lambda m: _e(m["reason"])),
+)
+_SIMPLE_COLUMNS = (
+    ("Measure", "Measure", "", lambda m: _measure_name(m) + (
+        f'<span class="tag">{_e(m["weight"])} weight</span>' if m.get("weight") else "")),
+    ("Points", "Points", "num", _points_cell),
+    ("Why", "Why", "small noprint", lambda m: _e(m["reason"])),
+)
+
+
+def _category_state(c: dict) -> str:
+    return "reweighted" if c["reweighted"] else f'{_n(c["score"])}%'
+
+
+_CATEGORY_COLUMNS = (
+    ("Category", "Category", "", lambda c: _e(CATEGORY_LABELS.get(c["name"], c["name"]))),
+    ("Score", "Score", "num", lambda c: f'<span class="score">{_e(_category_state(c))}</span>'
+                                        f'{_bar(c["score"], 100, _category_state(c))}'),
+    ("Weight", "Weight", "num", lambda c: f'{_n(c["weight"])}%'),
+    ("Points", "Points in the final score", "num", lambda c: f'<span class="weighted">{_n(c["weighted"], 4)}</span>'),
+    ("Why", "Why", "small muted", lambda c: _e("; ".join(c["reasons"][:3]))),
+)
+
+
+def _quality_table(measures: list) -> str:
+    return _table(_QUALITY_COLUMNS, measures, _measure_row("quality"))
 
 
 def _simple_table(measures: list, category: str) -> str:
-    rows = []
-    for m in measures:
-        extra = f'<span class="tag">{_e(m["weight"])} weight</span>' if m.get("weight") else ""
-        rows.append(
-            f'<tr id="{_e(m["anchor"])}" data-measure="{category}/{_e(m["measureId"])}">'
-            f'<td data-label="Measure">{_measure_name(m)}{extra}</td>'
-            f'<td data-label="Points" class="num">{_points_cell(m)}</td>'
-            f'<td data-label="Why" class="small noprint">{_e(m["reason"])}</td></tr>')
-    return ('<table class="rows"><thead><tr><th>Measure</th><th>Points</th><th class="noprint">Why</th></tr></thead>'
-            '<tbody>' + "".join(rows) + "</tbody></table>")
+    return _table(_SIMPLE_COLUMNS, measures, _measure_row(category))
 
 
 def _categories(report: dict) -> str:
-    rows = []
-    for name, c in report["categories"].items():
-        state = "reweighted" if c["reweighted"] else f'{_n(c["score"])}%'
-        rows.append(
-            f'<tr data-category="{name}"><td data-label="Category">{_e(CATEGORY_LABELS.get(name, name))}</td>'
-            f'<td data-label="Score" class="num"><span class="score">{_e(state)}</span>'
-            f'{_bar(c["score"], 100, f"{state}")}</td>'
-            f'<td data-label="Weight" class="num">{_n(c["weight"])}%</td>'
-            f'<td data-label="Points in the final score" class="num">'
-            f'<span class="weighted">{_n(c["weighted"], 4)}</span></td>'
-            f'<td data-label="Why" class="small muted">{_e("; ".join(c["reasons"][:3]))}</td></tr>')
-    return ('<table class="rows"><thead><tr><th>Category</th><th>Score</th><th>Weight</th><th>Points</th><th>Why</th>'
-            '</tr></thead><tbody>' + "".join(rows) + "</tbody></table>")
+    categories = [{**c, "name": name} for name, c in report["categories"].items()]
+    return _table(_CATEGORY_COLUMNS, categories, lambda c: f'data-category="{c["name"]}"')
 
 
 def _adjustment_text(adj: dict) -> str:

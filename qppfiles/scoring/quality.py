@@ -163,32 +163,34 @@ def score_measure(measurement: Measurement, method: str | None, pack, catalog,
         score.points = points
         score.reason = (f"data completeness {pct(rates.reporting_rate)} < {pct(threshold)}: "
                         f"{points_text(points)}{_size_note(small_practice)}")
+        # Data completeness has a rate, so its eligible and reported cases are known.
+        assert rates.eligible_population is not None and rates.reported_cases is not None
         result.cases_needed = cases_to_threshold(threshold, rates.eligible_population, rates.reported_cases)
         score.cases_needed = result.cases_needed
-        result.potential = _points_when_complete(result, benchmark if usable else None, method, pack,
+        result.potential = _points_when_complete(result, rates, benchmark if usable else None, method, pack,
                                                  small_practice)
         return result
     result.data_completeness_met = True
-    points, reason = _points_when_complete(result, benchmark if usable else None, method, pack, small_practice,
-                                           with_reason=True)
+    points, reason = _points_when_complete(result, rates, benchmark if usable else None, method, pack,
+                                           small_practice, with_reason=True)
     score.points = points
     score.reason = reason
     return result
 
 
-def _points_when_complete(result: QualityResult, benchmark, method, pack, small_practice, with_reason=False):
-    """Points of a measure whose data completeness is met (or assumed met)."""
+def _points_when_complete(result: QualityResult, rates: MeasureRates, benchmark, method, pack, small_practice,
+                          with_reason=False):
+    """Points of a measure whose data completeness is met (or assumed met); ``rates`` are its rates."""
     q = pack.quality
-    score, rates, measure = result.score, result.rates, result.measure
+    score, measure, minimum = result.score, result.measure, case_minimum(q, result.score.measure_id)
     leaves = leaves_denominator(method, result.app)
-    if leaves and (rates.case_count is None or rates.case_count < result.case_minimum):
-        return _left_out(result, f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}",
-                         with_reason)
+    if leaves and (rates.case_count is None or rates.case_count < minimum):
+        return _left_out(result, f"{fmt(rates.case_count or 0)} cases < case minimum {minimum}", with_reason)
     if leaves and benchmark is None:
         return _left_out(result, f"no {pack.year} benchmark for {method or 'this collection type'}", with_reason)
-    if rates.case_count is None or rates.case_count < result.case_minimum:
+    if rates.case_count is None or rates.case_count < minimum:
         points = class_points(q, "points_below_case_minimum", small_practice)
-        reason = (f"{fmt(rates.case_count or 0)} cases < case minimum {result.case_minimum}: "
+        reason = (f"{fmt(rates.case_count or 0)} cases < case minimum {minimum}: "
                   f"{points_text(points)}{_size_note(small_practice)}")
     elif rates.performance_rate is None:
         points = class_points(q, "points_below_case_minimum", small_practice)
@@ -308,7 +310,7 @@ def measure_bonuses(results: Sequence[QualityResult], chosen: Sequence[QualityRe
             kind = "outcome/patient experience" if r.is_outcome else "high priority"
             priority += points
             r.score.notes.append(f"+{points} {kind} bonus")
-        if r.rates.end_to_end and r.score.submission_method not in NO_END_TO_END_METHODS:
+        if r.rates is not None and r.rates.end_to_end and r.score.submission_method not in NO_END_TO_END_METHODS:
             e2e += rules.end_to_end_points
             r.score.notes.append(f"+{rules.end_to_end_points} end-to-end bonus")
     notes = []

@@ -36,6 +36,11 @@ OBSERVATION_VALUE = "2.16.840.1.113883.5.1063"
 CMS_PAYER_CODES = "2.16.840.1.113883.3.249.12"
 ORGANIZATION_NAME = "Reporting organization"
 
+# The text of a section, by the category of its set (ordered_sets lets no other category through).
+_SECTION_TEXTS: dict[str | None, str] = {
+    "quality": "Electronic clinical quality measures", "pi": "Promoting Interoperability measures",
+    "ia": "Improvement activities"}
+
 # XML program names by (programName family, entityType).
 _PROGRAM_NAMES = {value: key for key, value in T.PROGRAMS.items() if key != "MIPS"}
 _FAMILIES = {"mips", "app1", "appPlus"}
@@ -71,7 +76,7 @@ def write(submission: Submission, *, catalog=None, created: datetime | None = No
 class _Writer:
     def __init__(self, submission: Submission, catalog, created) -> None:
         year = submission.performance_year
-        if year not in T.WRITER_EXTENSIONS:
+        if year is None or year not in T.WRITER_EXTENSIONS:
             raise QrdaWriteError(f"QRDA III can be written for performance years "
                                  f"{T.WRITABLE_YEARS[0]}-{T.WRITABLE_YEARS[-1]}; this submission is for {year}.")
         self.sub = submission
@@ -160,7 +165,7 @@ class _Writer:
         return name, (mvps[0] if mvps else None)
 
     def ordered_sets(self) -> list[MeasurementSet]:
-        order = {"quality": 0, "pi": 1, "aci": 1, "ia": 2}
+        order: dict[str | None, int] = {"quality": 0, "pi": 1, "aci": 1, "ia": 2}
         seen = set()
         out = []
         for mset in sorted(self.sub.measurement_sets, key=lambda s: order.get(s.category, 9)):
@@ -236,9 +241,7 @@ class _Writer:
             self.templates(section, f"{category}_section")
         self.code(section, "55186-1", LOINC, "Measure Section", "LOINC")
         etree.SubElement(section, _H + "title").text = "Measure Section"
-        etree.SubElement(section, _H + "text").text = {
-            "quality": "Electronic clinical quality measures", "pi": "Promoting Interoperability measures",
-            "ia": "Improvement activities"}[category]
+        etree.SubElement(section, _H + "text").text = _SECTION_TEXTS[category]
         if category == "quality":
             if not mset.measurements:
                 raise QrdaWriteError("The quality measurement set has no measures; a QRDA III measure section "
@@ -303,17 +306,21 @@ class _Writer:
                    displayName="Yes" if value else "No")
 
     # -- IA and PI --------------------------------------------------------------------
+    def measure_reference(self, organizer, template: str, root: str, category: str, measure_id: str) -> None:
+        """An IA or PI organizer's header: its templates, id and status, and the measure it reports."""
+        self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
+        self.templates(organizer, template)
+        self.new_id(organizer)
+        self.el(organizer, "statusCode", code="completed")
+        self.external_document(organizer, root, measure_id, self.title(category, measure_id))
+
     def activity(self, entry, m: Measurement) -> None:
         if not m.measure_id:
             raise QrdaWriteError("An improvement activity has no measureId; QRDA III names each activity by its id.")
         if not isinstance(m.value, BooleanValue):
             raise QrdaWriteError(f"Improvement activity {m.measure_id} must have a true/false value.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
-        self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-        self.templates(organizer, "ia_measure")
-        self.new_id(organizer)
-        self.el(organizer, "statusCode", code="completed")
-        self.external_document(organizer, T.IA_MEASURE_ROOT, m.measure_id, self.title("ia", m.measure_id))
+        self.measure_reference(organizer, "ia_measure", T.IA_MEASURE_ROOT, "ia", m.measure_id)
         self.performed(organizer, m.value.value, f"Improvement activity {m.measure_id}")
 
     def pi_measure(self, entry, m: Measurement) -> None:
@@ -322,11 +329,7 @@ class _Writer:
                                  "each measure by its id.")
         organizer = self.el(entry, "organizer", classCode="CLUSTER", moodCode="EVN")
         if isinstance(m.value, ProportionValue):
-            self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-            self.templates(organizer, "pi_proportion")
-            self.new_id(organizer)
-            self.el(organizer, "statusCode", code="completed")
-            self.external_document(organizer, T.PI_MEASURE_ROOT, m.measure_id, self.title("pi", m.measure_id))
+            self.measure_reference(organizer, "pi_proportion", T.PI_MEASURE_ROOT, "pi", m.measure_id)
             for name, count, code in (("pi_numerator", m.value.numerator, "NUMER"),
                                       ("pi_denominator", m.value.denominator, "DENOM")):
                 if not isinstance(count, int) or count < 0:
@@ -339,11 +342,7 @@ class _Writer:
                 self.typed(obs, "value", "CD", code=code, codeSystem=ACT_CODE, codeSystemName="ActCode")
                 self.aggregate_count(obs, count)
         elif isinstance(m.value, BooleanValue):
-            self.el(organizer, "templateId", root=T.MEASURE_REFERENCE)
-            self.templates(organizer, "pi_boolean")
-            self.new_id(organizer)
-            self.el(organizer, "statusCode", code="completed")
-            self.external_document(organizer, T.PI_MEASURE_ROOT, m.measure_id, self.title("pi", m.measure_id))
+            self.measure_reference(organizer, "pi_boolean", T.PI_MEASURE_ROOT, "pi", m.measure_id)
             self.performed(organizer, m.value.value, f"Promoting Interoperability measure {m.measure_id}")
         else:
             raise QrdaWriteError(f"Promoting Interoperability measure {m.measure_id} must be a "
@@ -415,16 +414,16 @@ class _Writer:
         if not isinstance(value, SingleRateValue):
             raise QrdaWriteError(f"eCQM {name} reports one rate: its value needs performance counts.")
         # Several sub-populations of one rate are summed on reading; write the total in the first.
-        counts = _population_counts(value.counts, name)
+        populations = _population_counts(value.counts, name)
         defined = set().union(*(uuids for _, uuids in groups))
-        first = {c: n for c, n in counts.items() if c in groups[0][1] or not n or c not in defined}
+        first = {c: n for c, n in populations.items() if c in groups[0][1] or not n or c not in defined}
         # A population missing from the first sub-population goes to the first one that has it.
         rest: list[dict[str, int]] = [{} for _ in groups[1:]]
-        for code, n in counts.items():
+        for code, n in populations.items():
             if code not in first:
                 index = next(i for i, (_, u) in enumerate(groups[1:]) if code in u)
                 rest[index][code] = n
-        return [first] + rest
+        return [first, *rest]
 
     def measure_data(self, organizer, code: str, population_uuid: str, count: int) -> None:
         obs = self.el(self.el(organizer, "component"), "observation", classCode="OBS", moodCode="EVN")
