@@ -93,7 +93,7 @@ def validate(source: Source, *, year: int | None = None, small_practice: bool = 
         year, small_practice, special_status, profile, ig_dir, select, ignore, max_findings, max_file_size)
     if isinstance(source, (bytes, bytearray, memoryview)):
         return validate_bytes(bytes(source), path, chosen)
-    from .model.findings import ERROR, Finding, Location
+    from .model.findings import Finding
     from .pipeline.validate import FileReport, _format_from_name, internal_error
 
     name = os.fspath(source)
@@ -101,8 +101,7 @@ def validate(source: Source, *, year: int | None = None, small_practice: bool = 
         return validate_path(name, chosen)
     except OSError as exc:
         return FileReport(name, _format_from_name(name), None,
-                          [Finding("F011", ERROR, "file", f"cannot read the file: {exc.strerror or exc}", None,
-                                   Location())])
+                          [Finding.of("F011", f"cannot read the file: {exc.strerror or exc}")])
     except Exception as exc:  # never let one file stop a batch
         return FileReport(name, _format_from_name(name), None, [internal_error(exc)])
 

@@ -103,7 +103,7 @@ def run(ctx: Context) -> Iterator[Finding]:
         for hit in r.fn(ctx):
             ref = hit.ref or ""
             loc = Location(xpath=ref) if ctx.xpath_refs else Location(pointer=ref)
-            yield Finding(r.code.code, r.code.severity, r.code.layer, hit.message, hit.measure_id, loc)
+            yield Finding.of(r.code.code, hit.message, loc, measure_id=hit.measure_id)
 
 
 _load_rules()

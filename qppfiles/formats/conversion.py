@@ -6,7 +6,7 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 
 from __future__ import annotations
 
-from ..model.findings import ERROR, Finding, Location
+from ..model.findings import ERROR, Finding
 from ..model.measure_math import COUNT_FIELDS
 from ..model.submission import (
     BooleanValue,
@@ -133,4 +133,4 @@ def _errors(result) -> list[Finding]:
 
 
 def _finding(code: str, message: str) -> Finding:
-    return Finding(code, ERROR, "file", message, None, Location())
+    return Finding.of(code, message)

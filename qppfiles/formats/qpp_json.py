@@ -84,7 +84,7 @@ class _Duplicates:
 
 def _file_finding(code: str, message: str, pointer: str | None = "", severity: str = ERROR,
                   line: int | None = None, column: int | None = None) -> Finding:
-    return Finding(code, severity, "file", message, None, Location(pointer=pointer, line=line, column=column))
+    return Finding.of(code, message, Location(pointer=pointer, line=line, column=column))
 
 
 def decode(data: bytes, findings: list) -> str | None:

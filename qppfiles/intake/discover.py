@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..model.codes import define
-from ..model.findings import ERROR, WARNING, Finding, Location
+from ..model.findings import ERROR, WARNING, Finding
 
 if TYPE_CHECKING:
     from .globs import Globs
@@ -78,9 +78,8 @@ def name_findings(path: str) -> list[Finding]:
     """Findings about a path's name itself (a name that is not UTF-8)."""
     if display_path(path) == path:
         return []
-    return [Finding(UNDECODABLE_NAME.code, WARNING, "file",
-                    f"the file name is not valid UTF-8; shown here as {os.path.basename(display_path(path))}",
-                    None, Location())]
+    return [Finding.of(UNDECODABLE_NAME.code,
+                       f"the file name is not valid UTF-8; shown here as {os.path.basename(display_path(path))}")]
 
 
 def unreadable_report(directory: str, reason: str):
@@ -88,8 +87,7 @@ def unreadable_report(directory: str, reason: str):
     from ..pipeline.validate import FileReport
 
     return FileReport(directory, "", None,
-                      [Finding(UNREADABLE_DIR.code, ERROR, "file", f"cannot list the directory: {reason}",
-                               None, Location())])
+                      [Finding.of(UNREADABLE_DIR.code, f"cannot list the directory: {reason}")])
 
 
 def _inside(path: str, root: str) -> bool:
