@@ -65,10 +65,11 @@ _RULE_MODULES = (
 )
 
 
-def rule(code: str, severity: str, summary: str, explanation: str = "", source: str = "",
-         example: str = "", layer: str = "rules", consequence: str = ""):
-    """Register a rule function under a finding code."""
-    entry = define(code, severity, layer, summary, explanation, source, example, consequence)
+def rule(code: str, severity: str, *, summary: str, explanation: str = "", source: str = "", example: str = "",
+         layer: str = "rules", consequence: str = ""):
+    """Register a rule function under a finding code; the keywords are those of ``define``."""
+    entry = define(code, severity, layer=layer, summary=summary, explanation=explanation, source=source,
+                   example=example, consequence=consequence)
 
     def decorate(fn):
         _RULES.append(Rule(entry, fn))

@@ -23,17 +23,17 @@ SUBMISSION_SUFFIXES = (".json", ".xml")
 TOOL_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 
 UNREADABLE_DIR = define(
-    "F040", ERROR, "file", "A directory could not be listed.",
-    "While looking for submission files, qppfiles could not list this directory (no permission, or it "
-    "vanished during the run). Its files were not checked; the run goes on with the others and exits with "
-    "code 2, so that a CI job never passes without having seen every file. Like the other errors that stop "
-    "qppfiles from checking a file, it counts as rejected: nothing unchecked is cleared for upload.",
-    "POSIX opendir(3): EACCES, ENOENT", consequence="rejected")
+    "F040", ERROR, layer="file", summary="A directory could not be listed.",
+    explanation="While looking for submission files, qppfiles could not list this directory (no permission, or it "
+                "vanished during the run). Its files were not checked; the run goes on with the others and exits with "
+                "code 2, so that a CI job never passes without having seen every file. Like the other errors that "
+                "stop qppfiles from checking a file, it counts as rejected: nothing unchecked is cleared for upload.",
+    source="POSIX opendir(3): EACCES, ENOENT", consequence="rejected")
 UNDECODABLE_NAME = define(
-    "F041", WARNING, "file", "The file name is not valid UTF-8.",
-    "The file was found and checked, but its name holds bytes that are not UTF-8; reports show them "
-    "escaped. Rename the file: many tools, and uploads, handle such names badly.",
-    "RFC 3629 (UTF-8)")
+    "F041", WARNING, layer="file", summary="The file name is not valid UTF-8.",
+    explanation="The file was found and checked, but its name holds bytes that are not UTF-8; reports show them "
+                "escaped. Rename the file: many tools, and uploads, handle such names badly.",
+    source="RFC 3629 (UTF-8)")
 
 # Reasons a found file is left out, as summary lines say them.
 NOT_A_SUBMISSION = "not a submission"

@@ -44,8 +44,9 @@ CONSEQUENCE_MEANING = {"rejected": "CMS refuses the file at intake",
                        "points": "CMS accepts the file; the problem costs score"}
 
 
-def define(code: str, severity: str, layer: str, summary: str, explanation: str = "",
-           source: str = "", example: str = "", consequence: str = "") -> Code:
+def define(code: str, severity: str, *, layer: str, summary: str, explanation: str = "", source: str = "",
+           example: str = "", consequence: str = "") -> Code:
+    """Register ``code``. One spelling everywhere: code and severity positional, the rest by keyword."""
     if consequence and consequence not in CONSEQUENCES:
         raise ValueError(f"finding code {code}: consequence must be one of {CONSEQUENCES}")
     existing = _REGISTRY.get(code)

@@ -23,11 +23,11 @@ from ..model.findings import ERROR, LAYERS, WARNING, Finding, Location
 from .options import Options
 
 YEAR_UNSUPPORTED = define(
-    "Y001", ERROR, "rules", "The performance year is missing or not supported.",
-    "qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
-    "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
-    "give it in the file or with --year.", "QPP JSON reference: submissions.performanceYear",
-    example='"performanceYear": 2016', consequence="rejected")
+    "Y001", ERROR, layer="rules", summary="The performance year is missing or not supported.",
+    explanation="qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
+                "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
+                "give it in the file or with --year.",
+    source="QPP JSON reference: submissions.performanceYear", example='"performanceYear": 2016', consequence="rejected")
 
 
 @dataclass
