@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..model.codes import Code, define
+from ..model.codes import REMOVED, STABLE, Code, define
 from ..model.findings import Finding, Location
 from ..model.submission import Submission
 from ..pipeline.options import Options
@@ -66,13 +66,16 @@ _RULE_MODULES = (
 
 
 def rule(code: str, severity: str, *, summary: str, explanation: str = "", source: str = "", example: str = "",
-         layer: str = "rules", consequence: str = ""):
-    """Register a rule function under a finding code; the keywords are those of ``define``."""
+         layer: str = "rules", consequence: str = "", status: str = STABLE):
+    """Register a rule function under a finding code; the keywords are those of ``define``.
+
+    A removed rule keeps its code in the register, but its function is never run."""
     entry = define(code, severity, layer=layer, summary=summary, explanation=explanation, source=source,
-                   example=example, consequence=consequence)
+                   example=example, consequence=consequence, status=status)
 
     def decorate(fn):
-        _RULES.append(Rule(entry, fn))
+        if status != REMOVED:
+            _RULES.append(Rule(entry, fn))
         return fn
 
     return decorate
