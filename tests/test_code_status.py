@@ -73,6 +73,14 @@ def test_define_checks_status_and_redirect(register):
     assert set(STATUSES) == {"stable", "preview", "removed", "redirected"}
 
 
+def test_the_register_has_one_spelling_code_and_severity_then_keywords():
+    with pytest.raises(TypeError):
+        define("Q906", WARNING, "rules", "Positional.")  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        rule("Q906", WARNING, "Positional.")  # type: ignore[misc]
+    assert get("Q906") is None
+
+
 def test_finding_of_reports_a_redirected_code_under_its_target_and_never_a_removed_one(renamed):
     f = Finding.of("Q901", "71% reported")
     assert (f.code, f.severity, f.layer) == ("Q101", get("Q101").severity, "rules")
