@@ -118,30 +118,40 @@ def list_rules(fmt: str, out) -> None:
     codes = all_codes()
     if fmt == "json":
         json.dump([{"code": c.code, "severity": c.severity, "layer": c.layer, "summary": c.summary,
-                    **({"consequence": c.consequence} if c.consequence else {})}
+                    **({"consequence": c.consequence} if c.consequence else {}), "status": c.status,
+                    **({"redirectTo": c.redirect_to} if c.redirect_to else {})}
                    for c in codes], out, indent=2)
         out.write("\n")
         return
     from rich.table import Table
 
     table = Table(title=f"{len(codes)} finding codes", title_justify="left")
-    for col in ("code", "severity", "consequence", "layer", "summary"):
+    for col in ("code", "severity", "consequence", "layer", "status", "summary"):
         table.add_column(col, overflow="fold")
     for c in codes:
-        table.add_row(c.code, c.severity, c.consequence, c.layer, c.summary)
+        status = f"{c.status} to {c.redirect_to}" if c.redirect_to else c.status
+        table.add_row(c.code, c.severity, c.consequence, c.layer, status, c.summary)
     _console(out).print(table)
 
 
 def explain_code(code: str, out) -> bool:
     from rich.markup import escape
 
-    from ..model.codes import CONSEQUENCE_MEANING, get
+    from ..model.codes import CONSEQUENCE_MEANING, REDIRECTED, STATUS_MEANING, get, redirected
 
     c = get(code)
     if c is None:
         return False
     console = _console(out)
+    if c.status == REDIRECTED:
+        target = redirected(c)
+        console.print(f"[bold]{c.code}[/] was renamed [bold]{target.code}[/]; --select and --ignore of {c.code} "
+                      f"act on {target.code}.")
+        console.print(f"Status: {c.status} ({STATUS_MEANING[c.status]})")
+        console.print()
+        c = target
     console.print(f"[bold]{c.code}[/] ({c.severity}, {c.layer} layer): {escape(c.summary)}")
+    console.print(f"Status: {c.status} ({STATUS_MEANING[c.status]})")
     if c.consequence:
         console.print(f"Consequence: {c.consequence} ({CONSEQUENCE_MEANING[c.consequence]})")
     if c.explanation:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..model.codes import Code, define
+from ..model.codes import REMOVED, STABLE, Code, define
 from ..model.findings import Finding, Location
 from ..model.submission import Submission
 from ..pipeline.options import Options
@@ -65,13 +65,17 @@ _RULE_MODULES = (
 )
 
 
-def rule(code: str, severity: str, summary: str, explanation: str = "", source: str = "",
-         example: str = "", layer: str = "rules", consequence: str = ""):
-    """Register a rule function under a finding code."""
-    entry = define(code, severity, layer, summary, explanation, source, example, consequence)
+def rule(code: str, severity: str, *, summary: str, explanation: str = "", source: str = "", example: str = "",
+         layer: str = "rules", consequence: str = "", status: str = STABLE):
+    """Register a rule function under a finding code; the keywords are those of ``define``.
+
+    A removed rule keeps its code in the register, but its function is never run."""
+    entry = define(code, severity, layer=layer, summary=summary, explanation=explanation, source=source,
+                   example=example, consequence=consequence, status=status)
 
     def decorate(fn):
-        _RULES.append(Rule(entry, fn))
+        if status != REMOVED:
+            _RULES.append(Rule(entry, fn))
         return fn
 
     return decorate
@@ -103,7 +107,7 @@ def run(ctx: Context) -> Iterator[Finding]:
         for hit in r.fn(ctx):
             ref = hit.ref or ""
             loc = Location(xpath=ref) if ctx.xpath_refs else Location(pointer=ref)
-            yield Finding(r.code.code, r.code.severity, r.code.layer, hit.message, hit.measure_id, loc)
+            yield Finding.of(r.code.code, hit.message, loc, measure_id=hit.measure_id)
 
 
 _load_rules()

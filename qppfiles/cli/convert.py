@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ..model.findings import ERROR, Finding, Location
+from ..model.findings import Finding
 from .common import ensure_writable, load_input, max_file_size_option, max_findings_option, read_input, write_output
 
 TARGETS = ("json", "qrda3")
@@ -85,8 +85,7 @@ def _convert(submission, target: str) -> bytes:
     try:
         return convert(submission, target)
     except ConvertError as exc:
-        finding = Finding(getattr(exc, "code", "F015"), ERROR, "file", f"cannot write QRDA III: {exc}", None,
-                          Location())
+        finding = Finding.of(getattr(exc, "code", "F015"), f"cannot write QRDA III: {exc}")
         raise _Refused([finding]) from None
 
 

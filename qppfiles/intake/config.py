@@ -225,16 +225,26 @@ def split_codes(values: Iterable[str]) -> tuple[str, ...]:
 
 
 def check_codes(where: str, codes: Iterable[str]) -> tuple[str, ...]:
-    """The codes upper-cased; a code or prefix that no registered code starts with is an error."""
-    from ..model.codes import all_codes
+    """The codes upper-cased, a redirected code replaced by the code it names (with a one-line warning on
+    stderr); a removed code, or a code or prefix that no registered code starts with, is an error."""
+    from ..model.codes import REDIRECTED, REMOVED, all_codes, get, redirected
 
     known = [c.code for c in all_codes()]
-    out = split_codes(codes)
-    for code in out:
+    out: list[str] = []
+    for code in split_codes(codes):
+        entry = get(code)
+        if entry is not None and entry.status == REMOVED:
+            raise ConfigError(f"{where}: '{code}' was removed and is never reported ({entry.summary}); "
+                              "take it out")
+        if entry is not None and entry.status == REDIRECTED:
+            target = redirected(entry).code
+            click.echo(f"qppfiles: warning: {where}: '{code}' was renamed '{target}'; acting on {target}", err=True)
+            code = target
         if not any(k.startswith(code) for k in known):
             raise ConfigError(f"{where}: '{code}' is not a finding code nor the start of one "
                               f"(`qppfiles rules` lists them)")
-    return out
+        out.append(code)
+    return tuple(out)
 
 
 # ---------------------------------------------------------------- the command line

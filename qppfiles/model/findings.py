@@ -54,6 +54,14 @@ class Location:
         return where
 
 
+_NOWHERE = Location()
+_RANK = {INFO: 0, WARNING: 1, ERROR: 2}
+
+
+class UnregisteredCode(ValueError):
+    """A finding was built with a code the register does not define, or one it lists as removed."""
+
+
 def _code_entry(code: str) -> Code | None:
     # Imported on first use: the register imports the modules that define codes, some of which import this one.
     global _code_entry
@@ -71,6 +79,30 @@ class Finding:
     message: str
     measure_id: str | None = None
     location: Location = field(default_factory=Location)
+
+    @classmethod
+    def of(cls, code: str, message: str | None = None, location: Location = _NOWHERE, *,
+           measure_id: str | None = None, at_most: str | None = None) -> Finding:
+        """A finding of ``code`` with the severity and layer of its register entry (so its consequence too).
+
+        ``message`` defaults to the code's summary. ``at_most`` caps the severity for a file the program
+        does not hold to the code (an eCQM error in an APP file is a warning); it never raises it. A
+        redirected code reports under the code it names; a removed code is never reported."""
+        entry = _code_entry(code)
+        if entry is None:
+            raise UnregisteredCode(f"finding code {code!r} is not in the register; define it with "
+                                   "qppfiles.model.codes.define or @rule before reporting it")
+        if entry.status == "redirected":
+            from .codes import redirected
+
+            entry = redirected(entry)
+        if entry.status == "removed":
+            raise UnregisteredCode(f"finding code {entry.code} was removed from the register; it is never reported")
+        severity = entry.severity
+        if at_most is not None and _RANK[at_most] < _RANK[severity]:
+            severity = at_most
+        return cls(entry.code, severity, entry.layer, entry.summary if message is None else message,
+                   measure_id, location)
 
     def __reduce__(self) -> tuple[type[Finding], tuple[Any, ...]]:
         return Finding, (self.code, self.severity, self.layer, self.message, self.measure_id, self.location)

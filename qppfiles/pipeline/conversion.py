@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..formats import QPP_JSON
 from ..model.codes_io import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
-from ..model.findings import ERROR, Finding, Location
+from ..model.findings import ERROR, Finding
 from ..model.measure_math import COUNT_FIELDS
 from ..model.submission import (
     BooleanValue,
@@ -131,4 +131,4 @@ def _errors(result) -> list[Finding]:
 
 
 def _finding(code: str, message: str) -> Finding:
-    return Finding(code, ERROR, "file", message, None, Location())
+    return Finding.of(code, message)

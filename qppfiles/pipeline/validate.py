@@ -17,15 +17,15 @@ from itertools import islice
 from ..formats import QPP_JSON, QRDA3, ReadResult, sniff_format
 from ..model import codes_io  # noqa: F401  (registers file and schema codes)
 from ..model.codes import define
-from ..model.findings import ERROR, INFO, LAYERS, WARNING, Finding, Location
+from ..model.findings import ERROR, LAYERS, WARNING, Finding, Location
 from .options import Options
 
 YEAR_UNSUPPORTED = define(
-    "Y001", ERROR, "rules", "The performance year is missing or not supported.",
-    "qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
-    "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
-    "give it in the file or with --year.", "QPP JSON reference: submissions.performanceYear",
-    example='"performanceYear": 2016', consequence="rejected")
+    "Y001", ERROR, layer="rules", summary="The performance year is missing or not supported.",
+    explanation="qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
+                "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
+                "give it in the file or with --year.",
+    source="QPP JSON reference: submissions.performanceYear", example='"performanceYear": 2016', consequence="rejected")
 
 
 @dataclass
@@ -118,17 +118,16 @@ FINDINGS_LIMIT = "F013"
 
 
 def findings_limit_reached(cap: int) -> Finding:
-    return Finding(FINDINGS_LIMIT, INFO, "file",
-                   f"stopped after {cap:,} findings: the rest of the file was not checked; raise the limit with "
-                   f"--max-findings N (0 for no limit) to see more", None, Location())
+    return Finding.of(FINDINGS_LIMIT,
+                      f"stopped after {cap:,} findings: the rest of the file was not checked; raise the limit "
+                      f"with --max-findings N (0 for no limit) to see more")
 
 
 def schema_findings(document, found: CappedFindings) -> None:
     from ..checks.schema import check_document
 
     check = check_document(document, limit=found.room)
-    found.add(Finding(_schema_code(p.kind), ERROR, "schema", p.message, None, Location(pointer=p.pointer))
-              for p in check.problems)
+    found.add(Finding.of(_schema_code(p.kind), p.message, Location(pointer=p.pointer)) for p in check.problems)
     if not check.complete:
         found.truncated = True
 
@@ -162,7 +161,7 @@ def rule_findings(result: ReadResult, options: Options,
                    if year is not None else
                    "the performance year is missing: give it in the file or with --year")
         location = Location(pointer=pointer) if pointer is not None else Location(xpath=sub.ref or None)
-        return [Finding(YEAR_UNSUPPORTED.code, ERROR, "rules", message, None, location)], year
+        return [Finding.of(YEAR_UNSUPPORTED.code, message, location)], year
     ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
     if any(f.code == SECTION_YEARS_DISAGREE for f in result.findings):
         # The reader said once that the sections' years disagree; one finding per period would repeat it.
@@ -236,9 +235,8 @@ UNREADABLE = ("F010", "F011")
 
 
 def internal_error(exc: BaseException) -> Finding:
-    return Finding(INTERNAL_ERROR, ERROR, "file",
-                   f"internal error ({type(exc).__name__}: {exc}); please report it with this file "
-                   f"and `qppfiles --version`", None, Location())
+    return Finding.of(INTERNAL_ERROR, f"internal error ({type(exc).__name__}: {exc}); please report it with "
+                      f"this file and `qppfiles --version`")
 
 
 def read_limited(path: str, max_size: int) -> bytes:
@@ -282,12 +280,10 @@ def validate_path(path: str, options: Options | None = None) -> FileReport:
     try:
         data = read_limited(path, options.max_file_size)
     except FileTooLarge as exc:
-        return FileReport(path, format_from_name(path), None,
-                          [Finding("F010", ERROR, "file", str(exc), None, Location())])
+        return FileReport(path, format_from_name(path), None, [Finding.of("F010", str(exc))])
     except OSError as exc:
         return FileReport(path, format_from_name(path), None,
-                          [Finding("F011", ERROR, "file", f"cannot read the file: {exc.strerror or exc}", None,
-                                   Location())])
+                          [Finding.of("F011", f"cannot read the file: {exc.strerror or exc}")])
     except Exception as exc:  # never let one file stop a batch
         return FileReport(path, format_from_name(path), None, [internal_error(exc)])
     return validate_bytes(data, path, options)

@@ -86,6 +86,9 @@ def _rule(code: str, severity: str) -> dict:
     properties: dict[str, Any] = {"tags": ["qppfiles", c.layer]}
     if c.consequence:
         properties["consequence"] = c.consequence
+    if c.status != "stable":  # a preview code: reported, its boundary not yet settled
+        properties["tags"].append(c.status)
+        properties["status"] = c.status
     rule["properties"] = properties
     return rule
 

@@ -15,7 +15,7 @@ from enum import Enum
 from types import ModuleType
 from typing import Any, NamedTuple, NoReturn
 
-from ...model.findings import ERROR, WARNING, Finding, Location
+from ...model.findings import Finding, Location
 from .locate import JsonLocator
 from .pointers import escape_token
 from .tokens import PositionMap, build as build_positions
@@ -78,9 +78,9 @@ class _Duplicates:
         return d
 
 
-def _file_finding(code: str, message: str, pointer: str | None = "", severity: str = ERROR,
+def _file_finding(code: str, message: str, pointer: str | None = "",
                   line: int | None = None, column: int | None = None) -> Finding:
-    return Finding(code, severity, "file", message, None, Location(pointer=pointer, line=line, column=column))
+    return Finding.of(code, message, Location(pointer=pointer, line=line, column=column))
 
 
 def decode(data: bytes, findings: list[Finding]) -> str | None:
@@ -113,7 +113,7 @@ def decode(data: bytes, findings: list[Finding]) -> str | None:
             findings.append(_file_finding("F001", "the file is empty: it holds only a byte-order mark or white space"))
             return None
         findings.append(_file_finding(
-            "F003", f"the file is encoded in {described}; CMS expects UTF-8, re-save it as UTF-8", severity=WARNING))
+            "F003", f"the file is encoded in {described}; CMS expects UTF-8, re-save it as UTF-8"))
         return text
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...model.digits import is_ascii_digits
-from ...model.findings import ERROR, Finding, Location
+from ...model.findings import Finding, Location
 from ...model.submission import (
     BooleanValue,
     Count,
@@ -146,7 +146,7 @@ def read(data: bytes, path: str | None = None) -> ReadResult:
         if not isinstance(obj, dict):
             kind = "an array" if isinstance(obj, list) else f"a {type(obj).__name__}"
             message = f"the top level is {kind}; a QPP submission is a JSON object"
-            findings.append(Finding("F009", ERROR, "file", message, None, Location(pointer="")))
+            findings.append(Finding.of("F009", message, Location(pointer="")))
         else:
             submission = to_model(parsed.document)
     locator = parsed.locator()

@@ -147,7 +147,7 @@ class _Reader:
             severity = WARNING
             message += " CMS does not check eCQM content for the APP programs, so this is a warning."
         location = Location(xpath=self.lines.path(el), line=el.sourceline)
-        self.findings.append(Finding(code, severity, layer, message, measure_id, location))
+        self.findings.append(Finding.of(code, message, location, measure_id=measure_id, at_most=severity))
 
     def result(self, submission: Submission | None) -> ReadResult:
         return ReadResult(QRDA3, submission, self.findings, self.lines.locate, self.root)

@@ -117,13 +117,13 @@ def validate(data_or_tree, ig_dir: str | Path | None = None, year: int | None = 
     """
     ig_dir = ig_dir or os.environ.get(ENV_IG)
     if not ig_dir:
-        return [_package_finding("X201", ERROR, "Strict conformance needs the CMS QRDA III implementation "
+        return [_package_finding("X201", "Strict conformance needs the CMS QRDA III implementation "
                                  "guide package: point --ig (or the QPPFILES_IG environment variable) at a "
                                  "directory holding <year>/*.sch with voc.xml and cda-schema/infrastructure/"
                                  "cda/CDA_SDTC.xsd.")]
     ig_dir = Path(ig_dir)
     if not ig_dir.is_dir():
-        return [_package_finding("X201", ERROR, f"The implementation guide directory {ig_dir} does not exist; "
+        return [_package_finding("X201", f"The implementation guide directory {ig_dir} does not exist; "
                                  "point --ig (or QPPFILES_IG) at the CMS QRDA III IG package directory.")]
     if isinstance(data_or_tree, (bytes, bytearray, memoryview)):
         root, refused = parse(bytes(data_or_tree), max_bytes)
@@ -140,22 +140,22 @@ def validate(data_or_tree, ig_dir: str | Path | None = None, year: int | None = 
     if year is None:
         year = _document_year(root, extension)
     if year is None:
-        return [_package_finding("X202", ERROR, "The performance year of the file is unknown (no reporting "
+        return [_package_finding("X202", "The performance year of the file is unknown (no reporting "
                                  "period and no known report templateId extension), so no guide can be chosen.")]
     package, matched = choose_package(ig_dir, year, extension)
     if package is None:
-        return [_package_finding("X202", ERROR, f"The directory {ig_dir} holds no CMS QRDA III guide package "
+        return [_package_finding("X202", f"The directory {ig_dir} holds no CMS QRDA III guide package "
                                  f"for {year} (expected {ig_dir / str(year)}/*.sch).")]
     accepted = T.cms_report_extension(year)
     if matched and accepted and extension != accepted:
         report = root.find(f"{{{T.NS}}}templateId[@root='{T.QRDA3_REPORT_CMS}']")
-        findings.append(Finding(
-            "X161", WARNING, "file", f"Validated against the '{package.name}' package that the report templateId "
+        findings.append(Finding.of(
+            "X161", f"Validated against the '{package.name}' package that the report templateId "
             f"extension '{extension}' names; CMS intake accepts only '{accepted}' for {year}, so it would "
             "refuse this version.", location=Location(xpath=element_path(report), line=report.sourceline)))
     if not matched:
         findings.append(_package_finding(
-            "X203", WARNING,
+            "X203",
             f"The file was written to another version of the guide: its report templateId extension is "
             f"'{extension or '(none)'}', while the {year} package '{package.name}' requires "
             f"'{package.required_extension}'. It was validated against '{package.name}'."))
@@ -176,8 +176,8 @@ def _document_year(root, extension) -> int | None:
     return years[-1] if years else None
 
 
-def _package_finding(code: str, severity: str, message: str) -> Finding:
-    return Finding(code, severity, "file", message, location=Location(xpath="/"))
+def _package_finding(code: str, message: str) -> Finding:
+    return Finding.of(code, message, Location(xpath="/"))
 
 
 def _element_location(tree, path: str | None) -> Location:
@@ -210,13 +210,13 @@ def _schema(xsd: Path) -> etree.XMLSchema:
 
 def _xsd_findings(tree, xsd: Path) -> list[Finding]:
     if not xsd.is_file():
-        return [_package_finding("X204", ERROR, f"The CDA schema {xsd} is missing from the guide directory; "
+        return [_package_finding("X204", f"The CDA schema {xsd} is missing from the guide directory; "
                                  "the XSD layer was not checked.")]
     try:
         with _lock:
             schema = _schema(xsd)
     except (etree.XMLSyntaxError, etree.XMLSchemaParseError, OSError) as exc:
-        return [_package_finding("X209", ERROR, f"The CDA schema {xsd} cannot be loaded ({exc}); the XSD "
+        return [_package_finding("X209", f"The CDA schema {xsd} cannot be loaded ({exc}); the XSD "
                                  "layer was not checked.")]
     schema.validate(tree)
     out = []
@@ -224,7 +224,7 @@ def _xsd_findings(tree, xsd: Path) -> list[Finding]:
         location = _element_location(tree, err.path)
         if location.line is None:
             location = Location(location.pointer, location.xpath, err.line or None)
-        out.append(Finding("X210", ERROR, "xsd", f"CDA schema: {err.message}", location=location))
+        out.append(Finding.of("X210", f"CDA schema: {err.message}", location))
     return out
 
 
@@ -381,15 +381,15 @@ def _schematron_findings(tree, package: Package, phase: str, severity: str) -> l
     try:
         validator = compiled_schematron(package, phase)
     except PackageError as exc:
-        return [_package_finding(exc.code, ERROR, str(exc))]
+        return [_package_finding(exc.code, str(exc))]
     try:
         report = validator(tree)
     except etree.XSLTApplyError as exc:
         detail = "; ".join(str(e.message) for e in validator.error_log) or str(exc)
-        return [Finding("X205", ERROR, "schematron",
-                        f"The {phase} phase of the {package.name} schematron could not be run on this file "
-                        f"({detail}); that package has an XPath defect, so its {phase} were not checked.",
-                        location=Location(xpath="/"))]
+        return [Finding.of("X205",
+                           f"The {phase} phase of the {package.name} schematron could not be run on this file "
+                           f"({detail}); that package has an XPath defect, so its {phase} were not checked.",
+                           Location(xpath="/"))]
     out = []
     for node in report.getroot().iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
         text = " ".join("".join(node.itertext()).split())
@@ -399,8 +399,7 @@ def _schematron_findings(tree, package: Package, phase: str, severity: str) -> l
         conf_id = conf.group(1).strip() if conf else (match.group(1) if match else assert_id or "?")
         message = f"{package.name} schematron, CONF {conf_id}: {text}"
         location = _element_location(tree, node.get("location"))
-        out.append(Finding("X220" if severity == ERROR else "X221", severity, "schematron", message,
-                           location=location))
+        out.append(Finding.of("X220" if severity == ERROR else "X221", message, location))
     return out
 
 

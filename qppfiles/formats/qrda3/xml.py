@@ -13,7 +13,7 @@ import threading
 
 from lxml import etree
 
-from ...model.findings import ERROR, Finding, Location
+from ...model.findings import Finding, Location
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
@@ -47,7 +47,7 @@ def _new_parser() -> etree.XMLParser:
 
 
 def _file_error(code: str, message: str, line: int | None = None) -> Finding:
-    return Finding(code, ERROR, "file", message, location=Location(xpath="/", line=line))
+    return Finding.of(code, message, Location(xpath="/", line=line))
 
 
 _WIDE_ENCODINGS = (
