@@ -24,25 +24,21 @@ from datetime import date, timedelta
 from ..checks.identifiers import npi_luhn_digit
 from ..program import supported_years
 from . import pools
-from .faults import (
-    Env,
-    FaultError,
-    Result,
-    _count_groups,
-    _first,
-    _p107,
-    _pi_present,
-    _pool,
-    _program,
-    _replace_quality,
-    _set_quality_method,
-    _single_rate,
-    _single_value,
-    _v104,
+from .docparts import (
+    count_groups as _count_groups,
+    first as _first,
+    pi_present as _pi_present,
+    program as _program,
     put_multi_rate,
+    quality_pool as _pool,
+    replace_quality as _replace_quality,
     required_proportion,
-    rule_codes,
+    set_quality_method as _set_quality_method,
+    single_rate as _single_rate,
+    single_value as _single_value,
 )
+from .edits import Env, FaultError, Result
+from .faults import _p107, _v104, rule_codes
 
 
 @dataclass(frozen=True)
