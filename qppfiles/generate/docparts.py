@@ -6,14 +6,14 @@ measurement, a value, its counts), or None when the document has no such part.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from ..formats import qpp_json
 from ..model.submission import Measurement, MeasurementSet, MultiRateValue, SingleRateValue, Stratum, Value
 from . import pools
-from .edits import Edit, Edits, Env, Place, Result
+from .edits import Edit, Edits, Env, Place, Result, needed
 from .fake import fake_counts, rate_value
 
 QUALITY, PI, IA = "quality", "pi", "ia"
@@ -69,6 +69,25 @@ def set_of(category: str) -> Place:
     return lambda doc, env: first(doc, category)
 
 
+def having_set(category: str) -> Place:
+    """The document, when it has a set of ``category``."""
+    return lambda doc, env: doc if first(doc, category) is not None else None
+
+
+def traditional_quality(doc: dict, env: Env) -> dict | None:
+    """The first quality set, when it reports traditional MIPS."""
+    ms = first(doc, QUALITY)
+    return ms if ms is not None and program(ms) == "mips" else None
+
+
+def outcome_quality(doc: dict, env: Env) -> dict | None:
+    """The first quality set, where the year and its program require an outcome or high-priority measure."""
+    ms = first(doc, QUALITY)
+    if ms is None or not env.pack.quality.requires_outcome_or_high_priority or program(ms) in ("app1", "appPlus"):
+        return None
+    return ms
+
+
 def measured_quality(doc: dict, env: Env) -> dict | None:
     """The first quality set, when it has measurements."""
     ms = first(doc, QUALITY)
@@ -109,6 +128,16 @@ def pi_proportion(doc: dict, env: Env) -> dict | None:
         if isinstance(m["value"], dict) and "numerator" in m["value"]:
             return m["value"]
     return None
+
+
+def pi_related(env: Env, present: Iterable[str], field: str) -> Iterator[tuple[str, str]]:
+    """(reported measure, related measure) for each measure of the catalog's ``field`` ("exclusion",
+    "substitutes") of a reported PI measure."""
+    for mid in present:
+        record = env.catalog.pi.get(mid)
+        for related in (getattr(record, field) or ()) if record else ():
+            if related in env.catalog.pi:
+                yield mid, related
 
 
 def required_proportion(doc: dict, env: Env) -> dict | None:
@@ -278,6 +307,21 @@ def put_multi_rate(doc: dict, env: Env, choose: Callable[[list], Any],
     ms["measurements"][0] = {"measureId": choice.measure_id,
                              "value": value_dict(MultiRateValue(strata, is_end_to_end=is_ehr(ms)))}
     return doc
+
+
+# ---------------------------------------------------------------- improvement activities
+
+def ia_ids(env: Env, name: str) -> tuple[str, ...] | None:
+    """The activities of MVP ``name`` (None for a program that is not an MVP)."""
+    return tuple(env.catalog.mvps[name].ia_ids) if name in env.catalog.mvps else None
+
+
+def add_spare_activity(ms: dict, env: Env, pick: Callable[[list[str]], str], answer: bool) -> None:
+    """Add to the IA set an activity of its program it does not report yet (``pick`` chooses), answered
+    ``answer``."""
+    present = {m["measureId"] for m in ms["measurements"]}
+    spare = needed([a for a, _ in pools.ia_pool(env.year, program(ms), ia_ids(env, program(ms))) if a not in present])
+    ms["measurements"].append({"measureId": pick(spare), "value": answer})
 
 
 # ---------------------------------------------------------------- periods and sets

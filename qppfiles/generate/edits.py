@@ -23,10 +23,22 @@ Place = Callable[[dict, "Env"], "dict | None"]
 Value = Any
 Row = tuple[str, str, Place, Mapping[str, Value]]
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class FaultError(ValueError):
     """A fault or near miss cannot be applied to this submission."""
+
+
+class DoesNotApply(Exception):
+    """Raised by an edit :func:`at` a place: the place is there, but the edit does not apply to it."""
+
+
+def needed(value: T) -> T:
+    """``value``, when it is something (not None, zero or empty); else the edit does not apply."""
+    if not value:
+        raise DoesNotApply
+    return value
 
 
 @dataclass
@@ -91,13 +103,16 @@ class Edits(dict[str, Entry]):
 
 def at(place: Place) -> Callable[[Callable[[dict, Env], object]], Edit]:
     """Decorator: run ``fn(part, env)`` on the part of the document ``place(doc, env)`` finds, and return the
-    document; None (without running it) when there is no such part."""
+    document; None when there is no such part or ``fn`` raises :class:`DoesNotApply`."""
     def decorate(fn: Callable[[dict, Env], object]) -> Edit:
         def edit(doc: dict, env: Env) -> Result:
             part = place(doc, env)
             if part is None:
                 return None
-            fn(part, env)
+            try:
+                fn(part, env)
+            except DoesNotApply:
+                return None
             return doc
 
         return edit
@@ -124,4 +139,5 @@ def stepping(env: Env, over: bool) -> Env:
     return replace(env, over=over)
 
 
-__all__ = ["Edits", "Entry", "Env", "FaultError", "Result", "at", "setting", "side"]
+__all__ = ["DoesNotApply", "Edits", "Entry", "Env", "FaultError", "Result", "at", "needed", "setting", "side",
+           "stepping"]

@@ -28,6 +28,7 @@ from .docparts import (
     PI,
     QUALITY,
     add_method_rows,
+    add_spare_activity,
     allowed,
     cehrt_set,
     cqm_counts,
@@ -36,12 +37,16 @@ from .docparts import (
     first_counts,
     first_measurement,
     having,
+    having_set,
+    is_ehr,
     lasting,
     measured_quality,
     mvp_set,
     needing_cehrt,
+    outcome_quality,
     pi_present,
     pi_proportion,
+    pi_related,
     pi_value,
     program,
     put_multi_rate,
@@ -52,9 +57,10 @@ from .docparts import (
     set_of,
     sets,
     single_value,
+    traditional_quality,
     whole,
 )
-from .edits import Edits, Entry, Env, FaultError, Result, Row, at
+from .edits import DoesNotApply, Edit, Edits, Entry, Env, FaultError, Result, Row, at, needed
 from .ids import fake_npi
 
 Injector = Entry
@@ -203,69 +209,47 @@ def _m106(ms, env):
 
 
 @injects("M107", "two quality sets with the same method and program")
+@at(having_set(QUALITY))
 def _m107(doc, env):
-    ms = first(doc, QUALITY)
-    if ms is None:
-        return None
-    doc["measurementSets"].append(copy.deepcopy(ms))
-    return doc
+    doc["measurementSets"].append(copy.deepcopy(first(doc, QUALITY)))
 
 
 # ---------------------------------------------------------------- arithmetic
 
 @injects("A105", "eligiblePopulationExclusion on a MIPS CQM")
-def _a105(doc, env):
-    ms = first(doc, QUALITY)
-    if ms is None:
-        return None
+@at(set_of(QUALITY))
+def _a105(ms, env):
     ms["submissionMethod"] = pools.REGISTRY
     ms.pop("cehrtId", None)
-    counts = cqm_counts(ms, env)
-    if counts is None:
-        return None
-    counts["eligiblePopulationExclusion"] = 2
-    return doc
+    needed(cqm_counts(ms, env))["eligiblePopulationExclusion"] = 2
 
 
 # ---------------------------------------------------------------- quality
 
 @injects("Q103", "five measures under traditional MIPS")
-def _q103(doc, env):
-    ms = first(doc, QUALITY)
-    if ms is None or program(ms) != "mips":
-        return None
+@at(traditional_quality)
+def _q103(ms, env):
     del ms["measurements"][env.pack.quality.required_measures - 1:]
-    return doc
 
 
 @injects("Q104", "no outcome or high-priority measure")
-def _q104(doc, env):
-    ms = first(doc, QUALITY)
-    if ms is None or not env.pack.quality.requires_outcome_or_high_priority or program(ms) in ("app1", "appPlus"):
-        return None
+@at(outcome_quality)
+def _q104(ms, env):
     plain = [c for c in quality_pool(env, ms) if not c.outcome_or_hp and not c.strata]
     n = len(ms["measurements"])
     if len(plain) < n:
-        return None
-    ehr = ms.get("submissionMethod") == pools.EHR
-    ms["measurements"] = [{"measureId": c.measure_id, "value": single_value(env, ehr)}
+        raise DoesNotApply
+    ms["measurements"] = [{"measureId": c.measure_id, "value": single_value(env, is_ehr(ms))}
                           for c in env.rng.sample(plain, n)]
-    return doc
 
 
 @injects("Q105", "a measure without a benchmark for its method")
-def _q105(doc, env):
-    ms = measured_quality(doc, env)
-    if ms is None:
-        return None
+@at(measured_quality)
+def _q105(ms, env):
     present = {m["measureId"] for m in ms["measurements"]}
-    plain = [c for c in quality_pool(env, ms) if not c.benchmarked and not c.strata and c.measure_id not in present]
-    if not plain:
-        return None
-    choice = env.rng.choice(plain)
-    ms["measurements"][0] = {"measureId": choice.measure_id,
-                             "value": single_value(env, ms.get("submissionMethod") == pools.EHR, choice.inverse)}
-    return doc
+    choice = env.rng.choice(needed([c for c in quality_pool(env, ms)
+                                    if not c.benchmarked and not c.strata and c.measure_id not in present]))
+    ms["measurements"][0] = {"measureId": choice.measure_id, "value": single_value(env, is_ehr(ms), choice.inverse)}
 
 
 @injects("Q106", "a topped-out measure")
@@ -298,22 +282,10 @@ def _v101(ms, env):
         ms["measurements"] = ms["measurements"][: max(0, (needed or 1) - 1)]
 
 
-def ia_ids(env: Env, name: str) -> tuple[str, ...] | None:
-    """The activities of MVP ``name`` (None for a program that is not an MVP)."""
-    return tuple(env.catalog.mvps[name].ia_ids) if name in env.catalog.mvps else None
-
-
 @injects("V102", "an activity answered false")
-def _v102(doc, env):
-    ms = first(doc, IA)
-    if ms is None:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    spare = [a for a, _ in pools.ia_pool(env.year, program(ms), ia_ids(env, program(ms))) if a not in present]
-    if not spare:
-        return None
-    ms["measurements"].append({"measureId": env.rng.choice(spare), "value": False})
-    return doc
+@at(set_of(IA))
+def _v102(ms, env):
+    add_spare_activity(ms, env, env.rng.choice, False)
 
 
 @injects("V104", "an APM entity sending improvement activities")
@@ -348,28 +320,19 @@ def _p102(doc, env):
     return None
 
 
-@injects("P103", "an exclusion next to the measure it excludes")
-def _p103(doc, env):
-    ms, present = pi_present(doc)
-    for mid in present:
-        record = env.catalog.pi.get(mid)
-        for exclusion in (record.exclusion or ()) if record else ():
-            if exclusion not in present and exclusion in env.catalog.pi:
-                ms["measurements"].append({"measureId": exclusion, "value": True})
-                return doc
-    return None
+def _next_to(field: str, value_of: Callable[[Env, str], object]) -> Edit:
+    """An edit adding, next to a reported PI measure, the first measure of its ``field`` (see
+    :func:`pi_related`) not yet reported, with the value ``value_of(env, measure id)``."""
+    def add(ms: dict, env: Env) -> None:
+        present = dict.fromkeys(m["measureId"] for m in ms["measurements"])
+        mid = needed([related for _, related in pi_related(env, present, field) if related not in present])[0]
+        ms["measurements"].append({"measureId": mid, "value": value_of(env, mid)})
+
+    return at(set_of(PI))(add)
 
 
-@injects("P104", "a measure next to its substitute")
-def _p104(doc, env):
-    ms, present = pi_present(doc)
-    for mid in present:
-        record = env.catalog.pi.get(mid)
-        for substitute in record.substitutes if record else ():
-            if substitute not in present and substitute in env.catalog.pi:
-                ms["measurements"].append({"measureId": substitute, "value": pi_value(env, substitute)})
-                return doc
-    return None
+INJECTORS.add("P103", "an exclusion next to the measure it excludes", _next_to("exclusion", lambda env, mid: True))
+INJECTORS.add("P104", "a measure next to its substitute", _next_to("substitutes", pi_value))
 
 
 @injects("P105", "a PI set without its CEHRT ID")
@@ -409,48 +372,38 @@ def _p109(doc, env):
     return None
 
 
-@injects("P110", "a public health measure without its active engagement level")
-def _p110(doc, env):
-    ms, present = pi_present(doc)
+def keep_engagement_levels(ms: dict, env: Env, keep: int) -> None:
+    """Report the PI set's first public health measure with only the last ``keep`` of its levels of active
+    engagement (as met)."""
     levels = env.pack.pi.active_engagement
-    for mid in present:
-        if mid in levels:
-            ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
-            return doc
-    return None
+    mid = needed([m["measureId"] for m in ms["measurements"] if m["measureId"] in levels])[0]
+    ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
+    ms["measurements"] += [{"measureId": level, "value": True} for level in levels[mid][len(levels[mid]) - keep:]]
+
+
+INJECTORS.add("P110", "a public health measure without its active engagement level",
+              at(set_of(PI))(lambda ms, env: keep_engagement_levels(ms, env, 0)))
 
 
 # ---------------------------------------------------------------- MVPs
 
 @injects("R102", "a quality measure outside the MVP")
-def _r102(doc, env):
-    ms = mvp_set(QUALITY)(doc, env)
-    if ms is None:
-        return None
-    mvp = env.catalog.mvps[program(ms)]
-
-    def choose(record, s, env):
-        return (record.metric_type == "singlePerformanceRate" and record.measure_id not in mvp.quality_ids
-                and record.measure_id not in mvp.foundation_quality_ids
-                and record.measure_id not in mvp.admin_claims_ids
-                and mvp.mvp_id not in (record.allowed_programs or ())
-                and s.get("submissionMethod") in record.submission_methods)
-
-    return replacing_quality(choose)(doc, env)
+@replacing_quality
+def _r102(record, ms, env):
+    mvp = env.catalog.mvps.get(program(ms))
+    return (mvp is not None and record.metric_type == "singlePerformanceRate"
+            and record.measure_id not in (*mvp.quality_ids, *mvp.foundation_quality_ids, *mvp.admin_claims_ids)
+            and mvp.mvp_id not in (record.allowed_programs or ())
+            and ms.get("submissionMethod") in record.submission_methods)
 
 
 @injects("R103", "an improvement activity outside the MVP")
-def _r103(doc, env):
-    ms = mvp_set(IA)(doc, env)
-    if ms is None:
-        return None
+@at(mvp_set(IA))
+def _r103(ms, env):
     mvp = env.catalog.mvps[program(ms)]
-    for activity_id in sorted(env.catalog.ia):
-        activity = env.catalog.ia[activity_id]
-        if activity_id not in mvp.ia_ids and mvp.mvp_id not in (activity.allowed_programs or ()):
-            ms["measurements"].append({"measureId": activity_id, "value": True})
-            return doc
-    return None
+    outside = needed([a for a in sorted(env.catalog.ia)
+                      if a not in mvp.ia_ids and mvp.mvp_id not in (env.catalog.ia[a].allowed_programs or ())])
+    ms["measurements"].append({"measureId": outside[0], "value": True})
 
 
 @injects("R104", "an MVP submission without its PI set")
@@ -462,12 +415,9 @@ def _r104(doc, env):
 
 
 @injects("R105", "three measures in an MVP")
-def _r105(doc, env):
-    ms = mvp_set(QUALITY)(doc, env)
-    if ms is None or not env.pack.quality.mvp_required_measures:
-        return None
-    del ms["measurements"][env.pack.quality.mvp_required_measures - 1:]
-    return doc
+@at(mvp_set(QUALITY))
+def _r105(ms, env):
+    del ms["measurements"][needed(env.pack.quality.mvp_required_measures) - 1:]
 
 
 # ---------------------------------------------------------------- submission methods
