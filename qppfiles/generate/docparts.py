@@ -275,6 +275,17 @@ def set_quality_method(doc: dict, env: Env, method: str) -> dict | None:
     return doc
 
 
+def web_interface_closed(doc: dict, env: Env) -> bool:
+    rules = env.pack.eligibility
+    return not rules.web_interface_available or (not rules.web_interface_for_mips_groups
+                                                 and doc.get("entityType") != "apm")
+
+
+def web_interface_for(entities: tuple[str, ...]) -> Callable[[dict, Env], bool]:
+    """Whether the year has the CMS Web Interface and the document's entity type is one of ``entities``."""
+    return lambda doc, env: env.pack.eligibility.web_interface_available and doc.get("entityType") in entities
+
+
 def switching_method(method: str, when: Callable[[dict, Env], object]) -> Edit:
     """An edit: the quality set switched to ``method`` (see :func:`set_quality_method`) where ``when(doc, env)``."""
     def edit(doc: dict, env: Env) -> Result:
@@ -326,13 +337,15 @@ def add_spare_activity(ms: dict, env: Env, pick: Callable[[list[str]], str], ans
 
 # ---------------------------------------------------------------- periods and sets
 
+def period_start(ms: dict, days: int) -> str:
+    """The start of a period of ``days`` days that ends where the set's ends."""
+    end = date.fromisoformat(ms["performanceEnd"])
+    return (end - timedelta(days=days - 1)).isoformat()
+
+
 def lasting(days_of: Callable[[Env], int]) -> Callable[[dict, Env], str]:
     """A value for ``performanceStart``: the start of a period of ``days_of(env)`` days up to the set's end."""
-    def start(ms: dict, env: Env) -> str:
-        end = date.fromisoformat(ms["performanceEnd"])
-        return (end - timedelta(days=days_of(env) - 1)).isoformat()
-
-    return start
+    return lambda ms, env: period_start(ms, days_of(env))
 
 
 def extra_set(doc: dict, env: Env, category: str, measurements: list, start_days: int) -> dict:

@@ -58,6 +58,8 @@ from .docparts import (
     sets,
     single_value,
     traditional_quality,
+    web_interface_closed,
+    web_interface_for,
     whole,
 )
 from .edits import DoesNotApply, Edit, Edits, Entry, Env, FaultError, Result, Row, at, needed
@@ -422,12 +424,6 @@ def _r105(ms, env):
 
 # ---------------------------------------------------------------- submission methods
 
-def web_interface_closed(doc: dict, env: Env) -> bool:
-    rules = env.pack.eligibility
-    return not rules.web_interface_available or (not rules.web_interface_for_mips_groups
-                                                 and doc.get("entityType") != "apm")
-
-
 def _web_interface_sized(doc: dict, env: Env) -> bool:
     rules = env.pack.eligibility
     entity = doc.get("entityType")
@@ -440,8 +436,7 @@ add_method_rows(INJECTORS, (
     ("B101", "the CMS Web Interface where it is closed", "cmsWebInterface", web_interface_closed),
     ("B102", "the CMS Web Interface, whose size limit the file cannot show", "cmsWebInterface", _web_interface_sized),
     ("B103", "an individual or subgroup on the CMS Web Interface", "cmsWebInterface",
-     lambda doc, env: env.pack.eligibility.web_interface_available
-     and doc.get("entityType") in ("individual", "subgroup")),
+     web_interface_for(("individual", "subgroup"))),
     ("B104", "claims reporting without small-practice status", "claims",
      lambda doc, env: env.pack.eligibility.claims_small_practice_only),
     ("B105", "a group reporting by claims before groups could", "claims",
