@@ -500,8 +500,10 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: in
     the ones that do not apply or that another fault hides.  Returns the file's bytes and
     the codes it triggers (each verified with the validator).
     """
-    env = Env(sub.performance_year, level or sub.entity_type, rng)
-    doc = qpp_json.to_dict(sub)
+    if sub.performance_year is None:
+        raise FaultError("the submission has no performance year")
+    env = Env(sub.performance_year, level or sub.entity_type or "measurement-set-only", rng)
+    doc: dict | bytes = qpp_json.to_dict(sub)
     data = qpp_json.write(sub)
     applied: list[str] = []
     order = list(wanted)
