@@ -12,12 +12,12 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from ..model.codes import REMOVED, STABLE, Code, define
 from ..model.findings import Finding, Location
 from ..model.submission import Submission
 from ..pipeline.options import Options
+from ..program.year_facts import YearFacts
 from .cache import RuleCache
 
 
@@ -29,7 +29,7 @@ class Hit:
 
 
 @dataclass
-class Context:
+class Context(YearFacts):
     submission: Submission
     year: int
     options: Options = field(default_factory=Options)
@@ -37,18 +37,6 @@ class Context:
     xpath_refs: bool = False
     # Values several rules need (catalog records, rates), computed once per file.
     cache: RuleCache = field(default_factory=RuleCache, repr=False, compare=False)
-
-    @cached_property
-    def pack(self):
-        from ..program import year_pack
-
-        return year_pack(self.year)
-
-    @cached_property
-    def catalog(self):
-        from ..catalog import load_catalog
-
-        return load_catalog(self.year)
 
 
 @dataclass(frozen=True)

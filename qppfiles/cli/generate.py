@@ -69,7 +69,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
       qppfiles generate from counts.csv --year 2024 --entity-type group --tin 123456789 -o sub.json
       qppfiles generate from counts.yaml --to qrda3 -o sub.xml
     """
-    from ..formats import qppjson as qpp_json
+    from ..formats import qppjson
     from ..generate.render import TargetUnavailable, to_bytes
     from ..generate.tables import Header, InputError, load
     from ..pipeline.validate import validate_bytes
@@ -90,7 +90,7 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
         submission, _ = load(input_path, text, header)
     except InputError as exc:
         raise CommandProblem(f"{input_path}: {exc}") from None
-    report = validate_bytes(qpp_json.write(submission), output or "<output>")
+    report = validate_bytes(qppjson.write(submission), output or "<output>")
     if report.errors or report.warnings:
         _print_findings(report)
     if report.errors and not allow_errors:

@@ -4,9 +4,11 @@ One injector per finding code, registered in ``INJECTORS`` (code -> Injector).
 An injector edits the QPP JSON document of a valid generated submission so
 that the rule must fire; it returns None when the rule cannot apply to that
 submission (for example an NPI fault on a group, or a Web Interface fault in
-a year that has none).  :func:`inject` applies several, checks with the
-validator that every chosen code is reported, and drops a fault that another
-one masks.  Tests use the registry to prove every rule notices its fault.
+a year that has none).  Most injectors change fields of one part of the
+document and are rows of ``FIELD_FAULTS``; the others are functions.
+:func:`inject` applies several, checks with the validator that every chosen
+code is reported, and drops a fault that another one masks.  Tests use the
+registry to prove every rule notices its fault.
 
     >>> data, codes = inject(sub, ["I103", "Q101"], random.Random(1))
 """
@@ -17,200 +19,134 @@ import copy
 import json
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import date, timedelta
-from functools import cached_property
 
-from ..catalog import load_catalog
 from ..formats import qppjson
-from ..model.submission import Measurement, MeasurementSet, Submission
-from ..program import year_pack
+from ..model.submission import Submission
 from . import pools
-from .fake import fake_counts, rate_value
+from .docparts import (
+    IA,
+    PI,
+    QUALITY,
+    add_method_rows,
+    add_spare_activity,
+    allowed,
+    cehrt_set,
+    cqm_counts,
+    extra_set,
+    first,
+    first_counts,
+    first_measurement,
+    having,
+    having_set,
+    is_ehr,
+    lasting,
+    measured_quality,
+    mvp_set,
+    needing_cehrt,
+    outcome_quality,
+    pi_present,
+    pi_proportion,
+    pi_related,
+    pi_value,
+    program,
+    put_multi_rate,
+    quality_pool,
+    rate,
+    replacing_quality,
+    required_proportion_value,
+    set_of,
+    sets,
+    single_value,
+    traditional_quality,
+    web_interface_closed,
+    web_interface_for,
+    whole,
+)
+from .edits import DoesNotApply, Edit, Edits, Entry, Env, FaultError, Result, Row, at, needed
 from .ids import fake_npi
 
-Result = dict | bytes | None
+Injector = Entry
+INJECTORS = Edits("fault injector")
+injects = INJECTORS.register
 
 
-@dataclass
-class Env:
-    """What an injector may look at: the year's rules and catalog, the level, a random source."""
-
-    year: int
-    level: str
-    rng: random.Random
-
-    @cached_property
-    def pack(self):
-        return year_pack(self.year)
-
-    @cached_property
-    def catalog(self):
-        return load_catalog(self.year)
+def _cut(key: str, keep: int) -> Callable[[dict, Env], str]:
+    return lambda doc, env: doc[key][:keep]
 
 
-@dataclass(frozen=True)
-class Injector:
-    code: str
-    summary: str
-    fn: Callable[[dict, Env], Result]
+def _wrong_check_digit(doc: dict, env: Env) -> str:
+    npi = doc["nationalProviderIdentifier"]
+    return npi[:9] + str((int(npi[9]) + 1 + env.rng.randrange(9)) % 10)
 
 
-INJECTORS: dict[str, Injector] = {}
+def _rate_off_by_30(value: dict, env: Env) -> float:
+    rate = 100.0 * value["performanceMet"] / (value["performanceMet"] + value["performanceNotMet"])
+    return round(rate - 30 if rate > 50 else rate + 30, 2)
 
 
-def injects(code: str, summary: str):
-    def decorate(fn):
-        if code in INJECTORS:
-            raise ValueError(f"two injectors for {code}")
-        INJECTORS[code] = Injector(code, summary, fn)
-        return fn
-
-    return decorate
+def _short_quality_period(env: Env) -> int:
+    periods = env.pack.periods
+    return 180 if periods.quality_full_year_required else (periods.quality_min_days or 90) - 30
 
 
-class FaultError(ValueError):
-    """A fault cannot be injected into this submission."""
+_NO_EXCEPTIONS = {"eligiblePopulationException": 0, "eligiblePopulationExclusion": 0}
 
-
-# ---------------------------------------------------------------- document helpers
-
-def _sets(doc: dict, category: str) -> list[dict]:
-    wanted = ("pi", "aci") if category == "pi" else (category,)
-    return [s for s in doc.get("measurementSets", []) if s.get("category") in wanted]
-
-
-def _first(doc: dict, category: str) -> dict | None:
-    found = _sets(doc, category)
-    return found[0] if found else None
-
-
-def _program(ms: dict) -> str:
-    return ms.get("programName") or "mips"
-
-
-def _count_groups(measurement: dict) -> list[dict]:
-    value = measurement.get("value")
-    if not isinstance(value, dict):
-        return []
-    if "strata" in value:
-        return [s for s in value["strata"] if isinstance(s, dict)]
-    return [value] if "eligiblePopulation" in value else []
-
-
-def _counts_dict(counts) -> dict:
-    return {
-        "performanceMet": counts.performance_met,
-        "performanceNotMet": counts.performance_not_met,
-        "eligiblePopulationExclusion": counts.eligible_population_exclusion,
-        "eligiblePopulationException": counts.eligible_population_exception,
-        "eligiblePopulation": counts.eligible_population,
-    }
-
-
-def _single_value(env: Env, ehr: bool, inverse: bool = False) -> dict:
-    q = env.pack.quality
-    counts = fake_counts(env.rng, q.data_completeness_threshold_percent, q.case_minimum, inverse)
-    return dict({"isEndToEndReported": ehr}, **_counts_dict(counts))
-
-
-def _single_rate(doc: dict, env: Env) -> dict | None:
-    """A single-rate quality measurement of the document (one is swapped in when there is none)."""
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    for m in ms["measurements"]:
-        if isinstance(m.get("value"), dict) and "eligiblePopulation" in m["value"]:
-            return m
-    pool = [c for c in _pool(env, ms) if not c.strata]
-    if not pool:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    choices = [c for c in pool if c.measure_id not in present] or pool
-    choice = env.rng.choice(choices)
-    m = ms["measurements"][0]
-    m["measureId"] = choice.measure_id
-    m["value"] = _single_value(env, ms.get("submissionMethod") == pools.EHR, choice.inverse)
-    return m
-
-
-def _pool(env: Env, ms: dict):
-    program = _program(ms)
-    ids = None
-    if program in env.catalog.mvps:
-        ids = tuple(env.catalog.mvps[program].quality_ids)
-    return pools.quality_pool(env.year, ms.get("submissionMethod") or pools.REGISTRY, program, ids)
-
-
-def _replace_quality(doc: dict, env: Env, choose) -> dict | None:
-    """Put the first catalog measure that ``choose(record)`` accepts in place of the first quality measure."""
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    for measure_id in sorted(env.catalog.quality):
-        if measure_id in present:
-            continue
-        record = env.catalog.quality[measure_id]
-        if choose(record, ms):
-            m = ms["measurements"][0]
-            m["measureId"] = measure_id
-            m["value"] = _single_value(env, ms.get("submissionMethod") == pools.EHR, bool(record.is_inverse))
-            return m
-    return None
-
-
-def _allowed(record, program: str) -> bool:
-    return not record.allowed_programs or program in record.allowed_programs
-
-
-def _set_quality_method(doc: dict, env: Env, method: str) -> dict | None:
-    """Switch the quality set to ``method``, with measures that method can report when there are enough."""
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    ms["submissionMethod"] = method
-    if method != pools.EHR:
-        ms.pop("cehrtId", None)
-    pool = _pool(env, ms)
-    n = len(ms["measurements"])
-    if len(pool) >= n:
-        q = env.pack.quality
-        chosen = env.rng.sample(list(pool), n)
-        measurements = tuple(
-            Measurement(c.measure_id, rate_value(env.rng, c, q.data_completeness_threshold_percent,
-                                                 q.case_minimum, False))
-            for c in chosen)
-        ms["measurements"] = qppjson.set_to_dict(MeasurementSet("quality", measurements=measurements))["measurements"]
-    return doc
+# code, summary, the part of the document, {field: new value, or a function of the part and the Env}
+FIELD_FAULTS: tuple[Row, ...] = (
+    ("I101", "TIN with 8 digits", having("taxpayerIdentificationNumber"),
+     {"taxpayerIdentificationNumber": _cut("taxpayerIdentificationNumber", 8)}),
+    ("I102", "NPI with 9 digits", having("nationalProviderIdentifier"),
+     {"nationalProviderIdentifier": _cut("nationalProviderIdentifier", 9)}),
+    ("I103", "NPI with a wrong check digit", having("nationalProviderIdentifier"),
+     {"nationalProviderIdentifier": _wrong_check_digit}),
+    ("I106", "a malformed entityId", having("entityId"), {"entityId": "bad id!"}),
+    ("Y001", "an unsupported performance year", whole, {"performanceYear": 2016}),
+    ("Y101", "February 30th as a period end", set_of(QUALITY),
+     {"performanceEnd": lambda ms, env: f"{env.year}-02-30"}),
+    ("Y102", "a period that ends before it starts", set_of(QUALITY),
+     {"performanceStart": lambda ms, env: f"{env.year}-12-31", "performanceEnd": lambda ms, env: f"{env.year}-01-01"}),
+    ("Y103", "a period starting in the previous year", set_of(QUALITY),
+     {"performanceStart": lambda ms, env: f"{env.year - 1}-12-01"}),
+    ("Y104", "a PI period shorter than the year's minimum", set_of(PI),
+     {"performanceStart": lasting(lambda env: env.pack.pi.min_performance_period_days - 10)}),
+    ("Y105", "an IA period of 30 days", set_of(IA),
+     {"performanceStart": lasting(lambda env: min(30, env.pack.ia.min_activity_days - 1))}),
+    ("Y106", "a quality period shorter than required", set_of(QUALITY),
+     {"performanceStart": lasting(_short_quality_period)}),
+    ("Y108", "the PI category under the other year's name", set_of(PI),
+     {"category": lambda ms, env: "pi" if ms["category"] == "aci" else "aci"}),
+    ("M101", "a measure id that does not exist", first_measurement, {"measureId": "999X"}),
+    ("M104", "a performance-rate measure given a true/false value", first_measurement, {"value": True}),
+    ("A101", "a negative count", first_counts, {"performanceNotMet": -3}),
+    ("A102", "a fractional count", first_counts, {"eligiblePopulation": lambda c, env: c["eligiblePopulation"] + 0.5}),
+    ("A103", "met cases above the eligible population", first_counts,
+     {"performanceMet": lambda c, env: c["eligiblePopulation"] + 5}),
+    ("A104", "a PI numerator above its denominator", pi_proportion,
+     {"numerator": lambda v, env: v["denominator"] + 7}),
+    ("A106", "a performance rate of 170", rate, {"performanceRate": 170}),
+    ("A107", "a performance rate that disagrees with the counts", rate, {"performanceRate": _rate_off_by_30}),
+    ("A108", "a performance rate with no met or not-met cases", rate,
+     {"performanceMet": 0, "performanceNotMet": 0, "performanceRate": 0}),
+    ("Q101", "data completeness below the threshold", first_counts,
+     {"performanceMet": 2, "performanceNotMet": 1, **_NO_EXCEPTIONS,
+      "eligiblePopulation": lambda c, env: max(c["eligiblePopulation"], 100)}),
+    ("Q102", "fewer cases than the case minimum", first_counts,
+     {"performanceMet": 6, "performanceNotMet": 4, **_NO_EXCEPTIONS, "eligiblePopulation": 10}),
+    ("V103", "PCMH recognition attested", set_of(IA),
+     {"measurements": lambda ms, env: [*ms["measurements"], {"measureId": env.pack.ia.pcmh_activity_id,
+                                                             "value": True}]}),
+    ("P106", "a CEHRT ID of the wrong shape", cehrt_set, {"cehrtId": "NOT-A-CEHRT-ID"}),
+    ("P108", "a required PI measure with numerator 0", required_proportion_value, {"numerator": 0}),
+    ("R101", "a programName that is not a program of the year", set_of(QUALITY), {"programName": "G9999"}),
+    ("B107", "an IA set sent by claims", set_of(IA), {"submissionMethod": "claims"}),
+    ("S002", "the performance year as a string", whole,
+     {"performanceYear": lambda doc, env: str(doc.get("performanceYear"))}),
+    ("S003", "an unknown field", whole, {"colour": "blue"}),
+)
+INJECTORS.add_rows(FIELD_FAULTS)
 
 
 # ---------------------------------------------------------------- identifiers
-
-@injects("I101", "TIN with 8 digits")
-def _i101(doc, env):
-    if "taxpayerIdentificationNumber" not in doc:
-        return None
-    doc["taxpayerIdentificationNumber"] = doc["taxpayerIdentificationNumber"][:8]
-    return doc
-
-
-@injects("I102", "NPI with 9 digits")
-def _i102(doc, env):
-    if "nationalProviderIdentifier" not in doc:
-        return None
-    doc["nationalProviderIdentifier"] = doc["nationalProviderIdentifier"][:9]
-    return doc
-
-
-@injects("I103", "NPI with a wrong check digit")
-def _i103(doc, env):
-    npi = doc.get("nationalProviderIdentifier")
-    if npi is None:
-        return None
-    doc["nationalProviderIdentifier"] = npi[:9] + str((int(npi[9]) + 1 + env.rng.randrange(9)) % 10)
-    return doc
-
 
 @injects("I104", "a required identifier removed")
 def _i104(doc, env):
@@ -230,87 +166,11 @@ def _i105(doc, env):
     return doc
 
 
-@injects("I106", "a malformed entityId")
-def _i106(doc, env):
-    if "entityId" not in doc:
-        return None
-    doc["entityId"] = "bad id!"
-    return doc
-
-
 @injects("I107", "a subgroup reporting under traditional MIPS")
 def _i107(doc, env):
-    if doc.get("entityType") != "subgroup" or not _sets(doc, "quality"):
+    if doc.get("entityType") != "subgroup" or not sets(doc, QUALITY):
         return None
-    _first(doc, "quality")["programName"] = "mips"
-    return doc
-
-
-# ---------------------------------------------------------------- year and periods
-
-@injects("Y001", "an unsupported performance year")
-def _y001(doc, env):
-    doc["performanceYear"] = 2016
-    return doc
-
-
-@injects("Y101", "February 30th as a period end")
-def _y101(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    ms["performanceEnd"] = f"{env.year}-02-30"
-    return doc
-
-
-@injects("Y102", "a period that ends before it starts")
-def _y102(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    ms["performanceStart"], ms["performanceEnd"] = f"{env.year}-12-31", f"{env.year}-01-01"
-    return doc
-
-
-@injects("Y103", "a period starting in the previous year")
-def _y103(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    ms["performanceStart"] = f"{env.year - 1}-12-01"
-    return doc
-
-
-def _short_period(ms: dict, days: int) -> None:
-    end = date.fromisoformat(ms["performanceEnd"])
-    ms["performanceStart"] = (end - timedelta(days=days - 1)).isoformat()
-
-
-@injects("Y104", "a PI period shorter than the year's minimum")
-def _y104(doc, env):
-    ms = _first(doc, "pi")
-    if ms is None:
-        return None
-    _short_period(ms, env.pack.pi.min_performance_period_days - 10)
-    return doc
-
-
-@injects("Y105", "an IA period of 30 days")
-def _y105(doc, env):
-    ms = _first(doc, "ia")
-    if ms is None:
-        return None
-    _short_period(ms, min(30, env.pack.ia.min_activity_days - 1))
-    return doc
-
-
-@injects("Y106", "a quality period shorter than required")
-def _y106(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    periods = env.pack.periods
-    _short_period(ms, 180 if periods.quality_full_year_required else (periods.quality_min_days or 90) - 30)
+    first(doc, QUALITY)["programName"] = "mips"
     return doc
 
 
@@ -323,73 +183,20 @@ def _y107(doc, env):
     return doc
 
 
-@injects("Y108", "the PI category under the other year's name")
-def _y108(doc, env):
-    ms = _first(doc, "pi")
-    if ms is None:
-        return None
-    ms["category"] = "pi" if ms["category"] == "aci" else "aci"
-    return doc
-
-
 # ---------------------------------------------------------------- catalog
 
-@injects("M101", "a measure id that does not exist")
-def _m101(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    ms["measurements"][0]["measureId"] = "999X"
-    return doc
-
-
 @injects("M102", "a quality measure its submission method cannot report")
-def _m102(doc, env):
-    def choose(record, ms):
-        return (record.metric_type == "singlePerformanceRate" and record.submission_methods
-                and ms.get("submissionMethod") not in record.submission_methods
-                and _allowed(record, _program(ms)))
-
-    return doc if _replace_quality(doc, env, choose) else None
+@replacing_quality
+def _m102(record, ms, env):
+    return (record.metric_type == "singlePerformanceRate" and record.submission_methods
+            and ms.get("submissionMethod") not in record.submission_methods and allowed(record, program(ms)))
 
 
 @injects("M103", "a quality measure not allowed under the set's program")
-def _m103(doc, env):
-    def choose(record, ms):
-        return (record.metric_type == "singlePerformanceRate" and record.allowed_programs
-                and _program(ms) not in record.allowed_programs
-                and ms.get("submissionMethod") in record.submission_methods)
-
-    return doc if _replace_quality(doc, env, choose) else None
-
-
-@injects("M104", "a performance-rate measure given a true/false value")
-def _m104(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    ms["measurements"][0]["value"] = True
-    return doc
-
-
-def put_multi_rate(doc, env, choose, names_of):
-    """Make the first quality measurement a multi-rate measure of the set's pool, or None when there is none.
-
-    ``choose`` picks it among the candidates (those not yet reported, else all); ``names_of(measure)``
-    gives the names of the strata to report."""
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
-    multi = [c for c in _pool(env, ms) if c.strata]
-    if not multi:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    choice = choose([c for c in multi if c.measure_id not in present] or multi)
-    ehr = ms.get("submissionMethod") == pools.EHR
-    strata = [dict({"stratum": name}, **{k: v for k, v in _single_value(env, ehr).items() if k != "isEndToEndReported"})
-              for name in names_of(choice)]
-    ms["measurements"][0] = {"measureId": choice.measure_id, "value": {"isEndToEndReported": ehr, "strata": strata}}
-    return doc
+@replacing_quality
+def _m103(record, ms, env):
+    return (record.metric_type == "singlePerformanceRate" and record.allowed_programs
+            and not allowed(record, program(ms)) and ms.get("submissionMethod") in record.submission_methods)
 
 
 @injects("M105", "a multi-rate measure with a misnamed stratum")
@@ -398,200 +205,75 @@ def _m105(doc, env):
 
 
 @injects("M106", "a measure reported twice in a set")
-def _m106(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
+@at(measured_quality)
+def _m106(ms, env):
     ms["measurements"].append(copy.deepcopy(ms["measurements"][0]))
-    return doc
 
 
 @injects("M107", "two quality sets with the same method and program")
+@at(having_set(QUALITY))
 def _m107(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    doc["measurementSets"].append(copy.deepcopy(ms))
-    return doc
+    doc["measurementSets"].append(copy.deepcopy(first(doc, QUALITY)))
 
 
 # ---------------------------------------------------------------- arithmetic
 
-def _first_counts(doc, env) -> dict | None:
-    m = _single_rate(doc, env)
-    return _count_groups(m)[0] if m else None
-
-
-@injects("A101", "a negative count")
-def _a101(doc, env):
-    c = _first_counts(doc, env)
-    if c is None:
-        return None
-    c["performanceNotMet"] = -3
-    return doc
-
-
-@injects("A102", "a fractional count")
-def _a102(doc, env):
-    c = _first_counts(doc, env)
-    if c is None:
-        return None
-    c["eligiblePopulation"] = c["eligiblePopulation"] + 0.5
-    return doc
-
-
-@injects("A103", "met cases above the eligible population")
-def _a103(doc, env):
-    c = _first_counts(doc, env)
-    if c is None:
-        return None
-    c["performanceMet"] = c["eligiblePopulation"] + 5
-    return doc
-
-
-@injects("A104", "a PI numerator above its denominator")
-def _a104(doc, env):
-    ms = _first(doc, "pi")
-    for m in ms["measurements"] if ms else ():
-        if isinstance(m["value"], dict) and "numerator" in m["value"]:
-            m["value"]["numerator"] = m["value"]["denominator"] + 7
-            return doc
-    return None
-
-
 @injects("A105", "eligiblePopulationExclusion on a MIPS CQM")
-def _a105(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
+@at(set_of(QUALITY))
+def _a105(ms, env):
     ms["submissionMethod"] = pools.REGISTRY
     ms.pop("cehrtId", None)
-    for m in ms["measurements"]:
-        record = env.catalog.quality.get(m["measureId"])
-        groups = _count_groups(m)
-        if record is not None and not record.is_registry_measure and groups:
-            groups[0]["eligiblePopulationExclusion"] = 2
-            return doc
-    return None
-
-
-@injects("A106", "a performance rate of 170")
-def _a106(doc, env):
-    m = _single_rate(doc, env)
-    if m is None:
-        return None
-    m["value"]["performanceRate"] = 170
-    return doc
-
-
-@injects("A107", "a performance rate that disagrees with the counts")
-def _a107(doc, env):
-    m = _single_rate(doc, env)
-    if m is None:
-        return None
-    v = m["value"]
-    rate = 100.0 * v["performanceMet"] / (v["performanceMet"] + v["performanceNotMet"])
-    v["performanceRate"] = round(rate - 30 if rate > 50 else rate + 30, 2)
-    return doc
-
-
-@injects("A108", "a performance rate with no met or not-met cases")
-def _a108(doc, env):
-    m = _single_rate(doc, env)
-    if m is None:
-        return None
-    m["value"].update(performanceMet=0, performanceNotMet=0, performanceRate=0)
-    return doc
+    needed(cqm_counts(ms, env))["eligiblePopulationExclusion"] = 2
 
 
 # ---------------------------------------------------------------- quality
 
-@injects("Q101", "data completeness below the threshold")
-def _q101(doc, env):
-    c = _first_counts(doc, env)
-    if c is None:
-        return None
-    c.update(performanceMet=2, performanceNotMet=1, eligiblePopulationException=0, eligiblePopulationExclusion=0)
-    c["eligiblePopulation"] = max(c["eligiblePopulation"], 100)
-    return doc
-
-
-@injects("Q102", "fewer cases than the case minimum")
-def _q102(doc, env):
-    c = _first_counts(doc, env)
-    if c is None:
-        return None
-    c.update(performanceMet=6, performanceNotMet=4, eligiblePopulationException=0, eligiblePopulationExclusion=0,
-             eligiblePopulation=10)
-    return doc
-
-
 @injects("Q103", "five measures under traditional MIPS")
-def _q103(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or _program(ms) != "mips":
-        return None
+@at(traditional_quality)
+def _q103(ms, env):
     del ms["measurements"][env.pack.quality.required_measures - 1:]
-    return doc
 
 
 @injects("Q104", "no outcome or high-priority measure")
-def _q104(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or not env.pack.quality.requires_outcome_or_high_priority or _program(ms) in ("app1", "appPlus"):
-        return None
-    plain = [c for c in _pool(env, ms) if not c.outcome_or_hp and not c.strata]
+@at(outcome_quality)
+def _q104(ms, env):
+    plain = [c for c in quality_pool(env, ms) if not c.outcome_or_hp and not c.strata]
     n = len(ms["measurements"])
     if len(plain) < n:
-        return None
-    ehr = ms.get("submissionMethod") == pools.EHR
-    ms["measurements"] = [{"measureId": c.measure_id, "value": _single_value(env, ehr)}
+        raise DoesNotApply
+    ms["measurements"] = [{"measureId": c.measure_id, "value": single_value(env, is_ehr(ms))}
                           for c in env.rng.sample(plain, n)]
-    return doc
 
 
 @injects("Q105", "a measure without a benchmark for its method")
-def _q105(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or not ms["measurements"]:
-        return None
+@at(measured_quality)
+def _q105(ms, env):
     present = {m["measureId"] for m in ms["measurements"]}
-    plain = [c for c in _pool(env, ms) if not c.benchmarked and not c.strata and c.measure_id not in present]
-    if not plain:
-        return None
-    choice = env.rng.choice(plain)
-    ms["measurements"][0] = {"measureId": choice.measure_id,
-                             "value": _single_value(env, ms.get("submissionMethod") == pools.EHR, choice.inverse)}
-    return doc
+    choice = env.rng.choice(needed([c for c in quality_pool(env, ms)
+                                    if not c.benchmarked and not c.strata and c.measure_id not in present]))
+    ms["measurements"][0] = {"measureId": choice.measure_id, "value": single_value(env, is_ehr(ms), choice.inverse)}
 
 
 @injects("Q106", "a topped-out measure")
-def _q106(doc, env):
-    def choose(record, ms):
-        bench = env.catalog.benchmark(record.measure_id, ms.get("submissionMethod"))
-        return (record.metric_type == "singlePerformanceRate" and bench is not None
-                and bench.is_topped_out_by_program and bench.status != "removed")
-
-    return doc if _replace_quality(doc, env, choose) else None
+@replacing_quality
+def _q106(record, ms, env):
+    bench = env.catalog.benchmark(record.measure_id, ms.get("submissionMethod"))
+    return (record.metric_type == "singlePerformanceRate" and bench is not None
+            and bench.is_topped_out_by_program and bench.status != "removed")
 
 
 @injects("Q107", "a QCDR measure without its performanceRate")
-def _q107(doc, env):
-    def choose(record, ms):
-        return record.metric_type == "registrySinglePerformanceRate"
-
-    return doc if _replace_quality(doc, env, choose) else None
+@replacing_quality
+def _q107(record, ms, env):
+    return record.metric_type == "registrySinglePerformanceRate"
 
 
 # ---------------------------------------------------------------- improvement activities
 
 @injects("V101", "improvement activities short of full credit")
-def _v101(doc, env):
-    ms = _first(doc, "ia")
-    if ms is None:
-        return None
-    program = _program(ms)
-    mvp = program in env.catalog.mvps
+@at(set_of(IA))
+def _v101(ms, env):
+    mvp = program(ms) in env.catalog.mvps
     rules = env.pack.ia
     if rules.weighted:
         keep = [m for m in ms["measurements"]
@@ -600,77 +282,37 @@ def _v101(doc, env):
     else:
         needed = rules.mvp_activities_for_full_credit if mvp else rules.activities_for_full_credit
         ms["measurements"] = ms["measurements"][: max(0, (needed or 1) - 1)]
-    return doc
 
 
 @injects("V102", "an activity answered false")
-def _v102(doc, env):
-    ms = _first(doc, "ia")
-    if ms is None:
-        return None
-    present = {m["measureId"] for m in ms["measurements"]}
-    program = _program(ms)
-    ids = tuple(env.catalog.mvps[program].ia_ids) if program in env.catalog.mvps else None
-    spare = [a for a, _ in pools.ia_pool(env.year, program, ids) if a not in present]
-    if not spare:
-        return None
-    ms["measurements"].append({"measureId": env.rng.choice(spare), "value": False})
-    return doc
-
-
-@injects("V103", "PCMH recognition attested")
-def _v103(doc, env):
-    ms = _first(doc, "ia")
-    if ms is None:
-        return None
-    ms["measurements"].append({"measureId": env.pack.ia.pcmh_activity_id, "value": True})
-    return doc
-
-
-def _extra_set(doc: dict, env: Env, category: str, measurements: list, start_days: int) -> dict:
-    periods = env.pack.periods
-    ms = {"category": category, "submissionMethod": pools.REGISTRY,
-          "performanceStart": (periods.end - timedelta(days=start_days)).isoformat(),
-          "performanceEnd": periods.end.isoformat(), "measurements": measurements}
-    quality = _first(doc, "quality")
-    if quality is not None and "programName" in quality:
-        ms["programName"] = quality["programName"]
-    doc["measurementSets"].append(ms)
-    return ms
+@at(set_of(IA))
+def _v102(ms, env):
+    add_spare_activity(ms, env, env.rng.choice, False)
 
 
 @injects("V104", "an APM entity sending improvement activities")
 def _v104(doc, env):
-    if doc.get("entityType") != "apm" or _sets(doc, "ia"):
+    if doc.get("entityType") != "apm" or sets(doc, IA):
         return None
-    activities = pools.ia_pool(env.year, _program(_first(doc, "quality") or {}))
+    activities = pools.ia_pool(env.year, program(first(doc, QUALITY) or {}))
     if not activities:
         return None
-    _extra_set(doc, env, "ia", [{"measureId": activities[0][0], "value": True}], 200)
+    extra_set(doc, env, IA, [{"measureId": activities[0][0], "value": True}], 200)
     return doc
 
 
 # ---------------------------------------------------------------- promoting interoperability
 
-def _pi_present(doc) -> tuple[dict | None, dict[str, dict]]:
-    ms = _first(doc, "pi")
-    return ms, ({m["measureId"]: m for m in ms["measurements"]} if ms else {})
-
-
 @injects("P101", "a required PI measure removed")
-def _p101(doc, env):
-    ms, present = _pi_present(doc)
-    if ms is None:
-        return None
-    requirement = env.pack.pi.requirements[0]
-    ids = set(requirement.measure_ids)
+@at(set_of(PI))
+def _p101(ms, env):
+    ids = set(env.pack.pi.requirements[0].measure_ids)
     ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in ids]
-    return doc
 
 
 @injects("P102", "a required attestation answered false")
 def _p102(doc, env):
-    ms, present = _pi_present(doc)
+    ms, present = pi_present(doc)
     for requirement in env.pack.pi.requirements:
         if requirement.kind == "attestation":
             for mid in requirement.measure_ids:
@@ -680,91 +322,42 @@ def _p102(doc, env):
     return None
 
 
-@injects("P103", "an exclusion next to the measure it excludes")
-def _p103(doc, env):
-    ms, present = _pi_present(doc)
-    for mid in present:
-        record = env.catalog.pi.get(mid)
-        for exclusion in (record.exclusion or ()) if record else ():
-            if exclusion not in present and exclusion in env.catalog.pi:
-                ms["measurements"].append({"measureId": exclusion, "value": True})
-                return doc
-    return None
+def _next_to(field: str, value_of: Callable[[Env, str], object]) -> Edit:
+    """An edit adding, next to a reported PI measure, the first measure of its ``field`` (see
+    :func:`pi_related`) not yet reported, with the value ``value_of(env, measure id)``."""
+    def add(ms: dict, env: Env) -> None:
+        present = dict.fromkeys(m["measureId"] for m in ms["measurements"])
+        mid = needed([related for _, related in pi_related(env, present, field) if related not in present])[0]
+        ms["measurements"].append({"measureId": mid, "value": value_of(env, mid)})
+
+    return at(set_of(PI))(add)
 
 
-def _pi_value(env: Env, measure_id: str):
-    if env.catalog.pi[measure_id].metric_type == "proportion":
-        return {"numerator": 10, "denominator": 20}
-    return True
-
-
-@injects("P104", "a measure next to its substitute")
-def _p104(doc, env):
-    ms, present = _pi_present(doc)
-    for mid in present:
-        record = env.catalog.pi.get(mid)
-        for substitute in record.substitutes if record else ():
-            if substitute not in present and substitute in env.catalog.pi:
-                ms["measurements"].append({"measureId": substitute, "value": _pi_value(env, substitute)})
-                return doc
-    return None
+INJECTORS.add("P103", "an exclusion next to the measure it excludes", _next_to("exclusion", lambda env, mid: True))
+INJECTORS.add("P104", "a measure next to its substitute", _next_to("substitutes", pi_value))
 
 
 @injects("P105", "a PI set without its CEHRT ID")
-def _p105(doc, env):
-    ms = _first(doc, "pi")
-    if ms is None or "pi" not in env.pack.identifiers.cehrt_id_required_for:
-        return None
+@at(needing_cehrt(PI, "pi"))
+def _p105(ms, env):
     ms.pop("cehrtId", None)
-    return doc
-
-
-@injects("P106", "a CEHRT ID of the wrong shape")
-def _p106(doc, env):
-    ms = _first(doc, "pi") or next((s for s in doc["measurementSets"] if "cehrtId" in s), None)
-    if ms is None:
-        return None
-    ms["cehrtId"] = "NOT-A-CEHRT-ID"
-    return doc
 
 
 @injects("P107", "an APM entity sending PI")
 def _p107(doc, env):
-    if doc.get("entityType") != "apm" or _sets(doc, "pi"):
+    if doc.get("entityType") != "apm" or sets(doc, PI):
         return None
-    ms = _extra_set(doc, env, env.pack.pi.category_id, [], 200)
+    ms = extra_set(doc, env, env.pack.pi.category_id, [], 200)
     ms["cehrtId"] = next((s["cehrtId"] for s in doc["measurementSets"] if "cehrtId" in s), None) or "0015C0000000000"
-    for options in pools.pi_options(env.year, _program(ms)):
+    for options in pools.pi_options(env.year, program(ms)):
         for mid in options[0]:
-            ms["measurements"].append({"measureId": mid, "value": _pi_value(env, mid)})
-    return doc
-
-
-def required_proportion(doc, env):
-    """The first required PI measure of ``doc`` reported as a numerator and denominator, or None."""
-    ms, present = _pi_present(doc)
-    for requirement in env.pack.pi.requirements:
-        if requirement.kind != "measure":
-            continue
-        for mid in requirement.measure_ids:
-            m = present.get(mid)
-            if m is not None and isinstance(m["value"], dict) and "numerator" in m["value"]:
-                return m
-    return None
-
-
-@injects("P108", "a required PI measure with numerator 0")
-def _p108(doc, env):
-    m = required_proportion(doc, env)
-    if m is None:
-        return None
-    m["value"]["numerator"] = 0
+            ms["measurements"].append({"measureId": mid, "value": pi_value(env, mid)})
     return doc
 
 
 @injects("P109", "an optional PI measure with numerator 0")
 def _p109(doc, env):
-    ms, present = _pi_present(doc)
+    ms, present = pi_present(doc)
     if ms is None:
         return None
     required = {mid for r in env.pack.pi.requirements for mid in r.measure_ids}
@@ -781,140 +374,82 @@ def _p109(doc, env):
     return None
 
 
+def keep_engagement_levels(ms: dict, env: Env, keep: int) -> None:
+    """Report the PI set's first public health measure with only the last ``keep`` of its levels of active
+    engagement (as met)."""
+    levels = env.pack.pi.active_engagement
+    mid = needed([m["measureId"] for m in ms["measurements"] if m["measureId"] in levels])[0]
+    ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
+    ms["measurements"] += [{"measureId": level, "value": True} for level in levels[mid][len(levels[mid]) - keep:]]
+
+
+INJECTORS.add("P110", "a public health measure without its active engagement level",
+              at(set_of(PI))(lambda ms, env: keep_engagement_levels(ms, env, 0)))
+
+
 # ---------------------------------------------------------------- MVPs
 
-def _mvp_set(doc, env, category) -> dict | None:
-    ms = _first(doc, category)
-    return ms if ms is not None and _program(ms) in env.catalog.mvps else None
-
-
-@injects("P110", "a public health measure without its active engagement level")
-def _p110(doc, env):
-    ms, present = _pi_present(doc)
-    levels = env.pack.pi.active_engagement
-    for mid in present:
-        if mid in levels:
-            ms["measurements"] = [m for m in ms["measurements"] if m["measureId"] not in levels[mid]]
-            return doc
-    return None
-
-
-@injects("R101", "a programName that is not a program of the year")
-def _r101(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None:
-        return None
-    ms["programName"] = "G9999"
-    return doc
-
-
 @injects("R102", "a quality measure outside the MVP")
-def _r102(doc, env):
-    ms = _mvp_set(doc, env, "quality")
-    if ms is None:
-        return None
-    mvp = env.catalog.mvps[_program(ms)]
-
-    def choose(record, s):
-        return (record.metric_type == "singlePerformanceRate" and record.measure_id not in mvp.quality_ids
-                and record.measure_id not in mvp.foundation_quality_ids
-                and record.measure_id not in mvp.admin_claims_ids
-                and mvp.mvp_id not in (record.allowed_programs or ())
-                and s.get("submissionMethod") in record.submission_methods)
-
-    return doc if _replace_quality(doc, env, choose) else None
+@replacing_quality
+def _r102(record, ms, env):
+    mvp = env.catalog.mvps.get(program(ms))
+    return (mvp is not None and record.metric_type == "singlePerformanceRate"
+            and record.measure_id not in (*mvp.quality_ids, *mvp.foundation_quality_ids, *mvp.admin_claims_ids)
+            and mvp.mvp_id not in (record.allowed_programs or ())
+            and ms.get("submissionMethod") in record.submission_methods)
 
 
 @injects("R103", "an improvement activity outside the MVP")
-def _r103(doc, env):
-    ms = _mvp_set(doc, env, "ia")
-    if ms is None:
-        return None
-    mvp = env.catalog.mvps[_program(ms)]
-    for activity_id in sorted(env.catalog.ia):
-        activity = env.catalog.ia[activity_id]
-        if activity_id not in mvp.ia_ids and mvp.mvp_id not in (activity.allowed_programs or ()):
-            ms["measurements"].append({"measureId": activity_id, "value": True})
-            return doc
-    return None
+@at(mvp_set(IA))
+def _r103(ms, env):
+    mvp = env.catalog.mvps[program(ms)]
+    outside = needed([a for a in sorted(env.catalog.ia)
+                      if a not in mvp.ia_ids and mvp.mvp_id not in (env.catalog.ia[a].allowed_programs or ())])
+    ms["measurements"].append({"measureId": outside[0], "value": True})
 
 
 @injects("R104", "an MVP submission without its PI set")
 def _r104(doc, env):
-    if _mvp_set(doc, env, "quality") is None:
+    if mvp_set(QUALITY)(doc, env) is None:
         return None
     doc["measurementSets"] = [s for s in doc["measurementSets"] if s.get("category") not in ("pi", "aci")]
     return doc
 
 
 @injects("R105", "three measures in an MVP")
-def _r105(doc, env):
-    ms = _mvp_set(doc, env, "quality")
-    if ms is None or not env.pack.quality.mvp_required_measures:
-        return None
-    del ms["measurements"][env.pack.quality.mvp_required_measures - 1:]
-    return doc
+@at(mvp_set(QUALITY))
+def _r105(ms, env):
+    del ms["measurements"][needed(env.pack.quality.mvp_required_measures) - 1:]
 
 
 # ---------------------------------------------------------------- submission methods
 
-@injects("B101", "the CMS Web Interface where it is closed")
-def _b101(doc, env):
-    rules = env.pack.eligibility
-    closed = not rules.web_interface_available or (not rules.web_interface_for_mips_groups
-                                                    and doc.get("entityType") != "apm")
-    return _set_quality_method(doc, env, "cmsWebInterface") if closed else None
-
-
-@injects("B102", "the CMS Web Interface, whose size limit the file cannot show")
-def _b102(doc, env):
+def _web_interface_sized(doc: dict, env: Env) -> bool:
     rules = env.pack.eligibility
     entity = doc.get("entityType")
-    if not (rules.web_interface_available and rules.web_interface_min_clinicians) \
-            or entity not in ("group", "virtualGroup", "apm") \
-            or (not rules.web_interface_for_mips_groups and entity != "apm"):
-        return None
-    return _set_quality_method(doc, env, "cmsWebInterface")
+    return bool(rules.web_interface_available and rules.web_interface_min_clinicians) \
+        and entity in ("group", "virtualGroup", "apm") \
+        and (rules.web_interface_for_mips_groups or entity == "apm")
 
 
-@injects("B103", "an individual or subgroup on the CMS Web Interface")
-def _b103(doc, env):
-    if not env.pack.eligibility.web_interface_available or doc.get("entityType") not in ("individual", "subgroup"):
-        return None
-    return _set_quality_method(doc, env, "cmsWebInterface")
-
-
-@injects("B104", "claims reporting without small-practice status")
-def _b104(doc, env):
-    if not env.pack.eligibility.claims_small_practice_only:
-        return None
-    return _set_quality_method(doc, env, "claims")
-
-
-@injects("B105", "a group reporting by claims before groups could")
-def _b105(doc, env):
-    if env.pack.eligibility.claims_groups_allowed or doc.get("entityType") in (None, "individual"):
-        return None
-    return _set_quality_method(doc, env, "claims")
+add_method_rows(INJECTORS, (
+    ("B101", "the CMS Web Interface where it is closed", "cmsWebInterface", web_interface_closed),
+    ("B102", "the CMS Web Interface, whose size limit the file cannot show", "cmsWebInterface", _web_interface_sized),
+    ("B103", "an individual or subgroup on the CMS Web Interface", "cmsWebInterface",
+     web_interface_for(("individual", "subgroup"))),
+    ("B104", "claims reporting without small-practice status", "claims",
+     lambda doc, env: env.pack.eligibility.claims_small_practice_only),
+    ("B105", "a group reporting by claims before groups could", "claims",
+     lambda doc, env: not env.pack.eligibility.claims_groups_allowed
+     and doc.get("entityType") not in (None, "individual")),
+))
 
 
 @injects("B106", "an eCQM quality set without a CEHRT ID")
-def _b106(doc, env):
-    ms = _first(doc, "quality")
-    if ms is None or "quality_ecqm" not in env.pack.identifiers.cehrt_id_required_for:
-        return None
+@at(needing_cehrt(QUALITY, "quality_ecqm"))
+def _b106(ms, env):
     ms["submissionMethod"] = pools.EHR
     ms.pop("cehrtId", None)
-    return doc
-
-
-@injects("B107", "an IA set sent by claims")
-def _b107(doc, env):
-    ms = _first(doc, "ia")
-    if ms is None:
-        return None
-    ms["submissionMethod"] = "claims"
-    return doc
 
 
 # ---------------------------------------------------------------- file and schema
@@ -939,18 +474,6 @@ def _f008(doc, env):
     return to_bytes(doc).replace(b"{", b'{\n  "performanceYear": 2017,', 1)
 
 
-@injects("S002", "the performance year as a string")
-def _s002(doc, env):
-    doc["performanceYear"] = str(doc.get("performanceYear"))
-    return doc
-
-
-@injects("S003", "an unknown field")
-def _s003(doc, env):
-    doc["colour"] = "blue"
-    return doc
-
-
 # ---------------------------------------------------------------- applying faults
 
 def codes() -> list[str]:
@@ -959,10 +482,7 @@ def codes() -> list[str]:
 
 def apply(doc: dict, code: str, env: Env) -> Result:
     """Apply the injector of ``code`` to a copy of ``doc``; None when it does not apply."""
-    injector = INJECTORS.get(code)
-    if injector is None:
-        raise FaultError(f"no fault injector for {code}; known: {', '.join(codes())}")
-    return injector.fn(copy.deepcopy(doc), env)
+    return INJECTORS.apply(doc, code, env)
 
 
 def _found(data: bytes) -> set:
@@ -980,8 +500,10 @@ def inject(sub: Submission, wanted: Sequence[str], rng: random.Random, count: in
     the ones that do not apply or that another fault hides.  Returns the file's bytes and
     the codes it triggers (each verified with the validator).
     """
-    env = Env(sub.performance_year, level or sub.entity_type, rng)
-    doc = qppjson.to_dict(sub)
+    if sub.performance_year is None:
+        raise FaultError("the submission has no performance year")
+    env = Env(sub.performance_year, level or sub.entity_type or "measurement-set-only", rng)
+    doc: dict | bytes = qppjson.to_dict(sub)
     data = qppjson.write(sub)
     applied: list[str] = []
     order = list(wanted)

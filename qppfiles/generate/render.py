@@ -28,9 +28,13 @@ def to_bytes(sub: Submission, target: str = "json", faker=None, created: datetim
     """The file's bytes in ``target`` ("json" or "qrda3"); raises TargetUnavailable for QRDA III limits."""
     if target == "json":
         return qppjson.write(sub)
+    if created is None:
+        if sub.performance_year is None:
+            raise TargetUnavailable("the submission has no performance year to date the document by")
+        created = datetime(sub.performance_year + 1, 1, 15, tzinfo=timezone.utc)
     write, error = _qrda3_writer()
     try:
-        data = write(sub, created=created or datetime(sub.performance_year + 1, 1, 15, tzinfo=timezone.utc))
+        data = write(sub, created=created)
     except error as exc:
         raise TargetUnavailable(str(exc)) from None
     return _name_organisations(data, faker) if faker is not None else data
