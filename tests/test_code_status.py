@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from contextlib import ExitStack
 
 import pytest
 from click.testing import CliRunner
 
 from qppfiles import checks
-from qppfiles.checks import Hit, rule
+from qppfiles.checks import Hit, RuleCodeError, rule
 from qppfiles.cli import main
 from qppfiles.model import codes
-from qppfiles.model.codes import STATUSES, all_codes, define, get
-from qppfiles.model.findings import WARNING, Finding, UnregisteredCode
+from qppfiles.model.codes import STATUSES, RegisterError, all_codes, extra_entries, get
+from qppfiles.model.findings import ERROR, WARNING, Finding, UnregisteredCode
 
 from .conftest import FIXTURES
 
@@ -27,19 +28,14 @@ VALID_FILE = FIXTURES / "2024" / "individual-traditional.json"
 
 @pytest.fixture
 def register():
-    """``define`` for codes that exist only during the test."""
-    all_codes()  # the real register first, so the temporary codes never meet a module loading late
-    added: list[str] = []
+    """Register entries for codes that exist only during the test."""
+    with ExitStack() as stack:
+        def add(code: str, **keywords):
+            entry = {"severity": WARNING, "layer": "rules", "summary": f"A temporary code {code}.",
+                     "explanation": "Registered by a test.", "source": "a test", **keywords}
+            return stack.enter_context(extra_entries({code: entry}))[code]
 
-    def add(code: str, **keywords):
-        added.append(code)
-        keywords.setdefault("layer", "rules")
-        keywords.setdefault("summary", f"A temporary code {code}.")
-        return define(code, WARNING, explanation="Registered by a test.", source="a test", **keywords)
-
-    yield add
-    for code in added:
-        codes._REGISTRY.pop(code, None)
+        yield add
 
 
 @pytest.fixture
@@ -62,22 +58,44 @@ def test_every_code_has_a_status_and_the_real_register_is_all_stable():
     assert all(c.redirect_to == "" for c in all_codes())
 
 
-def test_define_checks_status_and_redirect(register):
-    with pytest.raises(ValueError, match="status must be one of"):
+def test_the_register_checks_status_and_redirect(register):
+    with pytest.raises(RegisterError, match="Q905 in the register: status 'deprecated' is not one of"):
         register("Q905", status="deprecated")
-    with pytest.raises(ValueError, match="redirect_to"):
+    with pytest.raises(RegisterError, match="Q905 in the register: .*redirect_to"):
         register("Q905", status="redirected")
-    with pytest.raises(ValueError, match="redirect_to"):
+    with pytest.raises(RegisterError, match="Q905 in the register: .*redirect_to"):
         register("Q905", redirect_to="Q101")
+    with pytest.raises(RegisterError, match="Q905 in the register: redirect_to names Q999, which is not in"):
+        register("Q905", status="redirected", redirect_to="Q999")
     assert get("Q905") is None
     assert set(STATUSES) == {"stable", "preview", "removed", "redirected"}
 
 
-def test_the_register_has_one_spelling_code_and_severity_then_keywords():
+def test_a_temporary_entry_is_gone_after_its_block():
+    with extra_entries({"Q907": {"severity": WARNING, "layer": "rules", "summary": "On trial.",
+                                 "explanation": "Registered by a test.", "source": "a test"}}):
+        assert get("Q907").summary == "On trial."
+        assert Finding.of("Q907").severity == WARNING
+    assert get("Q907") is None
+    q101 = get("Q101")
+    with pytest.raises(RegisterError, match="Q101 is already in the register"):
+        with extra_entries({"Q101": {"severity": WARNING, "layer": "rules", "summary": "Again.",
+                                     "explanation": "Registered by a test.", "source": "a test"}}):
+            pass
+    assert get("Q101") == q101
+
+
+def test_a_rule_names_only_its_code_and_the_register_gives_the_rest():
     with pytest.raises(TypeError):
-        define("Q906", WARNING, "rules", "Positional.")  # type: ignore[misc]
+        rule("Q101", ERROR)  # type: ignore[call-arg]
     with pytest.raises(TypeError):
-        rule("Q906", WARNING, "Positional.")  # type: ignore[misc]
+        rule("Q101", summary="Positional.")  # type: ignore[call-arg]
+    with pytest.raises(RuleCodeError, match="Q906 is not in the register"):
+        rule("Q906")
+    with pytest.raises(RuleCodeError, match="F001 is of the file layer"):
+        rule("F001")
+    with pytest.raises(RuleCodeError, match="Q101 is already taken"):
+        rule("Q101")
     assert get("Q906") is None
 
 
@@ -139,22 +157,20 @@ def test_the_configuration_file_follows_redirects_and_refuses_removed_codes(rena
 
 
 @pytest.fixture
-def own_rules(monkeypatch):
-    """Rules registered by the test run with the real ones, and are gone afterwards."""
+def own_rules(monkeypatch, register):
+    """Rules registered by the test run with the real ones, and are gone afterwards with their codes."""
     monkeypatch.setattr(checks, "_RULES", checks.rules())
-    yield
-    for code in ("Q903", "Q904"):
-        codes._REGISTRY.pop(code, None)
+    return register
 
 
 def test_a_removed_rule_is_never_run_and_a_preview_rule_is(own_rules):
     def everywhere(ctx):
         yield Hit("", "said of every file")
 
-    rule("Q903", WARNING, summary="A withdrawn check.", explanation="Withdrawn.", source="a test",
-         status="removed")(everywhere)
-    rule("Q904", WARNING, summary="A check on trial.", explanation="On trial.", source="a test",
-         status="preview")(everywhere)
+    own_rules("Q903", summary="A withdrawn check.", status="removed")
+    own_rules("Q904", summary="A check on trial.", status="preview")
+    rule("Q903")(everywhere)
+    rule("Q904")(everywhere)
     found = codes_of(run("validate", str(VALID_FILE), "--format", "json", "--show-info"))
     assert "Q904" in found and "Q903" not in found
 

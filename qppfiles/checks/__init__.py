@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
-from ..model.codes import REMOVED, STABLE, Code, define
+from ..model.codes import REMOVED, Code, get
 from ..model.findings import Finding, Location
 from ..model.submission import Submission
 from ..pipeline.options import Options
@@ -53,16 +53,24 @@ _RULE_MODULES = (
 )
 
 
-def rule(code: str, severity: str, *, summary: str, explanation: str = "", source: str = "", example: str = "",
-         layer: str = "rules", consequence: str = "", status: str = STABLE):
-    """Register a rule function under a finding code; the keywords are those of ``define``.
+class RuleCodeError(LookupError):
+    """A rule function names a code the register (``model/codes.toml``) does not hold as a rule, or a taken one."""
+
+
+def rule(code: str):
+    """Register a rule function under a finding code of the register, which gives its severity and prose.
 
     A removed rule keeps its code in the register, but its function is never run."""
-    entry = define(code, severity, layer=layer, summary=summary, explanation=explanation, source=source,
-                   example=example, consequence=consequence, status=status)
+    entry = get(code)
+    if entry is None or entry.code != code:
+        raise RuleCodeError(f"rule code {code} is not in the register of finding codes (qppfiles/model/codes.toml)")
+    if entry.layer != "rules":
+        raise RuleCodeError(f"rule code {code} is of the {entry.layer} layer in the register, not rules")
+    if any(r.code.code == code for r in _RULES):
+        raise RuleCodeError(f"rule code {code} is already taken by another rule function")
 
     def decorate(fn):
-        if status != REMOVED:
+        if entry.status != REMOVED:
             _RULES.append(Rule(entry, fn))
         return fn
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..model.findings import ERROR, WARNING
 from ..model.measure_math import COUNT_FIELDS, counts_rate
 from ..model.submission import (
     BooleanValue,
@@ -16,7 +15,6 @@ from . import Context, Hit, rule
 from ._walk import field_ref, measurements, rate_measurements
 from .cache import CountField
 
-SRC = "QPP JSON reference: measurements / proportion, cqmSinglePerformanceRate, multiPerformanceRate"
 RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit
 
 
@@ -82,9 +80,7 @@ def _ref(ctx, owner: str, sub: str | None, name: str) -> str:
     return field_ref(ctx, owner, sub, name) if sub else field_ref(ctx, owner, name)
 
 
-@rule("A101", ERROR, summary="A count is negative.",
-      explanation="Counts of patients, encounters or events are zero or more.", source=SRC,
-      example='"performanceNotMet": -3', consequence="rejected")
+@rule("A101")
 def negative_count(ctx):
     for m, (label, name, value, owner, sub) in _odd_counts(ctx):
         if value < 0:
@@ -92,11 +88,7 @@ def negative_count(ctx):
                       m.measure_id)
 
 
-@rule("A102", ERROR, summary="A count is not a whole number.",
-      explanation="Patient and case counts are integers. A fractional count usually means a rate or an average was "
-                  "put where a count belongs. (Non-proportion measures may report fractional numerators and "
-                  "denominators.)",
-      source=SRC, example='"eligiblePopulation": 12.5', consequence="rejected")
+@rule("A102")
 def fractional_count(ctx):
     for m, (label, name, value, owner, sub) in _odd_counts(ctx):
         if isinstance(value, float) and not value.is_integer() and not isinstance(m.value, NonProportionValue):
@@ -109,11 +101,7 @@ def _n(x) -> float:
     return x or 0
 
 
-@rule("A103", ERROR, summary="The parts add up to more than the eligible population.",
-      explanation="performanceMet + performanceNotMet + eligiblePopulationException + eligiblePopulationExclusion "
-                  "cannot exceed eligiblePopulation: every case counted in a part is a case of the population.",
-      source=SRC, example='{"performanceMet": 40, "performanceNotMet": 30, "eligiblePopulation": 60}',
-      consequence="rejected")
+@rule("A103")
 def parts_exceed_population(ctx):
     for _, m, _, groups in rate_measurements(ctx):
         for label, c, ref in groups:
@@ -128,9 +116,7 @@ def parts_exceed_population(ctx):
                                f"population {c.eligible_population:g}", m.measure_id)
 
 
-@rule("A104", ERROR, summary="The numerator is larger than the denominator.",
-      explanation="In a proportion the numerator counts a subset of the denominator.", source=SRC,
-      example='{"numerator": 12, "denominator": 10}', consequence="rejected")
+@rule("A104")
 def numerator_exceeds_denominator(ctx):
     for _, m, _ in measurements(ctx):
         v = m.value
@@ -140,11 +126,7 @@ def numerator_exceeds_denominator(ctx):
                       f"numerator {v.numerator:g} is larger than denominator {v.denominator:g}", m.measure_id)
 
 
-@rule("A105", ERROR, summary="eligiblePopulationExclusion is not 0 for a MIPS CQM or eCQM.",
-      explanation="For MIPS clinical quality measures, excluded patients are taken out of eligiblePopulation before "
-                  "reporting; CMS rejects a non-zero eligiblePopulationExclusion (QCDR measures may report one).",
-      source="QPP JSON reference: cqmSinglePerformanceRate.eligiblePopulationExclusion; change log 8/15/2020",
-      example='"eligiblePopulationExclusion": 4', consequence="rejected")
+@rule("A105")
 def exclusion_for_cqm(ctx):
     for ms, m, entry, groups in rate_measurements(ctx):
         if entry is None or entry.is_registry_measure or ms.submission_method != "registry":
@@ -156,10 +138,7 @@ def exclusion_for_cqm(ctx):
                           f"CQMs report 0 (leave excluded patients out of eligiblePopulation)", m.measure_id)
 
 
-@rule("A106", ERROR, summary="A submitted performance rate is outside 0–100.",
-      explanation="Registry and QCDR measures submit performanceRate as a percentage from 0 to 100.",
-      source="QPP JSON reference: qcdrSinglePerformanceRate.performanceRate",
-      example='"performanceRate": 1.7 is fine; 170 is not', consequence="rejected")
+@rule("A106")
 def rate_range(ctx):
     for _, m, _ in measurements(ctx, "quality"):
         rate = getattr(m.value, "performance_rate", None)
@@ -168,12 +147,7 @@ def rate_range(ctx):
                       f"performanceRate {rate:g} is outside 0–100", m.measure_id)
 
 
-@rule("A107", WARNING, summary="A submitted performance rate disagrees with the counts.",
-      explanation="For a single-rate measure, performanceRate = performanceMet / (performanceMet + performanceNotMet) "
-                  "× 100 (for inverse measures too). A rate that differs from the counts by more than half a point "
-                  "suggests a copy error; CMS scores the submitted rate for registry measures.",
-      source="QPP JSON reference: cqmSinglePerformanceRate.performanceRate",
-      example='{"performanceMet": 45, "performanceNotMet": 5, "performanceRate": 50}')
+@rule("A107")
 def rate_consistent(ctx):
     for _, m, _ in measurements(ctx, "quality"):
         v = m.value
@@ -185,11 +159,7 @@ def rate_consistent(ctx):
                       f"performanceRate {v.performance_rate:g} but the counts give {expected:.2f}", m.measure_id)
 
 
-@rule("A108", WARNING, summary="A performance rate is reported with no eligible cases.",
-      explanation="A measure with an eligible population of 0 (or with no met and not-met cases) has no performance "
-                  "rate; a reported rate of 0 there is meaningless and the measure earns no achievement points.",
-      source=SRC,
-      example='{"performanceMet": 0, "performanceNotMet": 0, "eligiblePopulation": 0, "performanceRate": 0}')
+@rule("A108")
 def rate_without_cases(ctx):
     for _, m, _, groups in rate_measurements(ctx):
         v = m.value

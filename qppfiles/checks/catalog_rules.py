@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from ..model.findings import ERROR
 from ..model.submission import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
 from . import Hit, rule
 from ._walk import field_ref, is_pi, measurements
-
-SRC = "CMS qpp-measures-data, measures/<year>/measures-data.json"
 
 # The value shape each catalog metricType takes in QPP JSON.
 SHAPES = {
@@ -33,11 +30,7 @@ def _elsewhere(ctx, measure_id: str) -> str:
     return ""
 
 
-@rule("M101", ERROR, summary="The measure does not exist in this year and category.",
-      explanation="Every measureId must be a measure, activity or PI measure of the performance year, in the category "
-                  "of its measurement set. Measures are added and retired every year; `qppfiles measures --year YEAR` "
-                  "lists that year's.",
-      source=SRC, example='{"category": "quality", "measurements": [{"measureId": "999"}]}', consequence="rejected")
+@rule("M101")
 def measure_exists(ctx):
     for ms, m, entry in measurements(ctx):
         if entry is not None or m.measure_id is None or ms.category not in ("quality", "ia", "pi", "aci"):
@@ -47,12 +40,7 @@ def measure_exists(ctx):
                   f"{_elsewhere(ctx, m.measure_id)}", m.measure_id)
 
 
-@rule("M102", ERROR, summary="The submission method is not allowed for this quality measure.",
-      explanation="Each quality measure lists the collection types it can be reported by (claims, registry for MIPS "
-                  "CQMs, electronicHealthRecord for eCQMs, cmsWebInterface, ...). A measure reported by another "
-                  "method is not scored.",
-      source=SRC, example='"submissionMethod": "electronicHealthRecord" for a registry-only measure',
-      consequence="rejected")
+@rule("M102")
 def method_allowed(ctx):
     for ms, m, entry in measurements(ctx, "quality"):
         if entry is None:
@@ -66,10 +54,7 @@ def method_allowed(ctx):
                       f"{', '.join(entry.submission_methods)}", m.measure_id)
 
 
-@rule("M103", ERROR, summary="The measure is not allowed under the set's program.",
-      explanation="Measures list the programs they may be scored under (mips, app1, appPlus, MVP ids). For example a "
-                  "measure that exists only inside MVPs cannot be reported under traditional MIPS.",
-      source=SRC, example='"programName": "mips" with an MVP-only measure', consequence="rejected")
+@rule("M103")
 def program_allowed(ctx):
     from .mvp import known_programs
 
@@ -83,12 +68,7 @@ def program_allowed(ctx):
                   f"measure {m.measure_id} is not allowed under program '{program}' in {ctx.year}", m.measure_id)
 
 
-@rule("M104", ERROR, summary="The value's shape does not match the measure's metric type.",
-      explanation="A boolean activity takes true/false; a proportion takes numerator and denominator; a "
-                  "performance-rate measure takes performanceMet, performanceNotMet and eligiblePopulation; a "
-                  "multi-rate measure takes strata.",
-      source=SRC, example='{"measureId": "PI_PPHI_1", "value": {"numerator": 1, "denominator": 1}}',
-      consequence="rejected")
+@rule("M104")
 def value_shape(ctx):
     for ms, m, entry in measurements(ctx):
         if entry is None:
@@ -102,11 +82,7 @@ def value_shape(ctx):
                   f"not {_SHAPE_NAMES.get(type(m.value), m.value.kind)}", m.measure_id)
 
 
-@rule("M105", ERROR, summary="Strata names do not match the measure's.",
-      explanation="A multi-performance-rate measure is reported with one entry per stratum, named exactly as in the "
-                  "measures data of the year.",
-      source=SRC, example='"strata": [{"stratum": "Overall", ...}] where the measure names "overall"',
-      consequence="rejected")
+@rule("M105")
 def strata_names(ctx):
     for _ms, m, entry in measurements(ctx, "quality"):
         if entry is None or type(m.value) is not MultiRateValue:
@@ -128,9 +104,7 @@ def strata_names(ctx):
                       f"{', '.join(expected)})", m.measure_id)
 
 
-@rule("M106", ERROR, summary="A measure appears twice in the same measurement set.",
-      explanation="Each measure is reported once per measurement set; CMS rejects the set otherwise.", source=SRC,
-      example='"measurements": [{"measureId": "001", ...}, {"measureId": "001", ...}]', consequence="rejected")
+@rule("M106")
 def duplicate_measure(ctx):
     for ms in ctx.submission.measurement_sets:
         seen = set()
@@ -143,11 +117,7 @@ def duplicate_measure(ctx):
             seen.add(m.measure_id)
 
 
-@rule("M107", ERROR, summary="Two measurement sets share category, submission method and program.",
-      explanation="A submission holds at most one measurement set per category, submission method and program; a "
-                  "second one replaces the first at CMS.",
-      source="QPP JSON reference: measurementSets",
-      example='two quality sets, both "submissionMethod": "registry" and "programName": "mips"', consequence="rejected")
+@rule("M107")
 def duplicate_set(ctx):
     seen: dict = {}
     for ms in ctx.submission.measurement_sets:

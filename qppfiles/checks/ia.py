@@ -4,13 +4,9 @@ from __future__ import annotations
 
 import math
 
-from ..model.findings import INFO, WARNING
 from ..model.submission import BooleanValue
 from . import Hit, rule
 from ._walk import field_ref, measurements, num, plural
-
-SRC = ("42 CFR 414.1355 (IA submission criteria) and 414.1380(b)(3) (IA scoring); CMS measures data, "
-       "measures/<PY>/measures-data.json (activity weights)")
 
 
 def attested_by_program(ctx):
@@ -73,13 +69,7 @@ def ia_shortfall(ctx, program: str, activities) -> str | None:
             f"of {num(weight)} final-score points); add {plural(needed - len(activities), 'activity', 'activities')}")
 
 
-@rule("V101", WARNING, summary="Improvement activities fall short of full credit.",
-      explanation="To 2024 high-weighted activities earn 20 points and medium ones 10, doubled for small practices "
-                  "and rural, HPSA or non-patient-facing clinicians (--small-practice, --special-status) and in MVPs "
-                  "from 2023; 40 points is full credit. From 2025 activities carry no weight: 2 activities are full "
-                  "credit, 1 with a special status or in an MVP. The category is 15% of the final score. PCMH "
-                  "recognition (IA_PCMH) and APM entities get full credit without listing activities.",
-      source=SRC, example='2024, not special: one medium activity = 10 of 40 points (25%)')
+@rule("V101")
 def below_full_credit(ctx):
     if ctx.submission.entity_type == "apm":
         return
@@ -92,10 +82,7 @@ def below_full_credit(ctx):
             yield Hit(field_ref(ctx, sets[0].ref, "measurements"), message)
 
 
-@rule("V102", WARNING, summary="An improvement activity is answered false.",
-      explanation="An activity is attested by the value true. false (or a missing value) means the activity was not "
-                  "performed: it earns no points, and listing it serves no purpose.",
-      source=SRC, example='{"measureId": "IA_EPA_1", "value": false}')
+@rule("V102")
 def not_attested(ctx):
     for ms in ctx.submission.sets("ia"):
         for m in ms.measurements:
@@ -104,11 +91,7 @@ def not_attested(ctx):
                           f"activity {m.measure_id} is answered false: it earns no points", m.measure_id)
 
 
-@rule("V103", INFO, summary="PCMH recognition gives full improvement activities credit.",
-      explanation="A practice recognised as a patient-centered medical home (or comparable specialty practice) that "
-                  "attests IA_PCMH receives full IA credit; other activities add nothing. Groups need at least half "
-                  "of their practice sites recognised.",
-      source=SRC, example='{"measureId": "IA_PCMH", "value": true}')
+@rule("V103")
 def pcmh_full_credit(ctx):
     pcmh = ctx.pack.ia.pcmh_activity_id
     for _, activities in attested_by_program(ctx).values():
@@ -119,10 +102,7 @@ def pcmh_full_credit(ctx):
                           f"({ctx.pack.ia.full_credit_points} points) if the recognition is current", m.measure_id)
 
 
-@rule("V104", INFO, summary="An APM entity sends improvement activities.",
-      explanation="APM entities receive improvement activities credit automatically (full credit under the APP); CMS "
-                  "does not need an IA measurement set from them.",
-      source=SRC, example='{"entityType": "apm", "measurementSets": [{"category": "ia", ...}]}')
+@rule("V104")
 def apm_ia(ctx):
     if ctx.submission.entity_type != "apm":
         return

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 
 from ..model.digits import RULE, foreign_digit, shown
-from ..model.findings import ERROR
 from . import Hit, rule
 from ._walk import field_ref
 
-SRC = "QPP JSON reference: submissions.entityType, entityId, taxpayerIdentificationNumber, nationalProviderIdentifier"
 _DIGITS = re.compile(r"[0-9]+")  # not \d: it matches full-width and other scripts' digits
 _ENTITY_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 
@@ -71,27 +69,17 @@ def _field(sub, name: str):
     }[name]
 
 
-@rule("I101", ERROR, summary="The TIN is not 9 digits.",
-      explanation="A taxpayer identification number is exactly nine ASCII digits 0-9 (not full-width or other "
-                  "scripts' digits), with no dashes or spaces. Leading zeros count: keep the value a string.",
-      source=SRC, example='"taxpayerIdentificationNumber": "12-3456789"', consequence="rejected")
+@rule("I101")
 def tin_format(ctx):
     yield from _not_digits(ctx, "taxpayerIdentificationNumber", "TIN", 9)
 
 
-@rule("I102", ERROR, summary="The NPI is not 10 digits.",
-      explanation="A national provider identifier is exactly ten ASCII digits 0-9 (not full-width or other scripts' "
-                  "digits).",
-      source=SRC, example='"nationalProviderIdentifier": "123456789"', consequence="rejected")
+@rule("I102")
 def npi_format(ctx):
     yield from _not_digits(ctx, "nationalProviderIdentifier", "NPI", 10)
 
 
-@rule("I103", ERROR, summary="The NPI's check digit is wrong.",
-      explanation="The tenth digit of an NPI is a Luhn check digit computed over the first nine digits prefixed with "
-                  "80840. A wrong check digit means a typo: CMS cannot match the clinician.",
-      source="CMS NPI standard (45 CFR 162.406); ISO/IEC 7812 Luhn formula",
-      example='"nationalProviderIdentifier": "1234567890"', consequence="rejected")
+@rule("I103")
 def npi_check_digit(ctx):
     npi = ctx.submission.national_provider_identifier
     if npi is not None and len(npi) == 10 and _DIGITS.fullmatch(npi) and not npi_check_digit_ok(npi):
@@ -99,10 +87,7 @@ def npi_check_digit(ctx):
                   f"NPI '{npi}' fails its check digit: it is not a valid NPI (typo?)")
 
 
-@rule("I104", ERROR, summary="An identifier the entity type requires is missing.",
-      explanation="individual: TIN and NPI; group: TIN; subgroup, virtualGroup and apm: entityId.", source=SRC,
-      example='{"entityType": "individual", "taxpayerIdentificationNumber": "000456789"}  (no NPI)',
-      consequence="rejected")
+@rule("I104")
 def required_identifiers(ctx):
     sub = ctx.submission
     if sub.set_only:
@@ -112,10 +97,7 @@ def required_identifiers(ctx):
             yield Hit(sub.ref, f"entityType '{sub.entity_type}' requires '{name}'")
 
 
-@rule("I105", ERROR, summary="An identifier the entity type does not take is present.",
-      explanation="A group carries no NPI or entityId; an individual no entityId; subgroups, virtual groups and APM "
-                  "entities no NPI. CMS rejects the extra identifier rather than guess which entity is meant.",
-      source=SRC, example='{"entityType": "group", "nationalProviderIdentifier": "2567891421"}', consequence="rejected")
+@rule("I105")
 def forbidden_identifiers(ctx):
     sub = ctx.submission
     for name in FORBIDDEN.get(sub.entity_type, ()):
@@ -123,9 +105,7 @@ def forbidden_identifiers(ctx):
             yield Hit(field_ref(ctx, sub.ref, name), f"entityType '{sub.entity_type}' does not take '{name}'")
 
 
-@rule("I106", ERROR, summary="The entityId is blank or malformed.",
-      explanation="An APM entity, virtual group or subgroup id is a single token of letters, digits, '-' or '_'.",
-      source=SRC, example='"entityId": " "', consequence="rejected")
+@rule("I106")
 def entity_id_form(ctx):
     eid = ctx.submission.entity_id
     if eid is not None and not _ENTITY_ID.fullmatch(eid):
@@ -133,11 +113,7 @@ def entity_id_form(ctx):
                   f"entityId '{eid}' is not a valid identifier (letters, digits, '-' and '_' only)")
 
 
-@rule("I107", ERROR, summary="A subgroup reports outside an MVP.",
-      explanation="Subgroups exist only for MVP reporting: every measurement set of a subgroup must name an MVP id as "
-                  "its programName.",
-      source="42 CFR 414.1318 (subgroups) and 414.1365 (subgroups report through an MVP)",
-      example='{"entityType": "subgroup", ... "programName": "mips"}', consequence="rejected")
+@rule("I107")
 def subgroup_needs_mvp(ctx):
     sub = ctx.submission
     if sub.entity_type != "subgroup":

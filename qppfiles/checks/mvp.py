@@ -4,11 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from ..model.findings import ERROR, WARNING
 from . import Hit, rule
 from ._walk import catalog_entry, field_ref, is_pi, num, plural
-
-SRC = "42 CFR 414.1365 (MVP participation and reporting); CMS qpp-measures-data mvp/<PY>/mvp.json"
 
 
 @cache
@@ -27,10 +24,7 @@ def known_programs(year: int) -> frozenset:
     return frozenset(names)
 
 
-@rule("R101", ERROR, summary="The programName is not a program or MVP of the year.",
-      explanation="programName is 'mips' (the default), 'app1', 'appPlus' (from 2025) or the id of an MVP offered "
-                  "that year (from 2023; e.g. G0053, M0001). MVPs are added and retired every year.",
-      source=SRC, example='"programName": "G0056" in 2024 (that MVP ended in 2023)', consequence="rejected")
+@rule("R101")
 def program_of_year(ctx):
     known = known_programs(ctx.year)
     for ms in ctx.submission.measurement_sets:
@@ -55,10 +49,7 @@ def _mvp_quality_ids(mvp, entry, mvp_id) -> bool:
     return entry.measure_id in ids or mvp_id in (entry.allowed_programs or ())
 
 
-@rule("R102", ERROR, summary="A quality measure is not part of the MVP.",
-      explanation="A quality measurement set reported under an MVP may hold only that MVP's quality measures (its own "
-                  "list plus the foundational population-health measures).",
-      source=SRC, example='"programName": "G0053" with measure 001', consequence="rejected")
+@rule("R102")
 def quality_in_mvp(ctx):
     for ms, mvp, m in _under_mvp(ctx, "quality"):
         entry = catalog_entry(ctx, ms, m.measure_id)
@@ -68,9 +59,7 @@ def quality_in_mvp(ctx):
                       f"({mvp.title}) in {ctx.year}: it is not scored there", m.measure_id)
 
 
-@rule("R103", ERROR, summary="An improvement activity is not part of the MVP.",
-      explanation="An IA set reported under an MVP may hold only the activities listed for that MVP.", source=SRC,
-      example='"programName": "G0053" with IA_AHE_1', consequence="rejected")
+@rule("R103")
 def activity_in_mvp(ctx):
     for _ms, mvp, m in _under_mvp(ctx, "ia"):
         activity = ctx.catalog.ia.get(m.measure_id) if m.measure_id else None
@@ -81,11 +70,7 @@ def activity_in_mvp(ctx):
                       f"it earns no credit there", m.measure_id)
 
 
-@rule("R104", WARNING, summary="An MVP submission has no Promoting Interoperability set.",
-      explanation="The MVP foundational layer includes the full Promoting Interoperability category, reported as in "
-                  "traditional MIPS. Without a PI set the category scores 0 unless it is reweighted (small practice, "
-                  "hospital-based, non-patient-facing, hardship...).",
-      source=SRC, example='an MVP submission with quality and IA sets only')
+@rule("R104")
 def foundational_pi(ctx):
     sub = ctx.submission
     if sub.set_only or ctx.options.small_practice or sub.entity_type == "apm":
@@ -97,10 +82,7 @@ def foundational_pi(ctx):
                   f"set: PI scores 0 ({ctx.pack.final.weights.pi:g}% of the final score) unless it is reweighted")
 
 
-@rule("R105", WARNING, summary="Fewer quality measures than the MVP requires.",
-      explanation="An MVP is scored on 4 quality measures from its list (small practices may report fewer when fewer "
-                  "Part B claims measures are available). Each missing measure scores 0 of 10 points.",
-      source=SRC, example='an MVP quality set with 3 measures')
+@rule("R105")
 def mvp_measure_count(ctx):
     required = ctx.pack.quality.mvp_required_measures
     if not required:

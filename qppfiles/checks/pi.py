@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from ..model.findings import ERROR, WARNING
 from ..model.submission import BooleanValue, Measurement, MeasurementSet, ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
 from . import Context, Hit, rule
 from ._walk import field_ref, is_count, is_pi
 
-SRC_REQ = ("42 CFR 414.1375(b) (PI reporting) and 414.1380(b)(4) (PI scoring); CMS measures data, "
-           "measures/<PY>/measures-data.json (isRequired, reportingCategory)")
-SRC_RULES = ("QPP Submissions API change log (8/15/2020, 8/15/2021: exclusions, substitutes, PI of APM "
-             "entities); CMS measures data fields exclusion and substitutes")
 NAMES = {
     "security_risk_analysis": "Security Risk Analysis",
     "safer_guides": "SAFER Guides",
@@ -117,13 +112,7 @@ def _options_text(requirement) -> str:
         (" or ..." if len(requirement.options) > 3 else "")
 
 
-@rule("P101", ERROR, summary="A required Promoting Interoperability measure or attestation is missing.",
-      explanation="Each year has PI measures and attestations that every PI submission must include (or claim an "
-                  "exclusion for): the Security Risk Analysis, the information blocking and ONC direct review "
-                  "attestations, SAFER Guides from 2022, e-Prescribing, Query of PDMP from 2023, Health Information "
-                  "Exchange (one of its options), Provider to Patient Exchange and public health reporting. Without "
-                  "one, the PI category scores 0.",
-      source=SRC_REQ, example='a 2024 PI set without PI_PPHI_2 (SAFER Guides)', consequence="points")
+@rule("P101")
 def required_missing(ctx):
     for ms in pi_sets(ctx):
         present, excluded, states = _states(ctx, ms)
@@ -141,10 +130,7 @@ def required_missing(ctx):
             yield Hit(field_ref(ctx, ms.ref, "measurements"), f"{what}: {_consequence(ctx)}")
 
 
-@rule("P102", ERROR, summary="A required Promoting Interoperability attestation is answered false.",
-      explanation="The Security Risk Analysis, SAFER Guides (from 2022), information blocking and ONC direct review "
-                  "attestations must be answered true. A false answer gives the whole PI category a score of 0.",
-      source=SRC_REQ, example='{"measureId": "PI_PPHI_1", "value": false}', consequence="points")
+@rule("P102")
 def attestation_false(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
@@ -158,11 +144,7 @@ def attestation_false(ctx):
                               f"{mid} ({_name(requirement)}) is answered false: {_consequence(ctx)}", mid)
 
 
-@rule("P103", ERROR, summary="An exclusion is submitted together with the measure it excludes.",
-      explanation="An exclusion (e.g. PI_LVPP_1 for e-Prescribing) replaces its measure; CMS rejects a set that "
-                  "reports both the measure and its exclusion.",
-      source=SRC_RULES, example='"PI_EP_1" with {"numerator": 5, ...} and "PI_LVPP_1": true in the same set',
-      consequence="rejected")
+@rule("P103")
 def exclusion_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
@@ -175,11 +157,7 @@ def exclusion_with_measure(ctx):
                               f"report one or the other", exclusion)
 
 
-@rule("P104", ERROR, summary="A measure is submitted together with its substitute.",
-      explanation="Some PI measures are alternatives of each other (e.g. PI_HIE_5 bi-directional exchange replaces "
-                  "PI_HIE_1 + PI_HIE_4; PI_HIE_6 TEFCA replaces both; 2017 transition measures replace their ACI "
-                  "measures). A set may report only one of them.",
-      source=SRC_RULES, example='"PI_HIE_1" and "PI_HIE_5" in the same set', consequence="rejected")
+@rule("P104")
 def substitute_with_measure(ctx):
     for ms in pi_sets(ctx):
         present = _by_id(ctx, ms)
@@ -195,11 +173,7 @@ def substitute_with_measure(ctx):
                           f"submit only one of them", mid)
 
 
-@rule("P105", ERROR, summary="The Promoting Interoperability set has no CEHRT ID.",
-      explanation="A PI measurement set must name the CMS EHR Certification ID (cehrtId) of the certified EHR "
-                  "technology used; without it the PI category scores 0.",
-      source="QPP Submissions API JSON reference: measurementSets.cehrtId; 42 CFR 414.1375(b)",
-      example='a PI set without "cehrtId"', consequence="rejected")
+@rule("P105")
 def cehrt_missing(ctx):
     if "pi" not in ctx.pack.identifiers.cehrt_id_required_for:
         return
@@ -208,13 +182,7 @@ def cehrt_missing(ctx):
             yield Hit(ms.ref, f"the PI set has no cehrtId: {_consequence(ctx)}")
 
 
-@rule("P106", ERROR, summary="The CEHRT ID does not have the year's format.",
-      explanation="A CMS EHR Certification ID is 15 characters. Its edition code is at positions 3-5: 14E or 15E/15H "
-                  "in 2017-2018, 15E or 15C (Cures Update) in 2019-2022, 15C from 2023, and from 2025 also the form "
-                  "2025CXXXXXXXXXX. An ID of another shape cannot be matched with certified technology.",
-      source="QPP Submissions API JSON reference: measurementSets.cehrtId (2025CXXXXXXXXXX or XX15CXXXXXXXXXX from "
-             "2025); ONC Certified Health IT Product List, CMS EHR Certification ID",
-      example='"cehrtId": "0015E12345678AB" in 2024', consequence="rejected")
+@rule("P106")
 def cehrt_format(ctx):
     ids = ctx.pack.identifiers
     for ms in ctx.submission.measurement_sets:
@@ -224,11 +192,7 @@ def cehrt_format(ctx):
                       f"({' or '.join(ids.cehrt_id_formats)}, X = letter or digit)")
 
 
-@rule("P107", WARNING, summary="An APM entity submits Promoting Interoperability.",
-      explanation="CMS has built an APM entity's PI score from its participants' own PI submissions (TIN or "
-                  "individual level); a PI set sent at the APM entity level may be ignored. Check the year's APM "
-                  "rules before relying on it.",
-      source=SRC_RULES, example='{"entityType": "apm", "measurementSets": [{"category": "pi"}]}')
+@rule("P107")
 def apm_pi(ctx):
     if ctx.submission.entity_type != "apm":
         return
@@ -238,11 +202,7 @@ def apm_pi(ctx):
                   "make sure the participating TINs or clinicians report PI")
 
 
-@rule("P108", ERROR, summary="A required PI measure has numerator 0 or is answered false.",
-      explanation="A PI category score above 0 needs at least 1 in the numerator (or true) of every required measure "
-                  "of the option reported, unless its exclusion is claimed. A zero there gives the whole category 0.",
-      source=SRC_REQ, example='{"measureId": "PI_PEA_1", "value": {"numerator": 0, "denominator": 120}}',
-      consequence="points")
+@rule("P108")
 def required_zero(ctx):
     for ms in pi_sets(ctx):
         present, _, states = _states(ctx, ms)
@@ -257,10 +217,7 @@ def required_zero(ctx):
                           f"{_consequence(ctx)}", mid)
 
 
-@rule("P109", WARNING, summary="An optional PI measure has numerator 0.",
-      explanation="A proportion measure scores numerator / denominator of its points: with numerator 0 it earns "
-                  "nothing. For an optional or bonus measure this costs only that measure's points.",
-      source=SRC_REQ, example='{"measureId": "PI_EP_3", "value": {"numerator": 0, "denominator": 40}}')
+@rule("P109")
 def optional_zero(ctx):
     required = set()
     for requirement in ctx.pack.pi.requirements:
@@ -276,15 +233,7 @@ def optional_zero(ctx):
                           f"0 points", m.measure_id)
 
 
-@rule("P110", ERROR, summary="A public health measure is reported without its level of active engagement.",
-      explanation="From 2023 each public health and clinical data registry measure answered yes must come with the "
-                  "measure of its level of active engagement: option 1 (pre-production and validation, _PRE) or "
-                  "option 2 (validated data production, _PROD). Without it CMS does not credit the registry measure: "
-                  "a required one (immunization, electronic case reporting) leaves the category at 0, a bonus one "
-                  "earns no bonus.",
-      source="CMS measures data, measures/<PY>/measures-data.json: PI_PHCDRR_x_PRE and PI_PHCDRR_x_PROD (isRequired "
-             "true, substitutes of each other) from 2023",
-      example='"PI_PHCDRR_1": true in 2024 without "PI_PHCDRR_1_PRE" or "PI_PHCDRR_1_PROD"', consequence="points")
+@rule("P110")
 def engagement_level_missing(ctx):
     levels = ctx.pack.pi.active_engagement
     if not levels:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..model.findings import ERROR, INFO, WARNING
 from ..model.measure_math import (
     REGISTRY_METRIC_TYPES,
     SUPPRESSED,
@@ -25,12 +24,6 @@ from . import Context, Hit, rule
 from ._walk import field_ref, measurements, num, pct, plural
 from .cache import ScoredEntry
 
-SRC_DC = "42 CFR 414.1340 (data completeness criteria) and 414.1380(b)(1) (points when not met)"
-SRC_CASES = "42 CFR 414.1380(b)(1) (case minimum of 20; points below it)"
-SRC_COUNT = ("42 CFR 414.1335(a) (six measures, one of them outcome or high priority) and 414.1365 "
-             "(MVP: four)")
-SRC_BENCH = ("CMS qpp-measures-data benchmarks/<PY>.json; 42 CFR 414.1380(b)(1) (benchmarks, topped-out "
-             "cap, points without a benchmark)")
 APP_PROGRAMS = ("app1", "appPlus")
 
 
@@ -69,13 +62,7 @@ def _case_minimum(ctx, measure_id: str) -> int:
     return _minimum(ctx.pack.quality, measure_id)
 
 
-@rule("Q101", WARNING, summary="Data completeness is below the year's threshold.",
-      explanation="Data completeness (reporting rate) is the share of a measure's eligible cases that were reported: "
-                  "(performanceMet + exclusions + exceptions + performanceNotMet) / eligiblePopulation. Below the "
-                  "year's threshold (50% in 2017, 60% in 2018-2019, 70% in 2020-2023, 75% from 2024) the measure is "
-                  "not benchmarked: it scores 1 point (2018-2019), 0 points (from 2020) or 3 points (2017, and small "
-                  "practices), whatever its performance. The message says how many more cases reach the threshold.",
-      source=SRC_DC, example='2024: eligiblePopulation 490, met + not met 350 -> 71.4% < 75%: report 18 more cases')
+@rule("Q101")
 def data_completeness(ctx):
     q = ctx.pack.quality
     threshold = q.data_completeness_threshold_percent
@@ -90,11 +77,7 @@ def data_completeness(ctx):
                   f"report {plural(more, 'more eligible case', 'more eligible cases')}", m.measure_id)
 
 
-@rule("Q102", WARNING, summary="The measure has fewer cases than the case minimum.",
-      explanation="A measure needs at least 20 cases (eligible population; 200 for the all-cause readmission measure) "
-                  "to be compared with its benchmark. Below it, the measure scores 3 points (to 2022), or 0 points "
-                  "from 2023 (3 for small practices), however well it performs.",
-      source=SRC_CASES, example='"eligiblePopulation": 12')
+@rule("Q102")
 def case_minimum(ctx):
     q = ctx.pack.quality
     for ms, m, _entry, r in _scored(ctx):
@@ -127,11 +110,7 @@ def _final_points(ctx, quality_points: float) -> str:
     return num(round(quality_points / q.denominator * weight, 2))
 
 
-@rule("Q103", WARNING, summary="Fewer quality measures than traditional MIPS requires.",
-      explanation="Traditional MIPS scores 6 quality measures over a denominator of 60 points (10 per measure); a "
-                  "missing measure counts 0, so each one lost costs 10 of the 60 points. If fewer than 6 measures "
-                  "apply to the practice, report every one that does. MVPs need 4 measures (R105).",
-      source=SRC_COUNT, example='a traditional MIPS quality set with 5 measures')
+@rule("Q103")
 def too_few_measures(ctx):
     q = ctx.pack.quality
     programs = _reported_by_program(ctx)
@@ -150,11 +129,7 @@ def too_few_measures(ctx):
               f"applies if fewer than {q.required_measures} do")
 
 
-@rule("Q104", WARNING, summary="No outcome or high-priority quality measure.",
-      explanation="One of the required quality measures must be an outcome measure, or a high-priority measure when "
-                  "no outcome measure applies. Without one, only the other measures are scored and the remaining slot "
-                  "earns 0 points (10 of the 60-point denominator).",
-      source=SRC_COUNT, example='six process measures, none outcome or high priority')
+@rule("Q104")
 def outcome_or_high_priority(ctx):
     q = ctx.pack.quality
     if not q.requires_outcome_or_high_priority:
@@ -169,14 +144,7 @@ def outcome_or_high_priority(ctx):
                   f"earns 0 (up to {num(q.max_points_per_measure)} points lost)")
 
 
-@rule("Q105", WARNING, summary="The measure has no benchmark for its collection type.",
-      explanation="A measure is scored against the benchmark of its collection type (registry, eCQM, claims...). "
-                  "Without one it scores 3 points (to 2022) or 0 points from 2023 (3 for small practices), however "
-                  "well it performs; new measures get 7 points in their first year and 5 in their second (from 2022). "
-                  "CMS may still compute a benchmark from the year's own data after the year ends. A measure CMS "
-                  "suppressed for the year (benchmark exclusion reason BR-022) leaves the quality numerator and "
-                  "denominator instead (42 CFR 414.1380(b)(1)(vii)(A)).",
-      source=SRC_BENCH, example='a registry measure whose benchmarks exist only for electronicHealthRecord')
+@rule("Q105")
 def no_benchmark(ctx):
     q = ctx.pack.quality
     for ms, m, entry, r in _scored(ctx):
@@ -202,13 +170,7 @@ def no_benchmark(ctx):
                   f"whatever its performance, unless CMS sets a benchmark from {ctx.year} data", m.measure_id)
 
 
-@rule("Q106", INFO, summary="The measure is topped out: it can earn at most 7 points.",
-      explanation="When a measure's benchmark is topped out two years running (isToppedOutByProgram), its achievement "
-                  "points are capped at 7 of 10. In 2018, the first year of the cap, it applied to the six measures "
-                  "named in rulemaking (021, 023, 052, 224, 262, 359; 42 CFR 414.1380(b)(1)(iv)(A)). The APM "
-                  "Performance Pathway and the CMS Web Interface have no cap. Another measure that is not topped out "
-                  "can earn more.",
-      source=SRC_BENCH, example='a 2024 registry measure 005 (isToppedOutByProgram: true)')
+@rule("Q106")
 def topped_out(ctx):
     q = ctx.pack.quality
     for ms, m, _ in measurements(ctx, "quality"):
@@ -223,13 +185,7 @@ def topped_out(ctx):
                       m.measure_id)
 
 
-@rule("Q107", ERROR, summary="A QCDR measure lacks its submitted performanceRate.",
-      explanation="Measures whose metric type is registrySinglePerformanceRate or registryMultiPerformanceRate (QCDR "
-                  "measures) must send the performanceRate they computed, 0-100; CMS does not derive it from the "
-                  "counts and rejects the measurement without it.",
-      source="QPP JSON reference: qcdrSinglePerformanceRate.performanceRate, multiPerformanceRate.performanceRate",
-      example='{"measureId": "ACR14", "value": {"performanceMet": 30, ...}} without performanceRate',
-      consequence="rejected")
+@rule("Q107")
 def registry_rate_required(ctx):
     for _ms, m, entry in measurements(ctx, "quality"):
         if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:

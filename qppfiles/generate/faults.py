@@ -544,7 +544,6 @@ def rule_codes() -> list[str]:
     """Codes the program rules can report (the ones fault injection must cover)."""
     from ..checks import rules
     from ..model.codes import all_codes
-    from ..pipeline import validate  # noqa: F401  (defines the year code)
 
     found = {r.code.code for r in rules()}
     found.update(c.code for c in all_codes() if c.code[0] in "IMAQVPRBY")

@@ -12,8 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model.codes import define
-from ..model.findings import ERROR, WARNING, Finding
+from ..model.findings import Finding
 
 if TYPE_CHECKING:
     from .globs import Globs
@@ -22,18 +21,8 @@ SUBMISSION_SUFFIXES = (".json", ".xml")
 # Directories of tools and packages, never of submissions.
 TOOL_DIRS = frozenset({"node_modules", "__pycache__", "venv"})
 
-UNREADABLE_DIR = define(
-    "F040", ERROR, layer="file", summary="A directory could not be listed.",
-    explanation="While looking for submission files, qppfiles could not list this directory (no permission, or it "
-                "vanished during the run). Its files were not checked; the run goes on with the others and exits with "
-                "code 2, so that a CI job never passes without having seen every file. Like the other errors that "
-                "stop qppfiles from checking a file, it counts as rejected: nothing unchecked is cleared for upload.",
-    source="POSIX opendir(3): EACCES, ENOENT", consequence="rejected")
-UNDECODABLE_NAME = define(
-    "F041", WARNING, layer="file", summary="The file name is not valid UTF-8.",
-    explanation="The file was found and checked, but its name holds bytes that are not UTF-8; reports show them "
-                "escaped. Rename the file: many tools, and uploads, handle such names badly.",
-    source="RFC 3629 (UTF-8)")
+UNREADABLE_DIR = "F040"
+UNDECODABLE_NAME = "F041"
 
 # Reasons a found file is left out, as summary lines say them.
 NOT_A_SUBMISSION = "not a submission"
@@ -78,7 +67,7 @@ def name_findings(path: str) -> list[Finding]:
     """Findings about a path's name itself (a name that is not UTF-8)."""
     if display_path(path) == path:
         return []
-    return [Finding.of(UNDECODABLE_NAME.code,
+    return [Finding.of(UNDECODABLE_NAME,
                        f"the file name is not valid UTF-8; shown here as {os.path.basename(display_path(path))}")]
 
 
@@ -87,7 +76,7 @@ def unreadable_report(directory: str, reason: str):
     from ..pipeline.validate import FileReport
 
     return FileReport(directory, "", None,
-                      [Finding.of(UNREADABLE_DIR.code, f"cannot list the directory: {reason}")])
+                      [Finding.of(UNREADABLE_DIR, f"cannot list the directory: {reason}")])
 
 
 def _inside(path: str, root: str) -> bool:

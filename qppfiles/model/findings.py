@@ -63,7 +63,7 @@ class UnregisteredCode(ValueError):
 
 
 def _code_entry(code: str) -> Code | None:
-    # Imported on first use: the register imports the modules that define codes, some of which import this one.
+    # Imported on first use: the register imports this module for its severities and layers.
     global _code_entry
     from .codes import get
 
@@ -90,8 +90,8 @@ class Finding:
         redirected code reports under the code it names; a removed code is never reported."""
         entry = _code_entry(code)
         if entry is None:
-            raise UnregisteredCode(f"finding code {code!r} is not in the register; define it with "
-                                   "qppfiles.model.codes.define or @rule before reporting it")
+            raise UnregisteredCode(f"finding code {code!r} is not in the register; add its entry to "
+                                   "qppfiles/model/codes.toml before reporting it")
         if entry.status == "redirected":
             from .codes import redirected
 

@@ -15,17 +15,10 @@ from dataclasses import dataclass, field
 from itertools import islice
 
 from ..formats import QPP_JSON, QRDA3, ReadResult, sniff_format
-from ..model import codes_io  # noqa: F401  (registers file and schema codes)
-from ..model.codes import define
 from ..model.findings import ERROR, LAYERS, WARNING, Finding, Location
 from .options import Options
 
-YEAR_UNSUPPORTED = define(
-    "Y001", ERROR, layer="rules", summary="The performance year is missing or not supported.",
-    explanation="qppfiles knows the rules and measures of performance years 2017 to 2026 (2027 measures data is "
-                "provisional). A file without a usable performanceYear cannot be checked against the program rules; "
-                "give it in the file or with --year.",
-    source="QPP JSON reference: submissions.performanceYear", example='"performanceYear": 2016', consequence="rejected")
+YEAR_UNSUPPORTED = "Y001"
 
 
 @dataclass
@@ -161,7 +154,7 @@ def rule_findings(result: ReadResult, options: Options,
                    if year is not None else
                    "the performance year is missing: give it in the file or with --year")
         location = Location(pointer=pointer) if pointer is not None else Location(xpath=sub.ref or None)
-        return [Finding.of(YEAR_UNSUPPORTED.code, message, location)], year
+        return [Finding.of(YEAR_UNSUPPORTED, message, location)], year
     ctx = Context(sub, year, options, xpath_refs=result.format == QRDA3)
     if any(f.code == SECTION_YEARS_DISAGREE for f in result.findings):
         # The reader said once that the sections' years disagree; one finding per period would repeat it.
