@@ -9,15 +9,6 @@ import click
 from .common import CommandProblem
 
 
-def _default_year() -> int:
-    import datetime
-
-    from ..program import supported_years
-
-    years = supported_years()
-    return min(max(datetime.date.today().year, years[0]), years[-1])
-
-
 @click.command()
 @click.argument("words", nargs=-1)
 @click.option("--year", type=int, help="Performance year (default: the current one).")
@@ -35,8 +26,9 @@ def measures(words, year, category, mvp, fmt) -> None:
       qppfiles measures --year 2024 --category ia --format json
     """
     from ..catalog.view import list_measures, show_measure
+    from ..program import default_year
 
-    year = year or _default_year()
+    year = year or default_year()
     try:
         if words and words[0] == "show":
             if len(words) != 2:

@@ -174,12 +174,9 @@ def eligibility_command(allowed_charges, beneficiaries, services, year, fmt):
     from ..scoring.eligibility import low_volume_status
 
     if year is None:
-        import datetime
+        from ..program import default_year
 
-        from ..program import supported_years
-
-        years = supported_years()
-        year = min(max(datetime.date.today().year, years[0]), years[-1])
+        year = default_year()
     try:
         result = low_volume_status(year, allowed_charges=allowed_charges, beneficiaries=beneficiaries,
                                    services=services)
