@@ -11,7 +11,7 @@ from ..intake.config import select_options, with_environment
 from .common import (
     STDIN,
     CommandProblem,
-    check_directories_have_files,
+    NamedDirectories,
     check_run_options,
     ensure_writable,
     force_option,
@@ -83,8 +83,8 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
     from ..intake.config import load_settings
-    from ..intake.discover import discover
-    from ..pipeline.runner import checked_reports
+    from ..intake.discover import Discovery, walk_files
+    from ..pipeline.runner import Grouped, checked_reports
     from ..report import exit_code, per_file, render
     from . import progress
 
@@ -101,12 +101,15 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     if STDIN in paths:
         reports = iter([_stdin_report(paths, stdin_filename, settings.options_for(stdin_filename))])
     else:
-        found = discover(list(paths))
-        found.files = list(without_output(found.files, output))
-        check_directories_have_files(paths, found.files, "no .json or .xml file")
+        found, named_dirs = Discovery(), NamedDirectories(paths)
+        # The whole walk is done here, its paths spooled rather than listed: reports come grouped
+        # by options, after the directories that could not be listed.
+        grouped = Grouped(settings.options_for, named_dirs.watch(without_output(walk_files(list(paths), found),
+                                                                                output)))
+        named_dirs.check("no .json or .xml file")
         bar = progress.wanted()
-        reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt)),
-                                 len(found.files) if bar else None, "validating", enabled=bar)
+        reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), grouped=grouped),
+                                 len(grouped) if bar else None, "validating", enabled=bar)
     with output_stream(output, force, named) as out:
         seen = render(fmt, reports, progress_stdout(out, bar), fail_on, problems, show_info=show_info,
                       quiet=quiet)

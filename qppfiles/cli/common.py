@@ -157,14 +157,33 @@ def ig_given(ctx: click.Context) -> bool:
     return ctx.get_parameter_source("ig_dir") == click.core.ParameterSource.COMMANDLINE
 
 
-def check_directories_have_files(paths: Sequence[str], files: list[str], what: str) -> None:
+class NamedDirectories:
+    """Whether each directory named on the command line has a file to check, noted while the walk's
+    files go by (``watch``) so that no list of them is needed; one with none is a usage error."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._prefixes = {path: os.path.join(os.path.abspath(path), "") for path in paths if os.path.isdir(path)}
+        self._empty = list(self._prefixes)
+
+    def watch(self, files: Iterable[str]) -> Iterator[str]:
+        for path in files:
+            if self._empty:
+                full = os.path.abspath(path)
+                self._empty = [d for d in self._empty if not full.startswith(self._prefixes[d])]
+            yield path
+
+    def check(self, what: str) -> None:
+        """Exit 2 (CommandProblem) for the first named directory in which no file was seen."""
+        for path in self._empty:
+            raise CommandProblem(f"{path}: {what} in this directory")
+
+
+def check_directories_have_files(paths: Sequence[str], files: Iterable[str], what: str) -> None:
     """A directory named on the command line with nothing to check in it is a usage error (exit 2)."""
-    found = [os.path.abspath(f) for f in files]
-    for path in paths:
-        if os.path.isdir(path):
-            prefix = os.path.join(os.path.abspath(path), "")
-            if not any(f.startswith(prefix) for f in found):
-                raise CommandProblem(f"{path}: {what} in this directory")
+    named = NamedDirectories(paths)
+    for _ in named.watch(files):
+        pass
+    named.check(what)
 
 
 def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:

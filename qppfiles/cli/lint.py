@@ -17,7 +17,7 @@ from ..intake.config import select_options, with_environment
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 from .common import (
-    check_directories_have_files,
+    NamedDirectories,
     check_run_options,
     ensure_writable,
     force_option,
@@ -32,10 +32,19 @@ from .common import (
 
 def discover(config, paths, follow_symlinks: bool = False):
     """Submission files under ``paths`` that the include and exclude globs and .gitignore select."""
-    from ..intake.discover import TOOL_DIRS, discover as walk
+    from ..intake.discover import Discovery
 
-    return walk(paths, root=config.root, follow_symlinks=follow_symlinks, gitignore=True, skip_dirs=TOOL_DIRS,
-                select=config.selected, submissions_only=True, unique=True)
+    found = Discovery()
+    found.files = list(walk(config, paths, found, follow_symlinks))
+    return found
+
+
+def walk(config, paths, found, follow_symlinks: bool = False):
+    """The files ``discover`` lists, one at a time as the walk finds them; the rest goes to ``found``."""
+    from ..intake.discover import TOOL_DIRS, walk_files
+
+    return walk_files(paths, found, root=config.root, follow_symlinks=follow_symlinks, gitignore=True,
+                      skip_dirs=TOOL_DIRS, select=config.selected, submissions_only=True, unique=True)
 
 
 # ---------------------------------------------------------------- the command
@@ -106,7 +115,8 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
       qppfiles lint --format github --fail-on warning --ignore Q10
     """
     from ..intake.config import load_settings
-    from ..pipeline.runner import checked_reports
+    from ..intake.discover import Discovery
+    from ..pipeline.runner import Grouped, checked_reports
     from ..report import exit_code, per_file, render
     from . import progress
 
@@ -118,16 +128,18 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
     named = [p for p in paths if not os.path.isdir(p)]
     if output:
         ensure_writable(output, force, named)
-    found = discover(config, targets, follow_symlinks)
-    found.files = list(without_output(found.files, output))
-    check_directories_have_files(paths, found.files, "no submission file to lint")
-    for options in {settings.options_for(path) for path in found.files}:
+    found, named_dirs = Discovery(), NamedDirectories(paths)
+    # The whole walk is done here (its paths spooled, not listed): options are checked before any file.
+    grouped = Grouped(settings.options_for, named_dirs.watch(without_output(walk(config, targets, found,
+                                                                                follow_symlinks), output)))
+    named_dirs.check("no submission file to lint")
+    for options in grouped.options():
         check_run_options(options, ig_given(ctx))
     problems: list[str] = []
     jobs = jobs or min(os.cpu_count() or 1, 4)
     bar = progress.wanted()
-    reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True),
-                             len(found.files), "linting", enabled=bar)
+    reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True,
+                                             grouped=grouped), len(grouped) if bar else None, "linting", enabled=bar)
     with output_stream(output, force, named) as out:
         out = progress_stdout(out, bar)
         seen = render(fmt, reports, out, fail_on, problems, {"skipped": found.skipped_count}, show_info=show_info,
