@@ -3,6 +3,7 @@ options, the pool reads them as its workers need them; reports come in the same 
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import random
@@ -223,3 +224,20 @@ def test_a_named_directory_with_nothing_to_check_is_still_a_usage_error(project)
     result = _invoke("validate", "a", "-o", os.path.join("a", "out.json"), "--force")
     # the output file is the only .json left under a/ besides 1.json: still checked, and not the report
     assert result.exit_code == 0 and "out.json" not in result.stdout
+
+
+def test_json_lines_keep_counts_not_a_record_per_file():
+    from qppfiles.pipeline.runner import Rendered
+    from qppfiles.report import exit_code, render
+    from qppfiles.report.tally import Tally
+
+    def reports():
+        for i in range(1000):
+            yield Rendered(f"{i}.json", i % 2, 1, False, None, f'{{"n": {i}}}\n', i % 2)
+
+    out = io.StringIO()
+    seen = render("jsonl", reports(), out)
+    assert isinstance(seen, Tally) and (seen.files, seen.errors, seen.warnings, seen.rejected) == (1000, 500, 1000, 500)
+    last = json.loads(out.getvalue().splitlines()[-1])
+    assert last["summary"] == {"files": 1000, "errors": 500, "warnings": 1000}
+    assert exit_code(seen, [], "rejected") == 1 and len(out.getvalue().splitlines()) == 1001
