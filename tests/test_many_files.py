@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.formats import qpp_json
 from qppfiles.generate import fake_submission, faults
+from qppfiles.generate.render import to_bytes
 from qppfiles.intake.discover import Discovery, discover, walk_files
 from qppfiles.pipeline import spool
 from qppfiles.pipeline.options import Options
@@ -31,7 +31,7 @@ needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="-j 2 forks its 
 
 def _valid(path, seed=1):
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(qpp_json.write(fake_submission(2024, "group", random.Random(seed))))
+    path.write_bytes(to_bytes(fake_submission(2024, "group", random.Random(seed)), target="json"))
 
 
 def _claims(path, seed=1):

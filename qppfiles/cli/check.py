@@ -10,6 +10,8 @@ import click
 from ..intake.config import select_options, with_environment
 from .common import (
     STDIN,
+    AsciiInt,
+    AsciiIntRange,
     CommandProblem,
     NamedDirectories,
     check_run_options,
@@ -44,7 +46,7 @@ def _stdin_report(paths, name: str, options):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
-@click.option("--year", type=int, help="Check against this performance year instead of the file's.")
+@click.option("--year", type=AsciiInt(), help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing clinicians.")
 @click.option("--profile", type=click.Choice(["accept", "strict"]), default="accept", show_default=True,
@@ -56,10 +58,10 @@ def _stdin_report(paths, name: str, options):
               help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
 @max_file_size_option
 @max_findings_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("-j", "--jobs", type=AsciiIntRange(min=1), default=1, show_default=True,
               help="Files checked in parallel by this many processes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+              help="Write the report to this file instead of standard output (-: standard output).")
 @force_option
 @click.option("--stdin-filename", metavar="NAME", default="<stdin>", show_default=True,
               help="The name given in the report to the file read from standard input (PATH -).")

@@ -41,14 +41,40 @@ def max_file_size_option(fn):
                         help="Refuse input files larger than this (k, M, G suffixes).")(fn)
 
 
+def _refuse_foreign_digits(kind: click.ParamType, value, param, ctx) -> None:
+    from ..model.digits import foreign_digit
+
+    digit = foreign_digit(value) if isinstance(value, str) else None
+    if digit is not None:
+        kind.fail(f"{value!r} is not a valid integer: {digit!r} is not one of the ASCII digits 0-9", param, ctx)
+
+
+class AsciiInt(click.types.IntParamType):
+    """An integer option written with the digits 0-9: Python's int(), and so click's, also reads
+    full-width and other scripts' digits ("２０２４"), which a file or a CMS form would not take."""
+
+    def convert(self, value, param, ctx):
+        _refuse_foreign_digits(self, value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class AsciiIntRange(click.IntRange):
+    """``click.IntRange`` with the digits 0-9 only (see AsciiInt)."""
+
+    def convert(self, value, param, ctx):
+        _refuse_foreign_digits(self, value, param, ctx)
+        return super().convert(value, param, ctx)
+
+
 def max_findings_option(fn):
     """``--max-findings``: a file's report stops (and checking stops) after this many findings."""
-    return click.option("--max-findings", type=click.IntRange(min=0), default=DEFAULT_MAX_FINDINGS,
+    return click.option("--max-findings", type=AsciiIntRange(min=0), default=DEFAULT_MAX_FINDINGS,
                         show_default=True, metavar="N",
                         help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
 
 
 STDIN = "-"
+STDOUT = "-"  # as -o: standard output, for every command that writes a file
 
 
 def read_stdin(max_size: int) -> bytes:
@@ -114,6 +140,8 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
     from ..report.atomic import WriteRefused, check_writable
 
+    if output == STDOUT:
+        return
     try:
         check_writable(output, force, inputs=inputs)
     except WriteRefused as exc:
@@ -121,9 +149,13 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
 
 
 def write_output(path: str, data: bytes, force: bool, inputs) -> None:
-    """Write atomically; never over an input, nor over an existing file without ``force``."""
+    """Write atomically; never over an input, nor over an existing file without ``force``.
+    ``-`` is standard output."""
     from ..report.atomic import WriteRefused, write_atomic
 
+    if path == STDOUT:
+        click.echo(data, nl=False)
+        return
     try:
         write_atomic(path, data, force=force, inputs=inputs)
     except WriteRefused as exc:
@@ -134,13 +166,14 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
 
 @contextmanager
 def output_stream(output: str | None, force: bool, inputs: Iterable[str] = ()) -> Iterator:
-    """Standard output, or a text stream that becomes ``output`` only when the block succeeds.
+    """Standard output (no ``output``, or ``-``), or a text stream that becomes ``output`` only when
+    the block succeeds.
 
     The report is streamed into a temporary file beside ``output``: an interrupted or failed run
     leaves the previous file as it was."""
     from ..report.atomic import WriteRefused, atomic_output
 
-    if not output:
+    if not output or output == STDOUT:
         yield sys.stdout
         return
     try:
@@ -190,7 +223,7 @@ def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:
     """The files of a directory walk but the run's own output file: a run never checks its report."""
     from ..report.atomic import is_output
 
-    if not output:
+    if not output or output == STDOUT:
         yield from files
         return
     for path in files:

@@ -17,6 +17,8 @@ from ..intake.config import select_options, with_environment
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 from .common import (
+    AsciiInt,
+    AsciiIntRange,
     NamedDirectories,
     check_run_options,
     ensure_writable,
@@ -78,10 +80,10 @@ def _summary_table(reports, out) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
+@click.option("-j", "--jobs", type=AsciiIntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["rejected", "error", "warning"]), default="error", show_default=True,
               help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
-@click.option("--year", type=int, help="Check against this performance year instead of each file's.")
+@click.option("--year", type=AsciiInt(), help="Check against this performance year instead of each file's.")
 @click.option("--small-practice", is_flag=True, default=None, help="The practices have 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, default=None, help="Rural, HPSA or non-patient-facing clinicians.")
 @click.option("--profile", type=click.Choice(["accept", "strict"]), help="Validation profile.")
@@ -91,7 +93,8 @@ def _summary_table(reports, out) -> None:
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links that lead out of the project directory.")
 @max_findings_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (-: standard output).")
 @force_option
 @noise_options
 @click.pass_context
