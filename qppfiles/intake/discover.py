@@ -177,6 +177,7 @@ def walk_files(paths: Sequence[str], found: Discovery, *, root: str | None = Non
     # For ``unique``, only paths another argument could produce again are remembered: one walk never
     # gives a path twice, so memory does not grow with the files of arguments that do not overlap.
     seen: set[str] = set()
+
     def again(path: str, index: int) -> bool:  # every path a walk gives starts with its top as written
         return any(i != index and path.startswith(top) for i, top in enumerate(paths))
 
