@@ -6,12 +6,12 @@ import sys
 
 import click
 
-from .common import CommandProblem
+from .common import AsciiInt, CommandProblem
 
 
 @click.command()
 @click.argument("words", nargs=-1)
-@click.option("--year", type=int, help="Performance year (default: the current one).")
+@click.option("--year", type=AsciiInt(), help="Performance year (default: the current one).")
 @click.option("--category", type=click.Choice(["quality", "ia", "pi", "cost"]), help="Only this category.")
 @click.option("--mvp", help="Only measures of this MVP (e.g. M0001).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
