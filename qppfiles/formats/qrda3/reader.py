@@ -69,39 +69,46 @@ Period = tuple[str | None, str | None]
 Section = tuple[str, etree._Element, Period | None]
 
 _NS = {"h": T.NS}
+
+
+def _xpath(expression: str) -> etree.XPath:
+    # Without the regular expression functions, which would be set up again at each call.
+    return etree.XPath(expression, namespaces=_NS, regexp=False, smart_strings=False)
+
+
 # Compiled XPaths read a few levels of children in one call, where Python would make one proxy per node.
 
 # The values of an observation's aggregate counts; a population observation also holds its supplemental data.
 _AGGREGATE_VALUES = f"h:entryRelationship/h:observation[h:templateId/@root = '{T.AGGREGATE_COUNT}']/h:value"
-_aggregate_values = etree.XPath(_AGGREGATE_VALUES, namespaces=_NS)
-_sections = etree.XPath("h:component[1]/h:structuredBody[1]/h:component/h:section", namespaces=_NS)
-_entry_organizers = etree.XPath("h:entry/h:organizer", namespaces=_NS)
-_entry_elements = etree.XPath("h:entry/*", namespaces=_NS)
-_component_observations = etree.XPath("h:component/h:observation", namespaces=_NS)
+_aggregate_values = _xpath(_AGGREGATE_VALUES)
+_sections = _xpath("h:component[1]/h:structuredBody[1]/h:component/h:section")
+_entry_organizers = _xpath("h:entry/h:organizer")
+_entry_elements = _xpath("h:entry/*")
+_component_observations = _xpath("h:component/h:observation")
 # The header's ids: the program names, the participants' (CEHRT, MVP), the performers' NPIs and their
 # organization's ids (TIN, APM, ...); the parent of each tells which it is.
 _PERFORMER = "h:documentationOf/h:serviceEvent/h:performer/h:assignedEntity"
-_header_ids = etree.XPath(
+_header_ids = _xpath(
     f"h:informationRecipient/h:intendedRecipient/h:id[@root = '{T.PROGRAM_NAME_ROOT}']"
     f" | h:participant/h:associatedEntity/h:id | {_PERFORMER}/h:id[@root = '{T.NPI_ROOT}']"
-    f" | {_PERFORMER}/h:representedOrganization[1]/h:id", namespaces=_NS)
+    f" | {_PERFORMER}/h:representedOrganization[1]/h:id")
 
 # Unions: one call gathers what the checks of an element read, in document order; the tags (and for
 # a templateId, its parent) tell the parts apart.  Each call costs about as much as one plain step.
 # A section's templateIds and its reporting parameters acts.
-_section_parts = etree.XPath(
-    f"h:templateId | h:entry/h:act[h:templateId/@root = '{T.REPORTING_PARAMETERS_ACT}']", namespaces=_NS)
+_section_parts = _xpath(
+    f"h:templateId | h:entry/h:act[h:templateId/@root = '{T.REPORTING_PARAMETERS_ACT}']")
 # The bounds of a reporting period (of the act's first effectiveTime).
-_period_bounds = etree.XPath("h:effectiveTime[1]/h:low | h:effectiveTime[1]/h:high", namespaces=_NS)
+_period_bounds = _xpath("h:effectiveTime[1]/h:low | h:effectiveTime[1]/h:high")
 # An organizer's templateIds, its measure ids (reference/externalDocument/id), and the templateIds of its
 # component observations of the templates IA and PI measures read.
-_organizer_parts = etree.XPath(
+_organizer_parts = _xpath(
     "h:templateId | h:reference/h:externalDocument/h:id | h:component/h:observation/h:templateId["
     + " or ".join(f"@root = '{root}'" for root in (T.MEASURE_PERFORMED, T.PI_NUMERATOR, T.PI_DENOMINATOR))
-    + "]", namespaces=_NS)
+    + "]")
 # A measure data or performance rate observation's templateIds, values, population ids and aggregate counts.
-_observation_parts = etree.XPath(
-    f"h:templateId | h:value | h:reference/h:externalObservation/h:id | {_AGGREGATE_VALUES}", namespaces=_NS)
+_observation_parts = _xpath(
+    f"h:templateId | h:value | h:reference/h:externalObservation/h:id | {_AGGREGATE_VALUES}")
 
 
 def _child(el, *tags):
@@ -161,7 +168,9 @@ def _date(raw: str | None) -> str | None:
     """yyyyMMdd..., yyyy-MM-dd or yyyy/MM/dd -> yyyy-MM-dd; None when not a date."""
     if not raw:
         return None
-    digits = raw.strip().replace("-", "").replace("/", "")[:8]
+    digits = raw[:8]
+    if len(digits) != 8 or not is_ascii_digits(digits):  # the common yyyyMMdd... needs no rewriting
+        digits = raw.strip().replace("-", "").replace("/", "")[:8]
     if len(digits) != 8 or not is_ascii_digits(digits):
         return None
     month, day = int(digits[4:6]), int(digits[6:8])
@@ -487,15 +496,9 @@ class _Reader:
         return out
 
     def quality_measurement(self, organizer, measure) -> Measurement:
-        name = _catalog.describe(measure)
+        definition = _catalog.definition(measure)
+        name, groups, by_uuid, defined = definition.name, definition.groups, definition.by_uuid, definition.defined
         mid = measure.measure_id
-        groups = _catalog.population_groups(measure)
-        by_uuid: dict[str, int] = {}
-        defined = set()  # population codes the measure's definition has
-        for index, (_, uuids) in enumerate(groups):
-            defined.update(uuids)
-            for uuid in uuids.values():
-                by_uuid.setdefault(uuid, index)
         counts: list[dict[str, int | None]] = [dict() for _ in groups]
         first_el: list[object] = [None] * len(groups)
         rates = []
@@ -556,11 +559,10 @@ class _Reader:
                 at = first_el[index] if first_el[index] is not None else organizer
                 self.finding("X163", f"eCQM {name} has DENOM {denom} greater than its initial population "
                              f"{ipop} (population {uuids.get('DENOM', '')}).", at, measure_id=mid)
-        numerators = {uuids["NUMER"] for _, uuids in groups if "NUMER" in uuids}
         for obs, parts in rates:
-            self.performance_rate(obs, parts, name, mid, numerators)
+            self.performance_rate(obs, parts, name, mid, definition.numerators)
         ref = self.lines.ref(organizer)
-        if _catalog.is_multi_rate(measure):
+        if definition.multi_rate:
             strata = []
             for index, (stratum_name, uuids) in enumerate(groups):
                 if not uuids:
@@ -724,13 +726,21 @@ def _years(years) -> str:
 
 def _integer(raw: str | None) -> int | None:
     """eCQM counts as CMS parses them: an optional plus sign and ASCII digits, no spaces, at most MAX_COUNT."""
+    if raw and len(raw) < _SHORT and is_ascii_digits(raw):
+        return int(raw)
     return ascii_count(raw or "")
 
 
 def _plain_integer(raw: str | None) -> int | None:
     """PI counts: ASCII digits only, as CMS reads them (no sign, no spaces)."""
     text = raw or ""
-    return ascii_count(text) if is_ascii_digits(text) else None
+    if not is_ascii_digits(text):
+        return None
+    return int(text) if len(text) < _SHORT else ascii_count(text)
+
+
+# Fewer digits than MAX_COUNT has are a count below it: no further check.
+_SHORT = len(str(MAX_COUNT))
 
 
 def _not_met(c: dict[str, int | None]) -> int | None:
