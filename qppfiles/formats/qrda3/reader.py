@@ -85,6 +85,28 @@ _sections = _xpath("h:component[1]/h:structuredBody[1]/h:component/h:section")
 _entry_organizers = _xpath("h:entry/h:organizer")
 _entry_elements = _xpath("h:entry/*")
 _component_observations = _xpath("h:component/h:observation")
+# The templateId roots an element has (a templateId without root is left out), as strings.
+_template_roots = _xpath("h:templateId/@root")
+# An organizer's measure ids (reference/externalDocument/id/@extension), as strings.
+_measure_ids = _xpath("h:reference/h:externalDocument/h:id/@extension")
+_emeasure_ids = _xpath(f"h:reference/h:externalDocument/h:id[@root = '{T.EMEASURE_ROOT}']")
+
+
+def _having_template(steps: str, root: str, then: str = "") -> etree.XPath:
+    """The elements at ``steps`` that have a templateId with ``root`` (then ``then`` below them)."""
+    return _xpath(f"{steps}[h:templateId/@root = '{root}']{then}")
+
+
+# The templateIds that make an organizer of a section a PI measure (a proportion or an attestation):
+# their parents are the section's PI measures, in document order.  A test of the attribute costs less
+# than one of the organizer's templateIds as a node-set.
+_pi_templates = _xpath(f"h:entry/h:organizer/h:templateId[@root = '{T.PI_NUMERATOR_DENOMINATOR}'"
+                       f" or @root = '{T.PI_MEASURE_PERFORMED}']")
+_pi_count_templates = _xpath(f"h:component/h:observation/h:templateId[@root = '{T.PI_NUMERATOR}'"
+                             f" or @root = '{T.PI_DENOMINATOR}']")
+_measure_performed = _having_template("h:component/h:observation", T.MEASURE_PERFORMED)
+# The first value of the first Measure Performed observation: the one CMS reads.
+_performed_value = _xpath(f"(h:component/h:observation[h:templateId/@root = '{T.MEASURE_PERFORMED}'])[1]/h:value[1]")
 # The header's ids: the program names, the participants' (CEHRT, MVP), the performers' NPIs and their
 # organization's ids (TIN, APM, ...); the parent of each tells which it is.
 _PERFORMER = "h:documentationOf/h:serviceEvent/h:performer/h:assignedEntity"
@@ -100,12 +122,6 @@ _section_parts = _xpath(
     f"h:templateId | h:entry/h:act[h:templateId/@root = '{T.REPORTING_PARAMETERS_ACT}']")
 # The bounds of a reporting period (of the act's first effectiveTime).
 _period_bounds = _xpath("h:effectiveTime[1]/h:low | h:effectiveTime[1]/h:high")
-# An organizer's templateIds, its measure ids (reference/externalDocument/id), and the templateIds of its
-# component observations of the templates IA and PI measures read.
-_organizer_parts = _xpath(
-    "h:templateId | h:reference/h:externalDocument/h:id | h:component/h:observation/h:templateId["
-    + " or ".join(f"@root = '{root}'" for root in (T.MEASURE_PERFORMED, T.PI_NUMERATOR, T.PI_DENOMINATOR))
-    + "]")
 # A measure data or performance rate observation's templateIds, values, population ids and aggregate counts.
 _observation_parts = _xpath(
     f"h:templateId | h:value | h:reference/h:externalObservation/h:id | {_AGGREGATE_VALUES}")
@@ -119,25 +135,29 @@ def _child(el, *tags):
     return el
 
 
-def _organizer(organizer) -> tuple[list[str], list[etree._Element], dict[str, list[etree._Element]]]:
-    """An organizer's templateId roots, its measure ids, and its component observations by the roots
-    of :data:`_organizer_parts` they carry (each in document order), from one call."""
-    roots: list[str] = []
-    ids: list[etree._Element] = []
-    observations: dict[str, list[etree._Element]] = {}
-    for el in _organizer_parts(organizer):
-        parent = el.getparent()
-        if el.tag == ID:
-            ids.append(el)
-        elif parent is organizer:
-            root = el.get("root")
-            if root is not None:
-                roots.append(root)
+def _pi_measures(section) -> list[tuple[etree._Element, bool]]:
+    """(organizer, is a proportion) of each PI measure of a section, in document order."""
+    found: list[tuple[etree._Element, bool]] = []
+    for template in _pi_templates(section):
+        organizer = template.getparent()
+        proportion = template.get("root") == T.PI_NUMERATOR_DENOMINATOR
+        if found and found[-1][0] is organizer:  # an organizer's templateIds come one after the other
+            if proportion:
+                found[-1] = (organizer, True)
         else:
-            found = observations.setdefault(el.get("root", ""), [])
-            if not found or found[-1] is not parent:  # an observation may repeat a templateId
-                found.append(parent)
-    return roots, ids, observations
+            found.append((organizer, proportion))
+    return found
+
+
+def _pi_counts(organizer) -> dict[str, list[etree._Element]]:
+    """A PI proportion's numerator and denominator observations (each in document order)."""
+    found: dict[str, list[etree._Element]] = {T.PI_NUMERATOR: [], T.PI_DENOMINATOR: []}
+    for template in _pi_count_templates(organizer):
+        observations = found[template.get("root")]
+        observation = template.getparent()
+        if not observations or observations[-1] is not observation:  # a templateId may be repeated
+            observations.append(observation)
+    return found
 
 
 class _Observation:
@@ -462,9 +482,9 @@ class _Reader:
         seen_guids: dict[str, object] = {}
         organizers = []
         for organizer in _entry_organizers(section):
-            roots, ids, _ = _organizer(organizer)
+            roots = _template_roots(organizer)
             if T.MEASURE_REFERENCE_RESULTS_CMS in roots:
-                organizers.append((organizer, ids))
+                organizers.append(organizer)
             elif T.PI_NUMERATOR_DENOMINATOR in roots:
                 self.pi_outside_pi_section(organizer, "eCQM measure")
         if not organizers:
@@ -474,8 +494,8 @@ class _Reader:
             self.finding("X150", "No measures catalog is available for this performance year, so its "
                          "eCQMs cannot be identified.", section)
             return out
-        for organizer, ids in organizers:
-            guids = [i.get("extension") for i in ids if i.get("root") == T.EMEASURE_ROOT]
+        for organizer in organizers:
+            guids = [i.get("extension") for i in _emeasure_ids(organizer)]
             if len(guids) != 1 or not guids[0]:
                 self.finding("X130", f"An eCQM entry has {len(guids)} measure GUIDs (reference/"
                              f"externalDocument/id root {T.EMEASURE_ROOT}); it needs exactly one.", organizer)
@@ -621,19 +641,18 @@ class _Reader:
     def ia_measures(self, section) -> list[Measurement]:
         out = []
         for child in _entry_elements(section):
-            roots, id_els, observations = _organizer(child)
+            roots = _template_roots(child)
             current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
             if child.tag != ORGANIZER or not current:
                 self.ia_other_entry(child, roots)
                 continue
             organizer = child
-            ids = [i.get("extension") for i in id_els if i.get("extension")]
+            ids = [i for i in _measure_ids(organizer) if i]
             measure_id = ids[0] if ids else None
             if measure_id is None:
                 self.finding("X140", "An improvement activity has no activity id "
                              "(reference/externalDocument/id/@extension).", organizer, severity=WARNING)
-            value = self.performed(organizer, observations, f"improvement activity {measure_id or '(no id)'}",
-                                   measure_id)
+            value = self.performed(organizer, f"improvement activity {measure_id or '(no id)'}", measure_id)
             out.append(Measurement(measure_id, BooleanValue(value), self.lines.ref(organizer)))
         if not out:
             self.finding("X166", "The improvement activities section holds no improvement activity "
@@ -662,16 +681,18 @@ class _Reader:
                      f"(templateId {T.PI_NUMERATOR_DENOMINATOR}) sits in the {section_name} section; "
                      "it belongs in the Promoting Interoperability section.", el)
 
-    def performed(self, organizer, observations: dict[str, list], what: str, measure_id) -> bool | None:
-        for obs in observations.get(T.MEASURE_PERFORMED, ())[:1]:
-            value = _child(obs, VALUE)
-            code = (value.get("code") if value is not None else None) or ""
+    def performed(self, organizer, what: str, measure_id) -> bool | None:
+        for value in _performed_value(organizer):
+            code = value.get("code") or ""
             if code.lower() in _YES:
                 return True
             if code.lower() in _NO:
                 return False
             self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
-                         "it must be Y or N.", value if value is not None else obs,
+                         "it must be Y or N.", value, measure_id=measure_id)
+            return None
+        for obs in _measure_performed(organizer)[:1]:
+            self.finding("X141", f"The {what} has performed value '(missing)'; it must be Y or N.", obs,
                          measure_id=measure_id)
             return None
         self.finding("X141", f"The {what} has no Measure Performed observation "
@@ -681,12 +702,8 @@ class _Reader:
     # -- promoting interoperability --------------------------------------------------
     def pi_measures(self, section) -> list[Measurement]:
         out = []
-        for organizer in _entry_organizers(section):
-            roots, id_els, observations = _organizer(organizer)
-            proportion = T.PI_NUMERATOR_DENOMINATOR in roots
-            if not proportion and T.PI_MEASURE_PERFORMED not in roots:
-                continue
-            ids = [i.get("extension") for i in id_els if i.get("extension")]
+        for organizer, proportion in _pi_measures(section):
+            ids = [i for i in _measure_ids(organizer) if i]
             measure_id = ids[0] if ids else None
             if len(ids) != 1:
                 self.finding("X142", f"A Promoting Interoperability measure has {len(ids)} measure ids; "
@@ -694,17 +711,17 @@ class _Reader:
             what = f"Promoting Interoperability measure {measure_id or '(no id)'}"
             value: ProportionValue | BooleanValue
             if proportion:
+                found = _pi_counts(organizer)
                 value = ProportionValue(
-                    self.pi_count(organizer, observations, T.PI_NUMERATOR, "numerator", what, measure_id),
-                    self.pi_count(organizer, observations, T.PI_DENOMINATOR, "denominator", what, measure_id))
+                    self.pi_count(organizer, found[T.PI_NUMERATOR], "numerator", what, measure_id),
+                    self.pi_count(organizer, found[T.PI_DENOMINATOR], "denominator", what, measure_id))
             else:
-                value = BooleanValue(self.performed(organizer, observations, what, measure_id))
+                value = BooleanValue(self.performed(organizer, what, measure_id))
             out.append(Measurement(measure_id, value, self.lines.ref(organizer)))
         return out
 
-    def pi_count(self, organizer, observations: dict[str, list], template: str, label: str, what: str,
-                 measure_id) -> int | None:
-        found = observations.get(template, [])
+    def pi_count(self, organizer, found: list, label: str, what: str, measure_id) -> int | None:
+        """The count of the PI proportion ``organizer`` from ``found``, its observations of one kind."""
         if len(found) != 1:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
                          organizer, measure_id=measure_id)
