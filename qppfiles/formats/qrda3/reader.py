@@ -209,7 +209,7 @@ class _Reader:
         self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
         self.lines = LineMap(lazy_refs)
         self.findings: list[Finding] = []
-        self.quality_template_ids: list = []  # the templateIds of the eCQM section read
+        self.quality_template_ids: list[etree._Element] = []  # the templateIds of the eCQM section read
 
     # -- findings -----------------------------------------------------------------
     def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
@@ -317,7 +317,10 @@ class _Reader:
 
     # -- header -------------------------------------------------------------------
     def header(self) -> dict:
-        programs, entity_ids, npis, orgs = [], [], [], []
+        programs: list[etree._Element] = []
+        entity_ids: list[etree._Element] = []
+        npis: list[etree._Element] = []
+        orgs: list[etree._Element] = []
         by_parent = {_H + "intendedRecipient": programs, _H + "associatedEntity": entity_ids,
                      _H + "assignedEntity": npis, _H + "representedOrganization": orgs}
         for i in _header_ids(self.root):
@@ -380,7 +383,8 @@ class _Reader:
         found: list[Section] = []
         seen: dict[str, object] = {}
         for section in _sections(self.root):
-            tids, acts = [], []
+            tids: list[etree._Element] = []
+            acts: list[etree._Element] = []
             for el in _section_parts(section):
                 (tids if el.tag == TEMPLATE_ID else acts).append(el)
             roots = [t.get("root", "") for t in tids]
@@ -434,7 +438,8 @@ class _Reader:
             if not acts:
                 return None
         act = acts[0]
-        lows, highs = [], []
+        lows: list[etree._Element] = []
+        highs: list[etree._Element] = []
         for bound in _period_bounds(act):
             (lows if bound.tag == LOW else highs).append(bound)
         low, high = (lows[0] if lows else None), (highs[0] if highs else None)
