@@ -77,7 +77,6 @@ def _xpath(expression: str) -> etree.XPath:
 
 
 # Compiled XPaths read a few levels of children in one call, where Python would make one proxy per node.
-
 # The values of an observation's aggregate counts; a population observation also holds its supplemental data.
 _AGGREGATE_VALUES = f"h:entryRelationship/h:observation[h:templateId/@root = '{T.AGGREGATE_COUNT}']/h:value"
 _aggregate_values = _xpath(_AGGREGATE_VALUES)
@@ -115,8 +114,8 @@ _header_ids = _xpath(
     f" | h:participant/h:associatedEntity/h:id | {_PERFORMER}/h:id[@root = '{T.NPI_ROOT}']"
     f" | {_PERFORMER}/h:representedOrganization[1]/h:id")
 
-# Unions: one call gathers what the checks of an element read, in document order; the tags (and for
-# a templateId, its parent) tell the parts apart.  Each call costs about as much as one plain step.
+# Unions: one call gathers what the checks of an element read, in document order, for less than a call
+# per part; the tags (and for a value, its parent) tell the parts apart.
 # A section's templateIds and its reporting parameters acts.
 _section_parts = _xpath(
     f"h:templateId | h:entry/h:act[h:templateId/@root = '{T.REPORTING_PARAMETERS_ACT}']")
