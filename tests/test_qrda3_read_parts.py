@@ -46,11 +46,11 @@ def _codes(result) -> list[str]:
 
 
 def test_parser_drops_indentation_and_keeps_text_lines_and_comments():
-    root, findings = parse(b'<a>\n  <b>x</b>\n  <!-- note -->\n  <c> y <d/> z</c>\n  <e>  </e>\n</a>')
+    root, findings = parse(b'<a>\n  <b>x</b>\n  <!-- note -->\n  <c>y <d/> <f/></c>\n  <e>  </e>\n</a>')
     assert findings == []
     b, comment, c, e = root
     assert root.text is None and b.tail is None and c.tail is None  # indentation: no node
-    assert b.text == "x" and c.text == " y " and c[0].tail == " z"  # text beside text is kept
+    assert b.text == "x" and c.text == "y " and c[0].tail == " "  # whitespace in mixed content is kept
     assert e.text == "  "  # so is the whitespace an element holds alone
     assert isinstance(comment, etree._Comment) and comment.text == " note "
     assert [el.sourceline for el in (root, b, comment, c, e)] == [1, 2, 3, 4, 5]
