@@ -16,8 +16,8 @@ from qppfiles.cli import main
 from qppfiles.generate import fake_submission, faults
 from qppfiles.generate.render import to_bytes
 from qppfiles.intake.discover import Discovery, discover, walk_files
+from qppfiles.model.options import Options
 from qppfiles.pipeline import spool
-from qppfiles.pipeline.options import Options
 from qppfiles.pipeline.runner import Grouped, validate_many
 from qppfiles.pipeline.spool import PathSpool
 from qppfiles.pipeline.workers import AHEAD

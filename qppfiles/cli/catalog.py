@@ -25,8 +25,8 @@ def measures(words, year, category, mvp, fmt) -> None:
       qppfiles measures show 236 --year 2024
       qppfiles measures --year 2024 --category ia --format json
     """
-    from ..catalog.view import list_measures, show_measure
     from ..program import default_year
+    from ..report.listings import list_measures, show_measure
 
     year = year or default_year()
     try:
@@ -49,7 +49,7 @@ def rules(fmt) -> None:
     Example:
       qppfiles rules --format json
     """
-    from ..catalog.view import list_rules
+    from ..report.listings import list_rules
 
     list_rules(fmt, sys.stdout)
 
@@ -63,7 +63,7 @@ def explain(code) -> None:
     Example:
       qppfiles explain F008
     """
-    from ..catalog.view import explain_code
+    from ..report.listings import explain_code
 
     if not explain_code(code, sys.stdout):
         raise CommandProblem(f"unknown code '{code}'; `qppfiles rules` lists them all")

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
+from ..model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
 
 _SIZE_UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 

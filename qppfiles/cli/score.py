@@ -119,7 +119,7 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
 
     from ..api import score, validate
     from ..intake.config import load_settings
-    from ..pipeline.options import Options
+    from ..model.options import Options
     from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError
 

@@ -86,7 +86,7 @@ def name_findings(path: str) -> list[Finding]:
 
 def unreadable_report(directory: str, reason: str):
     """The report of a directory that could not be listed."""
-    from ..pipeline.validate import FileReport
+    from ..model.file_report import FileReport
 
     return FileReport(directory, "", None,
                       [Finding.of(UNREADABLE_DIR.code, f"cannot list the directory: {reason}")])

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..intake.discover import name_findings
-from .options import Options
-from .validate import FileReport, format_from_name, internal_error, validate_path
+from ..model.file_report import FileReport
+from ..model.options import Options
+from .validate import format_from_name, internal_error, validate_path
 
 
 def check_file(path: str, options: Options) -> FileReport:
