@@ -1,13 +1,17 @@
 """Peak memory of a batch run as the number of files grows: flat means it does not grow with them.
 
     python benchmarks/memory_many.py 10000 100000     # file counts (default: 10000 100000)
+    python benchmarks/memory_many.py --jobs 1,2 --no-dask 10000 50000
+
+``--jobs`` lists the process counts the two ``validate`` runs are made with (default: 2);
+``--no-dask`` leaves out the ``scale_futures.py`` run.
 
 Writes a few hundred distinct small QPP JSON files (``fake_submission``) once into a temporary
 folder and hard-links them into one tree per count (1,000 files per subfolder).  Then it runs, on
 each tree:
 
-- ``qppfiles validate -j 2 DIR`` with text output read from a pipe,
-- ``qppfiles validate -j 2 --format jsonl DIR`` read from a pipe,
+- ``qppfiles validate -j N DIR`` with text output read from a pipe,
+- ``qppfiles validate -j N --format jsonl DIR`` read from a pipe,
 - ``python examples/scale_futures.py DIR --dask --jobs 2 --out PARTS`` (reports written per partition),
 
 polling the memory of the command's process tree (``/proc/<pid>/smaps_rollup``, as ``run.py`` does)
@@ -83,16 +87,21 @@ def peak(cmd: list, poll: float = 0.1) -> dict:
             "wall": time.perf_counter() - start, "output": written[0]}
 
 
-def commands(tree: Path, parts: Path) -> list:
-    return [
-        ("validate, text to a pipe", cli_command() + ["validate", "-j", "2", str(tree)]),
-        ("validate --format jsonl", cli_command() + ["validate", "-j", "2", "--format", "jsonl", str(tree)]),
-        ("scale_futures.py --dask", [sys.executable, str(ROOT / "examples" / "scale_futures.py"), str(tree),
-                                     "--dask", "--jobs", "2", "--out", str(parts)]),
-    ]
+def commands(tree: Path, parts: Path, jobs: list, dask: bool = True) -> list:
+    out = []
+    for j in jobs:
+        out += [
+            (f"validate -j {j}, text to a pipe", cli_command() + ["validate", "-j", str(j), str(tree)]),
+            (f"validate -j {j} --format jsonl",
+             cli_command() + ["validate", "-j", str(j), "--format", "jsonl", str(tree)]),
+        ]
+    if dask:
+        out.append(("scale_futures.py --dask", [sys.executable, str(ROOT / "examples" / "scale_futures.py"),
+                                                str(tree), "--dask", "--jobs", "2", "--out", str(parts)]))
+    return out
 
 
-def main(counts: list) -> None:
+def main(counts: list, jobs: list | None = None, dask: bool = True) -> None:
     with tempfile.TemporaryDirectory(prefix="qppfiles-many-") as tmp:
         work = Path(tmp)
         sources = distinct_files(work / "distinct")
@@ -103,7 +112,7 @@ def main(counts: list) -> None:
         print("|---|---|---|---|---|---|---|---|")
         for count in counts:
             tree = tree_of(sources, work / f"tree-{count}", count)
-            for label, cmd in commands(tree, work / f"parts-{count}"):
+            for label, cmd in commands(tree, work / f"parts-{count}", jobs or [2], dask):
                 got = peak(cmd)
                 print(f"| {label} | {count:,} | {got['tree'] / MB:,.0f} MB | {got['tree_pss'] / MB:,.0f} MB | "
                       f"{got['driver'] / MB:,.0f} MB | "
@@ -112,4 +121,11 @@ def main(counts: list) -> None:
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000])
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("counts", nargs="*", type=int, default=[10_000, 100_000])
+    parser.add_argument("--jobs", default="2", help="comma-separated process counts (default: 2)")
+    parser.add_argument("--no-dask", action="store_true", help="leave out the scale_futures.py run")
+    args = parser.parse_args()
+    main(args.counts, [int(j) for j in args.jobs.split(",")], not args.no_dask)

@@ -45,7 +45,7 @@ def main(argv) -> int:
     repeats = numbers[1] if len(numbers) > 1 else 7
     from lxml import etree
 
-    from qppfiles.pipeline.options import Options
+    from qppfiles.model.options import Options
     from qppfiles.pipeline.validate import validate_bytes
 
     scale = run.Scale(1, files_n, 1000, repeats, 1, 1, 1)

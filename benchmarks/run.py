@@ -221,7 +221,7 @@ def size_rows(section: str, files: list[tuple]) -> list[Row]:
 
 def bench_json(corpus: Corpus, scale: Scale) -> list[Row]:
     from qppfiles.checks.schema import _validator
-    from qppfiles.pipeline.options import Options
+    from qppfiles.model.options import Options
     from qppfiles.pipeline.validate import validate_bytes
 
     files = load_files(corpus.json_dir)
@@ -261,7 +261,7 @@ def bench_json(corpus: Corpus, scale: Scale) -> list[Row]:
 def bench_qrda(corpus: Corpus, scale: Scale) -> list[Row]:
     from lxml import etree
 
-    from qppfiles.pipeline.options import Options
+    from qppfiles.model.options import Options
     from qppfiles.pipeline.validate import validate_bytes
 
     options = Options()
@@ -562,7 +562,7 @@ def bench_strict(shared: Path, quick: bool, work: Path):
     previous = os.environ.get("XDG_CACHE_HOME")
     os.environ["XDG_CACHE_HOME"] = str(cache)  # an empty cache: the first pass compiles every schematron
     try:
-        from qppfiles.pipeline.options import Options
+        from qppfiles.model.options import Options
         from qppfiles.pipeline.validate import validate_bytes
 
         options = Options(profile="strict", ig_dir=str(ig))

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import reduce
 
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_path
 
 SUFFIXES = (".json", ".xml")

@@ -27,7 +27,7 @@ _EXPORTS = {
     "from_table": "qppfiles.api",
     "ReadError": "qppfiles.api",
     "ConvertError": "qppfiles.api",
-    "Options": "qppfiles.pipeline.options",
+    "Options": "qppfiles.model.options",
     "FileReport": "qppfiles.pipeline.validate",
     "Finding": "qppfiles.model.findings",
     "Location": "qppfiles.model.findings",
@@ -52,8 +52,8 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
         write,
     )
     from .model.findings import Finding, Location  # noqa: F401
+    from .model.options import Options  # noqa: F401
     from .model.submission import Submission  # noqa: F401
-    from .pipeline.options import Options  # noqa: F401
     from .pipeline.validate import FileReport  # noqa: F401
     from .scoring import ScoreCard, ScoringError  # noqa: F401
 

@@ -11,11 +11,11 @@ import random
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Union, cast
 
-from .pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from .model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 
 if TYPE_CHECKING:
+    from .model.file_report import FileReport
     from .model.submission import Submission
-    from .pipeline.validate import FileReport
     from .scoring import ScoreCard
 
 Source = Union[str, "os.PathLike[str]", bytes]

@@ -18,7 +18,7 @@ TEST_CONTROLS = frozenset({"QPPFILES_REQUIRE_SHARED", "QPPFILES_SLOW_TESTS", "QP
                            "QPPFILES_FUZZ_BUDGET", "QPPFILES_FUZZ_SEED"})
 _CLEARED_PREFIXES = ("QPPFILES_", "GITHUB_", "CI_")
 _CLEARED_NAMES = frozenset({"CI", "GITLAB_CI", "NO_COLOR", "FORCE_COLOR", "CLICOLOR_FORCE", "COLUMNS", "LINES",
-                            "TTY_COMPATIBLE", "TTY_INTERACTIVE"})
+                            "TTY_COMPATIBLE", "TTY_INTERACTIVE", "SOURCE_DATE_EPOCH"})
 FIXTURES = ROOT / "fixtures"
 SHARED = ROOT.parent / "shared"
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -28,11 +30,14 @@ def test_qrda_ratio_prints_both_ratios():
     assert all(float(v) > 0 for v in (*best_pass.groups(), per_file.group(1)))
 
 
-def test_memory_many_prints_a_row_per_command_and_count():
-    out = _run("benchmarks/memory_many.py", "40")
+@pytest.mark.parametrize("options, labels", [
+    ((), ["validate -j 2, text to a pipe", "validate -j 2 --format jsonl", "scale_futures.py --dask"]),
+    (("--jobs", "1", "--no-dask"), ["validate -j 1, text to a pipe", "validate -j 1 --format jsonl"]),
+])
+def test_memory_many_prints_a_row_per_command_and_count(options, labels):
+    out = _run("benchmarks/memory_many.py", *options, "40")
     rows = [line for line in out.splitlines() if line.startswith("| ") and "| 40 |" in line]
-    assert [row.split("|")[1].strip() for row in rows] == [
-        "validate, text to a pipe", "validate --format jsonl", "scale_futures.py --dask"]
+    assert [row.split("|")[1].strip() for row in rows] == labels
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert all(float(c.split()[0].replace(",", "")) > 0 for c in cells[2:5]), row  # memory peaks

@@ -18,8 +18,8 @@ from qppfiles.cli import main
 from qppfiles.formats import qppjson
 from qppfiles.generate import fake_submission, faults
 from qppfiles.model import codes
+from qppfiles.model.file_report import FileReport
 from qppfiles.model.findings import Finding, Location
-from qppfiles.pipeline.validate import FileReport
 from qppfiles.report import render
 from qppfiles.report.github import escape_data, escape_property
 

@@ -30,8 +30,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from qppfiles.model.codes import get as get_code
+from qppfiles.model.file_report import INTERNAL_ERROR
 from qppfiles.model.findings import LAYERS, SEVERITIES
-from qppfiles.pipeline.validate import INTERNAL_ERROR, validate_bytes
+from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
 

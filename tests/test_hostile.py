@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.pipeline.options import DEFAULT_MAX_FILE_SIZE, Options
+from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE, Options
 from qppfiles.pipeline.runner import check_file
 from qppfiles.pipeline.validate import FileTooLarge, read_limited
 

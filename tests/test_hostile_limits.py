@@ -26,7 +26,7 @@ from qppfiles.cli import main
 from qppfiles.cli.common import parse_size
 from qppfiles.formats.qppjson import JsonLocator
 from qppfiles.formats.qppjson.tokens import build as build_positions
-from qppfiles.pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES, ROOT

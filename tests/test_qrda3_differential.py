@@ -12,7 +12,7 @@ import copy
 import pytest
 from lxml import etree
 
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from . import qrda3_mutations as M

@@ -13,7 +13,7 @@ from qppfiles.cli import main
 from qppfiles.formats.qrda3 import read
 from qppfiles.formats.qrda3.paths import TOKEN
 from qppfiles.model.findings import Location
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES, shared_path

@@ -167,6 +167,16 @@ def ecqm_submissions(draw):
     )
 
 
+def test_source_date_epoch_dates_the_document(monkeypatch):
+    sub = submission(2024)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1735689600")  # 2025-01-01T00:00:00Z
+    pinned = write(sub)
+    assert b'<effectiveTime value="20250101000000"/>' in pinned and write(sub) == pinned
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "not a number")  # ignored, as build tools do
+    assert b"20250101000000" not in write(sub)
+
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ecqm_submissions())
 def test_model_to_qrda_to_model_is_identity(sub):

@@ -11,7 +11,7 @@ from qppfiles.checks._walk import measurements, rate_measurements
 from qppfiles.checks.cache import RuleCache
 from qppfiles.checks.pi import pi_sets
 from qppfiles.formats.qppjson import to_model
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 
 from .conftest import FIXTURES
 

@@ -10,7 +10,7 @@ import pytest
 
 from qppfiles.checks import Context, run
 from qppfiles.formats.qppjson import to_model
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 

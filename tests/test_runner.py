@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.runner import _chunk_size, validate_many
 from qppfiles.pipeline.validate import validate_path
 

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main, progress
 from qppfiles.intake.discover import discover
-from qppfiles.pipeline.options import Options
+from qppfiles.model.options import Options
 from qppfiles.pipeline.runner import validate_many
 from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report import text

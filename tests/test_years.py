@@ -99,3 +99,14 @@ def synthetic_year(tmp_path, monkeypatch):
 def test_a_synthetic_year_works_from_data_alone(synthetic_year):
     assert synthetic_year in supported_years()
     check_year(synthetic_year)
+
+
+def test_the_default_year_is_this_year_within_the_supported_ones():
+    import datetime
+
+    from qppfiles.program import default_year, supported_years
+
+    years = supported_years()
+    assert default_year(datetime.date(years[1], 6, 1)) == years[1]
+    assert default_year(datetime.date(2001, 6, 1)) == years[0]
+    assert default_year(datetime.date(2999, 6, 1)) == years[-1]

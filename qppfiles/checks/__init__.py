@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 
 from ..model.codes import REMOVED, Code, get
 from ..model.findings import Finding, Location
+from ..model.options import Options
 from ..model.submission import Submission
-from ..pipeline.options import Options
 from ..program.year_facts import YearFacts
 from .cache import RuleCache
 

@@ -6,21 +6,12 @@ import sys
 
 import click
 
-from .common import CommandProblem
-
-
-def _default_year() -> int:
-    import datetime
-
-    from ..program import supported_years
-
-    years = supported_years()
-    return min(max(datetime.date.today().year, years[0]), years[-1])
+from .common import AsciiInt, CommandProblem
 
 
 @click.command()
 @click.argument("words", nargs=-1)
-@click.option("--year", type=int, help="Performance year (default: the current one).")
+@click.option("--year", type=AsciiInt(), help="Performance year (default: the current one).")
 @click.option("--category", type=click.Choice(["quality", "ia", "pi", "cost"]), help="Only this category.")
 @click.option("--mvp", help="Only measures of this MVP (e.g. M0001).")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -34,9 +25,10 @@ def measures(words, year, category, mvp, fmt) -> None:
       qppfiles measures show 236 --year 2024
       qppfiles measures --year 2024 --category ia --format json
     """
-    from ..catalog.view import list_measures, show_measure
+    from ..program import default_year
+    from ..report.listings import list_measures, show_measure
 
-    year = year or _default_year()
+    year = year or default_year()
     try:
         if words and words[0] == "show":
             if len(words) != 2:
@@ -57,7 +49,7 @@ def rules(fmt) -> None:
     Example:
       qppfiles rules --format json
     """
-    from ..catalog.view import list_rules
+    from ..report.listings import list_rules
 
     list_rules(fmt, sys.stdout)
 
@@ -71,7 +63,7 @@ def explain(code) -> None:
     Example:
       qppfiles explain F008
     """
-    from ..catalog.view import explain_code
+    from ..report.listings import explain_code
 
     if not explain_code(code, sys.stdout):
         raise CommandProblem(f"unknown code '{code}'; `qppfiles rules` lists them all")

@@ -10,8 +10,10 @@ import click
 from ..intake.config import select_options, with_environment
 from .common import (
     STDIN,
+    AsciiInt,
+    AsciiIntRange,
     CommandProblem,
-    check_directories_have_files,
+    NamedDirectories,
     check_run_options,
     ensure_writable,
     force_option,
@@ -44,7 +46,7 @@ def _stdin_report(paths, name: str, options):
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
-@click.option("--year", type=int, help="Check against this performance year instead of the file's.")
+@click.option("--year", type=AsciiInt(), help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing clinicians.")
 @click.option("--profile", type=click.Choice(["accept", "strict"]), default="accept", show_default=True,
@@ -56,10 +58,10 @@ def _stdin_report(paths, name: str, options):
               help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
 @max_file_size_option
 @max_findings_option
-@click.option("-j", "--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+@click.option("-j", "--jobs", type=AsciiIntRange(min=1), default=1, show_default=True,
               help="Files checked in parallel by this many processes.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write the report to this file instead of standard output.")
+              help="Write the report to this file instead of standard output (-: standard output).")
 @force_option
 @click.option("--stdin-filename", metavar="NAME", default="<stdin>", show_default=True,
               help="The name given in the report to the file read from standard input (PATH -).")
@@ -83,8 +85,8 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
     from ..intake.config import load_settings
-    from ..intake.discover import discover
-    from ..pipeline.runner import checked_reports
+    from ..intake.discover import Discovery, walk_files
+    from ..pipeline.runner import Grouped, checked_reports
     from ..report import exit_code, per_file, render
     from . import progress
 
@@ -101,12 +103,15 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
     if STDIN in paths:
         reports = iter([_stdin_report(paths, stdin_filename, settings.options_for(stdin_filename))])
     else:
-        found = discover(list(paths))
-        found.files = list(without_output(found.files, output))
-        check_directories_have_files(paths, found.files, "no .json or .xml file")
+        found, named_dirs = Discovery(), NamedDirectories(paths)
+        # The whole walk is done here, its paths spooled rather than listed: reports come grouped
+        # by options, after the directories that could not be listed.
+        grouped = Grouped(settings.options_for, named_dirs.watch(without_output(walk_files(list(paths), found),
+                                                                                output)))
+        named_dirs.check("no .json or .xml file")
         bar = progress.wanted()
-        reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt)),
-                                 len(found.files) if bar else None, "validating", enabled=bar)
+        reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), grouped=grouped),
+                                 len(grouped) if bar else None, "validating", enabled=bar)
     with output_stream(output, force, named) as out:
         seen = render(fmt, reports, progress_stdout(out, bar), fail_on, problems, show_info=show_info,
                       quiet=quiet)

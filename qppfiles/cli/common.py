@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import click
 
-from ..pipeline.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
+from ..model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
 
 _SIZE_UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
@@ -41,14 +41,41 @@ def max_file_size_option(fn):
                         help="Refuse input files larger than this (k, M, G suffixes).")(fn)
 
 
+class _AsciiDigits(click.ParamType):
+    """A number option written with the digits 0-9: Python's int() and float(), and so click's, also read
+    full-width and other scripts' digits ("２０２４"), which a file or a CMS form would not take."""
+
+    def convert(self, value, param, ctx):
+        from ..model.digits import foreign_digit
+
+        digit = foreign_digit(value) if isinstance(value, str) else None
+        if digit is not None:
+            self.fail(f"{value!r} is not a valid {self.name}: {digit!r} is not one of the ASCII digits 0-9",
+                      param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class AsciiInt(_AsciiDigits, click.types.IntParamType):
+    """``int`` for click, with the digits 0-9 only."""
+
+
+class AsciiIntRange(_AsciiDigits, click.IntRange):
+    """``click.IntRange`` with the digits 0-9 only."""
+
+
+class AsciiFloatRange(_AsciiDigits, click.FloatRange):
+    """``click.FloatRange`` with the digits 0-9 only."""
+
+
 def max_findings_option(fn):
     """``--max-findings``: a file's report stops (and checking stops) after this many findings."""
-    return click.option("--max-findings", type=click.IntRange(min=0), default=DEFAULT_MAX_FINDINGS,
+    return click.option("--max-findings", type=AsciiIntRange(min=0), default=DEFAULT_MAX_FINDINGS,
                         show_default=True, metavar="N",
                         help="Stop checking a file after this many findings and say so (F013); 0: no limit.")(fn)
 
 
 STDIN = "-"
+STDOUT = "-"  # as -o: standard output, for every command that writes a file
 
 
 def read_stdin(max_size: int) -> bytes:
@@ -114,6 +141,8 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
     from ..report.atomic import WriteRefused, check_writable
 
+    if output == STDOUT:
+        return
     try:
         check_writable(output, force, inputs=inputs)
     except WriteRefused as exc:
@@ -121,9 +150,13 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
 
 
 def write_output(path: str, data: bytes, force: bool, inputs) -> None:
-    """Write atomically; never over an input, nor over an existing file without ``force``."""
+    """Write atomically; never over an input, nor over an existing file without ``force``.
+    ``-`` is standard output."""
     from ..report.atomic import WriteRefused, write_atomic
 
+    if path == STDOUT:
+        click.echo(data, nl=False)
+        return
     try:
         write_atomic(path, data, force=force, inputs=inputs)
     except WriteRefused as exc:
@@ -134,13 +167,14 @@ def write_output(path: str, data: bytes, force: bool, inputs) -> None:
 
 @contextmanager
 def output_stream(output: str | None, force: bool, inputs: Iterable[str] = ()) -> Iterator:
-    """Standard output, or a text stream that becomes ``output`` only when the block succeeds.
+    """Standard output (no ``output``, or ``-``), or a text stream that becomes ``output`` only when
+    the block succeeds.
 
     The report is streamed into a temporary file beside ``output``: an interrupted or failed run
     leaves the previous file as it was."""
     from ..report.atomic import WriteRefused, atomic_output
 
-    if not output:
+    if not output or output == STDOUT:
         yield sys.stdout
         return
     try:
@@ -157,21 +191,40 @@ def ig_given(ctx: click.Context) -> bool:
     return ctx.get_parameter_source("ig_dir") == click.core.ParameterSource.COMMANDLINE
 
 
-def check_directories_have_files(paths: Sequence[str], files: list[str], what: str) -> None:
+class NamedDirectories:
+    """Whether each directory named on the command line has a file to check, noted while the walk's
+    files go by (``watch``) so that no list of them is needed; one with none is a usage error."""
+
+    def __init__(self, paths: Sequence[str]) -> None:
+        self._prefixes = {path: os.path.join(os.path.abspath(path), "") for path in paths if os.path.isdir(path)}
+        self._empty = list(self._prefixes)
+
+    def watch(self, files: Iterable[str]) -> Iterator[str]:
+        for path in files:
+            if self._empty:
+                full = os.path.abspath(path)
+                self._empty = [d for d in self._empty if not full.startswith(self._prefixes[d])]
+            yield path
+
+    def check(self, what: str) -> None:
+        """Exit 2 (CommandProblem) for the first named directory in which no file was seen."""
+        for path in self._empty:
+            raise CommandProblem(f"{path}: {what} in this directory")
+
+
+def check_directories_have_files(paths: Sequence[str], files: Iterable[str], what: str) -> None:
     """A directory named on the command line with nothing to check in it is a usage error (exit 2)."""
-    found = [os.path.abspath(f) for f in files]
-    for path in paths:
-        if os.path.isdir(path):
-            prefix = os.path.join(os.path.abspath(path), "")
-            if not any(f.startswith(prefix) for f in found):
-                raise CommandProblem(f"{path}: {what} in this directory")
+    named = NamedDirectories(paths)
+    for _ in named.watch(files):
+        pass
+    named.check(what)
 
 
 def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:
     """The files of a directory walk but the run's own output file: a run never checks its report."""
     from ..report.atomic import is_output
 
-    if not output:
+    if not output or output == STDOUT:
         yield from files
         return
     for path in files:

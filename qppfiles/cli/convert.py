@@ -48,7 +48,7 @@ def convert_command(source, target, output, force, max_file_size, max_findings):
       qppfiles convert report.xml --to json | jq .measurementSets
     """
     from ..api import validate
-    from ..pipeline.options import Options
+    from ..model.options import Options
 
     if output:
         ensure_writable(output, force, [source])

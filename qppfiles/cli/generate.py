@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import CommandProblem, write_output
+from .common import AsciiInt, AsciiIntRange, CommandProblem, write_output
 
 TARGET = click.Choice(["json", "qrda3"])
 
@@ -43,7 +43,7 @@ def generate() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default: standard output).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--allow-errors", is_flag=True, help="Write the file even if it has validation errors.")
-@click.option("--year", type=int, help="Performance year (CSV input; overrides the file's).")
+@click.option("--year", type=AsciiInt(), help="Performance year (CSV input; overrides the file's).")
 @click.option("--entity-type", type=click.Choice(["individual", "group", "subgroup", "virtualGroup", "apm"]))
 @click.option("--tin", help="Taxpayer identification number (9 digits).")
 @click.option("--npi", help="National provider identifier (10 digits, individuals).")
@@ -112,7 +112,7 @@ def _emit(data: bytes, output: str | None, force: bool, inputs) -> None:
 
 
 @generate.command("template")
-@click.option("--year", type=int, required=True, help="Performance year.")
+@click.option("--year", type=AsciiInt(), required=True, help="Performance year.")
 @click.option("--level", required=True, type=click.Choice(["individual", "group", "subgroup", "virtualGroup", "apm"]),
               help="Entity type.")
 @click.option("--mvp", help="An MVP id of the year (or 'random').")
@@ -138,17 +138,17 @@ def template_command(year, level, mvp, fmt, output, force) -> None:
 
 
 @generate.command("fake")
-@click.option("--year", type=int, required=True, help="Performance year.")
+@click.option("--year", type=AsciiInt(), required=True, help="Performance year.")
 @click.option("--level", required=True, type=click.Choice(["individual", "group", "subgroup", "virtualGroup", "apm"]),
               help="Entity type.")
 @click.option("--mvp", help="An MVP id of the year, or 'random'.")
-@click.option("--count", type=click.IntRange(min=1), default=1, show_default=True, help="Number of files.")
-@click.option("--seed", type=int, help="Seed: the same seed gives the same files (default: random).")
+@click.option("--count", type=AsciiIntRange(min=1), default=1, show_default=True, help="Number of files.")
+@click.option("--seed", type=AsciiInt(), help="Seed: the same seed gives the same files (default: random).")
 @click.option("--to", "target", type=TARGET, default="json", show_default=True, help="Output format.")
 @click.option("-o", "--output", "directory", type=click.Path(file_okay=False), default=".", show_default=True,
               help="Directory for the files.")
 @click.option("--force", is_flag=True, help="Overwrite files that exist.")
-@click.option("--faults", type=click.IntRange(min=1), help="Break this many randomly chosen rules in each file.")
+@click.option("--faults", type=AsciiIntRange(min=1), help="Break this many randomly chosen rules in each file.")
 @click.option("--fault", "fault_codes", multiple=True, help="Break this rule (finding code); repeatable.")
 def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_codes) -> None:
     """Write synthetic submissions that follow the year's rules (or break chosen ones).

@@ -17,7 +17,9 @@ from ..intake.config import select_options, with_environment
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
 from .common import (
-    check_directories_have_files,
+    AsciiInt,
+    AsciiIntRange,
+    NamedDirectories,
     check_run_options,
     ensure_writable,
     force_option,
@@ -32,10 +34,19 @@ from .common import (
 
 def discover(config, paths, follow_symlinks: bool = False):
     """Submission files under ``paths`` that the include and exclude globs and .gitignore select."""
-    from ..intake.discover import TOOL_DIRS, discover as walk
+    from ..intake.discover import Discovery
 
-    return walk(paths, root=config.root, follow_symlinks=follow_symlinks, gitignore=True, skip_dirs=TOOL_DIRS,
-                select=config.selected, submissions_only=True, unique=True)
+    found = Discovery()
+    found.files = list(walk(config, paths, found, follow_symlinks))
+    return found
+
+
+def walk(config, paths, found, follow_symlinks: bool = False):
+    """The files ``discover`` lists, one at a time as the walk finds them; the rest goes to ``found``."""
+    from ..intake.discover import TOOL_DIRS, walk_files
+
+    return walk_files(paths, found, root=config.root, follow_symlinks=follow_symlinks, gitignore=True,
+                      skip_dirs=TOOL_DIRS, select=config.selected, submissions_only=True, unique=True)
 
 
 # ---------------------------------------------------------------- the command
@@ -69,10 +80,10 @@ def _summary_table(reports, out) -> None:
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
               default="text", show_default=True, help="Output format.")
-@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
+@click.option("-j", "--jobs", type=AsciiIntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["rejected", "error", "warning"]), default="error", show_default=True,
               help="Exit 1 on errors CMS rejects the file for, on any error, or on warnings too.")
-@click.option("--year", type=int, help="Check against this performance year instead of each file's.")
+@click.option("--year", type=AsciiInt(), help="Check against this performance year instead of each file's.")
 @click.option("--small-practice", is_flag=True, default=None, help="The practices have 15 or fewer clinicians.")
 @click.option("--special-status", is_flag=True, default=None, help="Rural, HPSA or non-patient-facing clinicians.")
 @click.option("--profile", type=click.Choice(["accept", "strict"]), help="Validation profile.")
@@ -82,7 +93,8 @@ def _summary_table(reports, out) -> None:
 @click.option("--follow-symlinks", is_flag=True,
               help="Follow symbolic links that lead out of the project directory.")
 @max_findings_option
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to this file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the report to this file (-: standard output).")
 @force_option
 @noise_options
 @click.pass_context
@@ -106,7 +118,8 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
       qppfiles lint --format github --fail-on warning --ignore Q10
     """
     from ..intake.config import load_settings
-    from ..pipeline.runner import checked_reports
+    from ..intake.discover import Discovery
+    from ..pipeline.runner import Grouped, checked_reports
     from ..report import exit_code, per_file, render
     from . import progress
 
@@ -118,16 +131,18 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
     named = [p for p in paths if not os.path.isdir(p)]
     if output:
         ensure_writable(output, force, named)
-    found = discover(config, targets, follow_symlinks)
-    found.files = list(without_output(found.files, output))
-    check_directories_have_files(paths, found.files, "no submission file to lint")
-    for options in {settings.options_for(path) for path in found.files}:
+    found, named_dirs = Discovery(), NamedDirectories(paths)
+    # The whole walk is done here (its paths spooled, not listed): options are checked before any file.
+    grouped = Grouped(settings.options_for, named_dirs.watch(without_output(walk(config, targets, found,
+                                                                                follow_symlinks), output)))
+    named_dirs.check("no submission file to lint")
+    for options in grouped.options():
         check_run_options(options, ig_given(ctx))
     problems: list[str] = []
     jobs = jobs or min(os.cpu_count() or 1, 4)
     bar = progress.wanted()
-    reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True),
-                             len(found.files), "linting", enabled=bar)
+    reports = progress.track(checked_reports(settings, found, jobs, problems, per_file(fmt), few_serial=True,
+                                             grouped=grouped), len(grouped) if bar else None, "linting", enabled=bar)
     with output_stream(output, force, named) as out:
         out = progress_stdout(out, bar)
         seen = render(fmt, reports, out, fail_on, problems, {"skipped": found.skipped_count}, show_info=show_info,

@@ -11,7 +11,17 @@ import sys
 import click
 
 from ..intake.config import config_option, with_environment
-from .common import CommandProblem, ensure_writable, load_input, max_file_size_option, read_input, write_output
+from .common import (
+    AsciiFloatRange,
+    AsciiInt,
+    AsciiIntRange,
+    CommandProblem,
+    ensure_writable,
+    load_input,
+    max_file_size_option,
+    read_input,
+    write_output,
+)
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
@@ -60,15 +70,15 @@ def _measure_points(ctx, param, values) -> dict:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--small-practice", is_flag=True, help="15 or fewer clinicians (small-practice points, bonus, weights).")
 @click.option("--special-status", is_flag=True, help="Rural, HPSA or non-patient-facing: IA points doubled.")
-@click.option("--cost", "cost", type=click.FloatRange(0, 100), metavar="SCORE", callback=lambda c, p, v: _finite(p, v),
+@click.option("--cost", "cost", type=AsciiFloatRange(0, 100), metavar="SCORE", callback=lambda c, p, v: _finite(p, v),
               help="Cost category percent (computed by CMS from claims); without it cost is reweighted.")
-@click.option("--complex-bonus", type=click.FloatRange(0, None), metavar="N", help="Complex patient bonus points.",
+@click.option("--complex-bonus", type=AsciiFloatRange(0, None), metavar="N", help="Complex patient bonus points.",
               callback=lambda c, p, v: _finite(p, v))
-@click.option("--prior-quality", type=click.FloatRange(0, 100), metavar="PCT", callback=lambda c, p, v: _finite(p, v),
+@click.option("--prior-quality", type=AsciiFloatRange(0, 100), metavar="PCT", callback=lambda c, p, v: _finite(p, v),
               help="Last year's quality percent, for the improvement score.")
 @click.option("--reweight", multiple=True, type=click.Choice(CATEGORY_CHOICES), metavar="CATEGORY",
               help="A category reweighted to 0% (hardship, clinician type...). Repeatable.")
-@click.option("--year", type=int, help="Score under this performance year instead of the file's.")
+@click.option("--year", type=AsciiInt(), help="Score under this performance year instead of the file's.")
 # Facts CMS computes itself, which no file holds (the estimate lists what it assumed without them).
 @click.option("--cms-measure", "cms_measures", multiple=True, callback=_measure_points, metavar="ID=POINTS",
               help="Achievement points CMS computed for a measure it scores from claims or surveys: the "
@@ -109,7 +119,7 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
 
     from ..api import score, validate
     from ..intake.config import load_settings
-    from ..pipeline.options import Options
+    from ..model.options import Options
     from ..report.score_view import ScoreRequest, score_report
     from ..scoring import ScoringError
 
@@ -151,14 +161,14 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
 
 
 @click.command("eligibility")
-@click.option("--allowed-charges", type=click.FloatRange(0, None), required=True, metavar="N",
+@click.option("--allowed-charges", type=AsciiFloatRange(0, None), required=True, metavar="N",
               callback=lambda c, p, v: _finite(p, v),
               help="Medicare Part B allowed charges in dollars.")
-@click.option("--beneficiaries", type=click.IntRange(0, None), required=True, metavar="N",
+@click.option("--beneficiaries", type=AsciiIntRange(0, None), required=True, metavar="N",
               help="Part B beneficiaries cared for.")
-@click.option("--services", type=click.IntRange(0, None), metavar="N",
+@click.option("--services", type=AsciiIntRange(0, None), metavar="N",
               help="Covered professional services (a criterion from 2019).")
-@click.option("--year", type=int, help="Performance year (default: the current one).")
+@click.option("--year", type=AsciiInt(), help="Performance year (default: the current one).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def eligibility_command(allowed_charges, beneficiaries, services, year, fmt):
     """Whether MIPS participation is required, opt-in or voluntary under the low-volume threshold.
@@ -174,12 +184,9 @@ def eligibility_command(allowed_charges, beneficiaries, services, year, fmt):
     from ..scoring.eligibility import low_volume_status
 
     if year is None:
-        import datetime
+        from ..program import default_year
 
-        from ..program import supported_years
-
-        years = supported_years()
-        year = min(max(datetime.date.today().year, years[0]), years[-1])
+        year = default_year()
     try:
         result = low_volume_status(year, allowed_charges=allowed_charges, beneficiaries=beneficiaries,
                                    services=services)

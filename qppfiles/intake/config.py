@@ -187,7 +187,7 @@ def load_config(start: str = ".", path: str | None = None) -> Config:
     unknown = sorted(set(table) - _TOP_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_TOP_KEYS))}")
-    from ..report import FORMATS
+    from ..model.options import REPORT_FORMATS as FORMATS
 
     overrides = []
     for i, entry in enumerate(table.get("overrides", [])):
@@ -304,7 +304,7 @@ def resolve(ctx: click.Context, values: dict[str, Any], config: Config) -> tuple
 def options_for(config: Config, path: str, values: dict[str, Any], given: set):
     """Validation options of one file: defaults < configuration < its overrides matching ``path`` <
     environment < command line; per-file-ignores add to ``ignore``."""
-    from ..pipeline.options import Options
+    from ..model.options import Options
     from .globs import matches
 
     settings = {key: values.get(name) for name, (key, _) in PARAMETERS.items() if key in OPTION_KEYS}

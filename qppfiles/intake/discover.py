@@ -31,24 +31,26 @@ SYMLINK_OUTSIDE = "a symbolic link out of the project (--follow-symlinks)"
 
 @dataclass
 class Discovery:
-    """What a walk found: files to check, directories it could not list, files it left out and why."""
+    """What a walk found: files to check, directories it could not list, files it left out and why.
 
-    files: list[str] = field(default_factory=list)
+    Filled as the walk goes (see ``walk_files``): complete once the walk is."""
+
+    files: list[str] = field(default_factory=list)  # filled by ``discover``, not by ``walk_files``
     unreadable: list[tuple[str, str]] = field(default_factory=list)  # (directory, reason)
-    skipped: dict[str, list[str]] = field(default_factory=dict)  # reason -> paths
+    skipped: dict[str, int] = field(default_factory=dict)  # reason -> files left out for it
     problems: list[str] = field(default_factory=list)  # named paths that do not exist
 
     @property
     def skipped_count(self) -> int:
-        return sum(len(v) for v in self.skipped.values())
+        return sum(self.skipped.values())
 
     def skip(self, path: str, reason: str) -> None:
-        self.skipped.setdefault(reason, []).append(path)
+        self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
     def summary_line(self) -> str | None:
         if not self.skipped:
             return None
-        parts = [f"{len(paths)} {reason}" for reason, paths in sorted(self.skipped.items())]
+        parts = [f"{count} {reason}" for reason, count in sorted(self.skipped.items())]
         n = self.skipped_count
         return f"skipped {n} file{'s' if n != 1 else ''}: " + "; ".join(parts)
 
@@ -73,7 +75,7 @@ def name_findings(path: str) -> list[Finding]:
 
 def unreadable_report(directory: str, reason: str):
     """The report of a directory that could not be listed."""
-    from ..pipeline.validate import FileReport
+    from ..model.file_report import FileReport
 
     return FileReport(directory, "", None,
                       [Finding.of(UNREADABLE_DIR, f"cannot list the directory: {reason}")])
@@ -136,11 +138,20 @@ class _Ignores:
         return False
 
 
-def discover(paths: Sequence[str], *, root: str | None = None, follow_symlinks: bool = False,
-             gitignore: bool = False, skip_dirs: frozenset = frozenset(),
-             select: Callable[[str], bool] | None = None, submissions_only: bool = False,
-             unique: bool = False) -> Discovery:
-    """The files under ``paths`` (named files as given; directories walked for .json and .xml files).
+def discover(paths: Sequence[str], **choices) -> Discovery:
+    """The files under ``paths`` as a list in ``files`` (see ``walk_files`` for ``choices``)."""
+    found = Discovery()
+    found.files = list(walk_files(paths, found, **choices))
+    return found
+
+
+def walk_files(paths: Sequence[str], found: Discovery, *, root: str | None = None, follow_symlinks: bool = False,
+               gitignore: bool = False, skip_dirs: frozenset = frozenset(),
+               select: Callable[[str], bool] | None = None, submissions_only: bool = False,
+               unique: bool = False) -> Iterator[str]:
+    """The files under ``paths``, one at a time as the walk finds them (named files as given;
+    directories walked for .json and .xml files); what is left out, unlisted or missing goes to
+    ``found`` on the way.
 
     ``root``: the project directory; links leading out of it are left out unless ``follow_symlinks``.
     Without ``follow_symlinks``, links to directories are not walked (as ``os.walk`` does).
@@ -148,39 +159,46 @@ def discover(paths: Sequence[str], *, root: str | None = None, follow_symlinks: 
     files whose content is not a QPP JSON or QRDA III submission. ``unique``: a file found twice is
     checked once.
     """
-    found = Discovery()
     real_root = os.path.realpath(root) if root else None
     ignores = _Ignores() if gitignore else None
-    seen: dict[str, None] = {}
+    # For ``unique``, only paths another argument could produce again are remembered: one walk never
+    # gives a path twice, so memory does not grow with the files of arguments that do not overlap.
+    seen: set[str] = set()
 
-    def keep(path: str) -> None:
-        if unique and path in seen:
-            return
-        seen[path] = None
+    def again(path: str, index: int) -> bool:  # every path a walk gives starts with its top as written
+        return any(i != index and path.startswith(top) for i, top in enumerate(paths))
+
+    def keep(path: str, index: int) -> bool:
+        if unique:
+            if path in seen:
+                return False
+            if again(path, index):
+                seen.add(path)
         if not follow_symlinks and real_root and os.path.islink(path) and not _inside(path, real_root):
             found.skip(display_path(path), SYMLINK_OUTSIDE)
-            return
+            return False
         if select is not None and not select(path):
-            return
+            return False
         if submissions_only:
             from .sniff import looks_like_submission
 
             if looks_like_submission(path) is False:
                 found.skip(display_path(path), NOT_A_SUBMISSION)
-                return
-        found.files.append(path)
+                return False
+        return True
 
-    for path in paths:
+    for index, path in enumerate(paths):
         if os.path.isdir(path):
             if ignores is not None:
                 ignores.load_down_to(root or path, path)
             for file in _walk(path, found, follow_symlinks, real_root, ignores, skip_dirs):
-                keep(file)
+                if keep(file, index):
+                    yield file
         elif os.path.lexists(path):
-            keep(path)
+            if keep(path, index):
+                yield path
         else:
             found.problems.append(f"{display_path(path)}: no such file or directory")
-    return found
 
 
 def _walk(top: str, found: Discovery, follow_symlinks: bool, real_root: str | None,

@@ -117,7 +117,7 @@ def refusals(source, output: bytes) -> list[Finding]:
 
 def _errors(result) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
-    from .options import Options
+    from ..model.options import Options
     from .validate import CappedFindings, rule_findings, schema_findings
 
     found = CappedFindings(None)

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..intake.discover import name_findings
-from .options import Options
-from .validate import FileReport, format_from_name, internal_error, validate_path
+from ..model.file_report import FileReport
+from ..model.options import Options
+from .validate import format_from_name, internal_error, validate_path
 
 
 def check_file(path: str, options: Options) -> FileReport:
@@ -106,17 +107,51 @@ def _chunk_size(paths: Iterable[str], options: Options, jobs: int) -> int:
     return max(1, min(16, count // (4 * jobs)))
 
 
+class Grouped:
+    """The files of a run grouped by their options, groups in the order their first file came,
+    each group's files in the order given; the paths are spooled (``qppfiles.pipeline.spool``), so
+    that holding them costs the same memory for ten files or a million.  ``len()``: the files."""
+
+    def __init__(self, options_for: Callable[[str], Options], paths: Iterable[str]) -> None:
+        from .spool import PathSpool
+
+        self.groups: dict[Options, PathSpool] = {}
+        for path in paths:
+            options = options_for(path)
+            spool = self.groups.get(options)
+            if spool is None:
+                spool = self.groups[options] = PathSpool()
+            spool.add(path)
+
+    def __len__(self) -> int:
+        return sum(len(spool) for spool in self.groups.values())
+
+    def options(self) -> list[Options]:
+        return list(self.groups)
+
+    def close(self) -> None:
+        for spool in self.groups.values():
+            spool.close()
+
+
 def checked_reports(settings, found, jobs: int, problems: list[str],
-                    render: Callable[[FileReport], str] | None = None, few_serial: bool = False):
+                    render: Callable[[FileReport], str] | None = None, few_serial: bool = False,
+                    grouped: Grouped | None = None):
     """Reports of the files a walk found (``found``, a ``qppfiles.intake.discover.Discovery``), each checked
     under its options from ``settings``: first the directories that could not be listed, then the
     files, grouped by options, each group in path order.  ``few_serial``: a group of fewer than four
-    files per process is checked in this process (starting workers costs more)."""
-    problems.extend(found.problems)
-    yield from discovery_reports(found, problems, render)
-    groups: dict = {}
-    for path in found.files:
-        groups.setdefault(settings.options_for(path), []).append(path)
-    for options, files in groups.items():
-        use = jobs if len(files) >= 4 * jobs or not (few_serial or len(groups) > 1) else 1
-        yield from validate_many(files, options, use, problems, render)
+    files per process is checked in this process (starting workers costs more).
+
+    ``grouped``: the files already grouped (it takes ``found.files`` otherwise, a list or a walk still
+    going, which is finished first: only then is ``found`` complete)."""
+    if grouped is None:
+        grouped = Grouped(settings.options_for, found.files)
+    try:
+        problems.extend(found.problems)
+        yield from discovery_reports(found, problems, render)
+        many = len(grouped.groups) > 1
+        for options, files in grouped.groups.items():
+            use = jobs if len(files) >= 4 * jobs or not (few_serial or many) else 1
+            yield from validate_many(files, options, use, problems, render)
+    finally:
+        grouped.close()

@@ -23,6 +23,7 @@ from .packs import (
     QualityRules,
     UnsupportedYear,
     YearPack,
+    default_year,
     supported_years,
     year_pack,
 )
@@ -31,5 +32,5 @@ __all__ = [
     "CATEGORIES", "CategoryWeights", "CostRules", "Eligibility", "FinalRules", "IaRules",
     "Identifiers", "ImprovementScoring", "MeasureBonusRules", "NewMeasureFloor", "Periods",
     "PiRequirement", "PiRules", "QualityRules", "UnsupportedYear", "YearPack",
-    "supported_years", "year_pack",
+    "default_year", "supported_years", "year_pack",
 ]

@@ -337,6 +337,12 @@ def supported_years() -> tuple[int, ...]:
     return tuple(sorted(_data.YEARS))
 
 
+def default_year(today: date | None = None) -> int:
+    """The year a command uses when none is given: this calendar year, kept within the supported ones."""
+    years = supported_years()
+    return min(max((today or date.today()).year, years[0]), years[-1])
+
+
 @cache
 def year_pack(year: int) -> YearPack:
     """The rules of a performance year; cached, raises UnsupportedYear."""

@@ -36,26 +36,19 @@ def line(report) -> str:
     return json.dumps(report.to_dict()) + "\n"
 
 
-def render_lines(reports, out, extra: dict | None = None) -> list:
-    """One JSON object per file as soon as it is checked, then a summary line.
+def render_lines(reports, out, extra: dict | None = None):
+    """One JSON object per file as soon as it is checked, then a summary line; returns the run's Tally
+    (counts only, so that memory stays flat however many files).
 
     ``reports`` may hold ``Rendered`` files, whose lines a worker has already made."""
     from ..pipeline.runner import Rendered
+    from .tally import Tally
 
-    seen = []
+    seen = Tally()
     for r in reports:
         out.write(r.text if isinstance(r, Rendered) else line(r))
         out.flush()
-        seen.append(_Tally(r.errors, r.warnings, r.internal_error, r.rejected))
-    out.write(json.dumps({"summary": {**summary(seen), **(extra or {})}, **header()}) + "\n")
+        seen.add(r)
+    counts = {"files": seen.files, "errors": seen.errors, "warnings": seen.warnings}
+    out.write(json.dumps({"summary": {**counts, **(extra or {})}, **header()}) + "\n")
     return seen
-
-
-class _Tally:
-    __slots__ = ("errors", "warnings", "internal_error", "rejected")
-
-    def __init__(self, errors: int, warnings: int, internal_error: bool, rejected: int = 0):
-        self.errors = errors
-        self.warnings = warnings
-        self.internal_error = internal_error
-        self.rejected = rejected

@@ -57,7 +57,7 @@ def _case(r, elapsed: float, fail_on: str) -> tuple:
     outcome = None
     reported = set()
     if r.internal_error or r.unreadable:
-        from ..pipeline.validate import INTERNAL_ERROR, UNREADABLE
+        from ..model.file_report import INTERNAL_ERROR, UNREADABLE
 
         f = next(f for f in r.findings if f.code == INTERNAL_ERROR or f.code in UNREADABLE)
         lines.append(f"      <error type={quoteattr(f.code)} message={quoteattr(xml_text(f.message))}>"

@@ -26,6 +26,7 @@ from ...model.submission import (
     Value,
 )
 from .. import QPP_JSON, ReadResult
+from .fields import SET_TEXT, SUBMISSION_TEXT, Fields
 from .parse import parse
 from .shape import is_set_only, set_nodes, unwrap
 
@@ -43,6 +44,10 @@ def _num(v: Any) -> Count:
 
 def _bool(v: Any) -> bool | None:
     return v if type(v) is bool else None
+
+
+def _text_fields(d: dict[str, Any], fields: Fields) -> dict[str, Any]:
+    return {attribute: _str(d.get(key)) for key, attribute in fields}
 
 
 def _counts(d: dict[str, Any]) -> Counts:
@@ -97,17 +102,8 @@ def _measurement_set(s: Any, pointer: str) -> MeasurementSet:
     measurements = tuple(
         _measurement(m, f"{pointer}/measurements/{i}") for i, m in enumerate(ms)
     ) if isinstance(ms, list) else ()
-    return MeasurementSet(
-        category=_str(s.get("category")),
-        submission_method=_str(s.get("submissionMethod")),
-        program_name=_str(s.get("programName")),
-        cehrt_id=_str(s.get("cehrtId")),
-        performance_start=_str(s.get("performanceStart")),
-        performance_end=_str(s.get("performanceEnd")),
-        measurements=measurements,
-        ref=pointer,
-        source=_str(s.get("source")),
-    )
+    return MeasurementSet(category=_str(s.get("category")), measurements=measurements, ref=pointer,
+                          **_text_fields(s, SET_TEXT))
 
 
 def _year(v: Any) -> int | None:
@@ -127,12 +123,9 @@ def to_model(doc: Any) -> Submission | None:
         return Submission(year, measurement_sets=(ms,), ref=base, set_only=True)
     return Submission(
         performance_year=_year(obj.get("performanceYear")),
-        entity_type=_str(obj.get("entityType")),
-        taxpayer_identification_number=_str(obj.get("taxpayerIdentificationNumber")),
-        national_provider_identifier=_str(obj.get("nationalProviderIdentifier")),
-        entity_id=_str(obj.get("entityId")),
         measurement_sets=tuple(_measurement_set(s, pointer) for pointer, s in set_nodes(obj, base)),
         ref=base,
+        **_text_fields(obj, SUBMISSION_TEXT),
     )
 
 

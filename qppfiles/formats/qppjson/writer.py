@@ -16,6 +16,7 @@ from ...model.submission import (
     Submission,
     Value,
 )
+from .fields import COUNTS_WRITTEN, SET_TEXT, SUBMISSION_TEXT, Fields
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
@@ -23,15 +24,14 @@ def _put(out: dict[str, Any], key: str, value: Any) -> None:
         out[key] = value
 
 
-def _counts_dict(c: Counts) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    _put(out, "performanceMet", c.performance_met)
-    _put(out, "performanceNotMet", c.performance_not_met)
-    _put(out, "eligiblePopulationExclusion", c.eligible_population_exclusion)
-    _put(out, "eligiblePopulationException", c.eligible_population_exception)
-    _put(out, "numeratorExclusion", c.numerator_exclusion)
-    _put(out, "eligiblePopulation", c.eligible_population)
+def _put_fields(out: dict[str, Any], obj: object, fields: Fields) -> dict[str, Any]:
+    for key, attribute in fields:
+        _put(out, key, getattr(obj, attribute))
     return out
+
+
+def _counts_dict(c: Counts) -> dict[str, Any]:
+    return _put_fields({}, c, COUNTS_WRITTEN)
 
 
 def _value_json(v: Value) -> Any:
@@ -60,13 +60,7 @@ def _value_json(v: Value) -> Any:
 
 
 def set_to_dict(ms: MeasurementSet) -> dict[str, Any]:
-    out: dict[str, Any] = {"category": ms.category}
-    _put(out, "submissionMethod", ms.submission_method)
-    _put(out, "programName", ms.program_name)
-    _put(out, "cehrtId", ms.cehrt_id)
-    _put(out, "performanceStart", ms.performance_start)
-    _put(out, "performanceEnd", ms.performance_end)
-    _put(out, "source", ms.source)
+    out = _put_fields({"category": ms.category}, ms, SET_TEXT)
     out["measurements"] = [{"measureId": m.measure_id, "value": _value_json(m.value)} for m in ms.measurements]
     return out
 
@@ -74,11 +68,7 @@ def set_to_dict(ms: MeasurementSet) -> dict[str, Any]:
 def to_dict(sub: Submission) -> dict[str, Any]:
     if sub.set_only and len(sub.measurement_sets) == 1:
         return set_to_dict(sub.measurement_sets[0])
-    out: dict[str, Any] = {}
-    _put(out, "entityType", sub.entity_type)
-    _put(out, "entityId", sub.entity_id)
-    _put(out, "taxpayerIdentificationNumber", sub.taxpayer_identification_number)
-    _put(out, "nationalProviderIdentifier", sub.national_provider_identifier)
+    out = _put_fields({}, sub, SUBMISSION_TEXT)
     _put(out, "performanceYear", sub.performance_year)
     out["measurementSets"] = [set_to_dict(ms) for ms in sub.measurement_sets]
     return out

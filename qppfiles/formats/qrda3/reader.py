@@ -36,19 +36,9 @@ TEMPLATE_ID = _H + "templateId"
 ID = _H + "id"
 COMPONENT = _H + "component"
 STRUCTURED_BODY = _H + "structuredBody"
-SECTION = _H + "section"
-ENTRY = _H + "entry"
 ORGANIZER = _H + "organizer"
-OBSERVATION = _H + "observation"
-ACT = _H + "act"
-REFERENCE = _H + "reference"
-EXTERNAL_DOCUMENT = _H + "externalDocument"
-EXTERNAL_OBSERVATION = _H + "externalObservation"
-ENTRY_RELATIONSHIP = _H + "entryRelationship"
 VALUE = _H + "value"
-EFFECTIVE_TIME = _H + "effectiveTime"
 LOW = _H + "low"
-HIGH = _H + "high"
 
 # CMS reads Measure Performed as Y or N, in any case, and nothing else.
 _YES = {"y"}
@@ -74,33 +64,66 @@ def read(data: bytes, path: str | None = None, *, max_bytes: int = DEFAULT_MAX_B
     return _Reader(root, catalog, year, lazy_refs).run()
 
 
-def _roots(el) -> list[str]:
-    """The roots of an element's templateIds, "" for one without: as a section lists them."""
-    return [t.get("root", "") for t in el.iterchildren(TEMPLATE_ID)]
-
+Period = tuple[str | None, str | None]
+# (category, section element, reporting period or None) of a section read.
+Section = tuple[str, etree._Element, Period | None]
 
 _NS = {"h": T.NS}
+
+
+def _xpath(expression: str) -> etree.XPath:
+    # Without the regular expression functions, which would be set up again at each call.
+    return etree.XPath(expression, namespaces=_NS, regexp=False, smart_strings=False)
+
+
 # Compiled XPaths read a few levels of children in one call, where Python would make one proxy per node.
-# The templateId roots an element has (for membership tests: a templateId without root is left out).
-_template_roots = etree.XPath("h:templateId/@root", namespaces=_NS, smart_strings=False)
-_external_document_ids = etree.XPath("h:reference/h:externalDocument/h:id", namespaces=_NS)
-_external_observation_ids = etree.XPath("h:reference/h:externalObservation/h:id", namespaces=_NS)
+# The values of an observation's aggregate counts; a population observation also holds its supplemental data.
+_AGGREGATE_VALUES = f"h:entryRelationship/h:observation[h:templateId/@root = '{T.AGGREGATE_COUNT}']/h:value"
+_aggregate_values = _xpath(_AGGREGATE_VALUES)
+_sections = _xpath("h:component[1]/h:structuredBody[1]/h:component/h:section")
+_entry_organizers = _xpath("h:entry/h:organizer")
+_entry_elements = _xpath("h:entry/*")
+_component_observations = _xpath("h:component/h:observation")
+# The templateId roots an element has (a templateId without root is left out), as strings.
+_template_roots = _xpath("h:templateId/@root")
+# An organizer's measure ids (reference/externalDocument/id/@extension), as strings.
+_measure_ids = _xpath("h:reference/h:externalDocument/h:id/@extension")
+_emeasure_ids = _xpath(f"h:reference/h:externalDocument/h:id[@root = '{T.EMEASURE_ROOT}']")
 
 
 def _having_template(steps: str, root: str, then: str = "") -> etree.XPath:
-    """The elements at ``steps`` that have a templateId with ``root`` (then ``then`` below them).
-    The root is written into the expression: a variable would cost a binding per call."""
-    if "'" in root:
-        raise ValueError(f"not a templateId root: {root!r}")
-    return etree.XPath(f"{steps}[h:templateId/@root = '{root}']{then}", namespaces=_NS)
+    """The elements at ``steps`` that have a templateId with ``root`` (then ``then`` below them)."""
+    return _xpath(f"{steps}[h:templateId/@root = '{root}']{then}")
 
 
-# The values of an observation's aggregate counts; a population observation also holds its supplemental data.
-_aggregate_values = _having_template("h:entryRelationship/h:observation", T.AGGREGATE_COUNT, "/h:value")
-_reporting_parameters_acts = _having_template("h:entry/h:act", T.REPORTING_PARAMETERS_ACT)
+# The templateIds that make an organizer of a section a PI measure (a proportion or an attestation):
+# their parents are the section's PI measures, in document order.  A test of the attribute costs less
+# than one of the organizer's templateIds as a node-set.
+_pi_templates = _xpath(f"h:entry/h:organizer/h:templateId[@root = '{T.PI_NUMERATOR_DENOMINATOR}'"
+                       f" or @root = '{T.PI_MEASURE_PERFORMED}']")
+_pi_count_templates = _xpath(f"h:component/h:observation/h:templateId[@root = '{T.PI_NUMERATOR}'"
+                             f" or @root = '{T.PI_DENOMINATOR}']")
 _measure_performed = _having_template("h:component/h:observation", T.MEASURE_PERFORMED)
-_pi_observations = {root: _having_template("h:component/h:observation", root)
-                    for root in (T.PI_NUMERATOR, T.PI_DENOMINATOR)}
+# The first value of the first Measure Performed observation: the one CMS reads.
+_performed_value = _xpath(f"(h:component/h:observation[h:templateId/@root = '{T.MEASURE_PERFORMED}'])[1]/h:value[1]")
+# The header's ids: the program names, the participants' (CEHRT, MVP), the performers' NPIs and their
+# organization's ids (TIN, APM, ...); the parent of each tells which it is.
+_PERFORMER = "h:documentationOf/h:serviceEvent/h:performer/h:assignedEntity"
+_header_ids = _xpath(
+    f"h:informationRecipient/h:intendedRecipient/h:id[@root = '{T.PROGRAM_NAME_ROOT}']"
+    f" | h:participant/h:associatedEntity/h:id | {_PERFORMER}/h:id[@root = '{T.NPI_ROOT}']"
+    f" | {_PERFORMER}/h:representedOrganization[1]/h:id")
+
+# Unions: one call gathers what the checks of an element read, in document order, for less than a call
+# per part; the tags (and for a value, its parent) tell the parts apart.
+# A section's templateIds and its reporting parameters acts.
+_section_parts = _xpath(
+    f"h:templateId | h:entry/h:act[h:templateId/@root = '{T.REPORTING_PARAMETERS_ACT}']")
+# The bounds of a reporting period (of the act's first effectiveTime).
+_period_bounds = _xpath("h:effectiveTime[1]/h:low | h:effectiveTime[1]/h:high")
+# A measure data or performance rate observation's templateIds, values, population ids and aggregate counts.
+_observation_parts = _xpath(
+    f"h:templateId | h:value | h:reference/h:externalObservation/h:id | {_AGGREGATE_VALUES}")
 
 
 def _child(el, *tags):
@@ -111,15 +134,62 @@ def _child(el, *tags):
     return el
 
 
-def _ids(el, root: str) -> list:
-    return [i for i in el.iterchildren(ID) if i.get("root") == root]
+def _pi_measures(section) -> list[tuple[etree._Element, bool]]:
+    """(organizer, is a proportion) of each PI measure of a section, in document order."""
+    found: list[tuple[etree._Element, bool]] = []
+    for template in _pi_templates(section):
+        organizer = template.getparent()
+        proportion = template.get("root") == T.PI_NUMERATOR_DENOMINATOR
+        if found and found[-1][0] is organizer:  # an organizer's templateIds come one after the other
+            if proportion:
+                found[-1] = (organizer, True)
+        else:
+            found.append((organizer, proportion))
+    return found
+
+
+def _pi_counts(organizer) -> dict[str, list[etree._Element]]:
+    """A PI proportion's numerator and denominator observations (each in document order)."""
+    found: dict[str, list[etree._Element]] = {T.PI_NUMERATOR: [], T.PI_DENOMINATOR: []}
+    for template in _pi_count_templates(organizer):
+        observations = found[template.get("root")]
+        observation = template.getparent()
+        if not observations or observations[-1] is not observation:  # a templateId may be repeated
+            observations.append(observation)
+    return found
+
+
+class _Observation:
+    """What the checks read of a measure data or performance rate observation, from one call."""
+
+    __slots__ = ("roots", "values", "ids", "counts")
+
+    def __init__(self, obs) -> None:
+        self.roots: list[str] = []  # templateId roots
+        self.values: list[etree._Element] = []  # its value elements
+        self.ids: list[etree._Element] = []  # reference/externalObservation/id
+        self.counts: list[etree._Element] = []  # the values of its aggregate counts
+        for el in _observation_parts(obs):
+            tag = el.tag
+            if tag == TEMPLATE_ID:
+                root = el.get("root")
+                if root is not None:
+                    self.roots.append(root)
+            elif tag == ID:
+                self.ids.append(el)
+            elif el.getparent() is obs:
+                self.values.append(el)
+            else:
+                self.counts.append(el)
 
 
 def _date(raw: str | None) -> str | None:
     """yyyyMMdd..., yyyy-MM-dd or yyyy/MM/dd -> yyyy-MM-dd; None when not a date."""
     if not raw:
         return None
-    digits = raw.strip().replace("-", "").replace("/", "")[:8]
+    digits = raw[:8]
+    if len(digits) != 8 or not is_ascii_digits(digits):  # the common yyyyMMdd... needs no rewriting
+        digits = raw.strip().replace("-", "").replace("/", "")[:8]
     if len(digits) != 8 or not is_ascii_digits(digits):
         return None
     month, day = int(digits[4:6]), int(digits[6:8])
@@ -138,6 +208,7 @@ class _Reader:
         self.legacy_ia = None  # a legacy IA section, read only for the years CMS read it
         self.lines = LineMap(lazy_refs)
         self.findings: list[Finding] = []
+        self.quality_template_ids: list[etree._Element] = []  # the templateIds of the eCQM section read
 
     # -- findings -----------------------------------------------------------------
     def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
@@ -245,28 +316,20 @@ class _Reader:
 
     # -- header -------------------------------------------------------------------
     def header(self) -> dict:
-        root = self.root
-        programs = []
-        for recipient in root.iterchildren(_H + "informationRecipient"):
-            for intended in recipient.iterchildren(_H + "intendedRecipient"):
-                programs.extend(_ids(intended, T.PROGRAM_NAME_ROOT))
+        programs: list[etree._Element] = []
+        entity_ids: list[etree._Element] = []
+        npis: list[etree._Element] = []
+        orgs: list[etree._Element] = []
+        by_parent = {_H + "intendedRecipient": programs, _H + "associatedEntity": entity_ids,
+                     _H + "assignedEntity": npis, _H + "representedOrganization": orgs}
+        for i in _header_ids(self.root):
+            by_parent[i.getparent().tag].append(i)
         cehrt = mvp = None
-        for participant in root.iterchildren(_H + "participant"):
-            for entity in participant.iterchildren(_H + "associatedEntity"):
-                for i in entity.iterchildren(ID):
-                    if i.get("root") == T.CEHRT_ROOT and cehrt is None:
-                        cehrt = i.get("extension")
-                    elif i.get("root") == T.MVP_ROOT and mvp is None:
-                        mvp = i.get("extension")
-        npis, orgs = [], []
-        for doc_of in root.iterchildren(_H + "documentationOf"):
-            for event in doc_of.iterchildren(_H + "serviceEvent"):
-                for performer in event.iterchildren(_H + "performer"):
-                    for assigned in performer.iterchildren(_H + "assignedEntity"):
-                        npis.extend(_ids(assigned, T.NPI_ROOT))
-                        org = _child(assigned, _H + "representedOrganization")
-                        if org is not None:
-                            orgs.extend(org.iterchildren(ID))
+        for i in entity_ids:
+            if i.get("root") == T.CEHRT_ROOT and cehrt is None:
+                cehrt = i.get("extension")
+            elif i.get("root") == T.MVP_ROOT and mvp is None:
+                mvp = i.get("extension")
 
         def first(root_oid):
             for i in orgs:
@@ -314,31 +377,34 @@ class _Reader:
         return mapped[0], mapped[1], True
 
     # -- sections -----------------------------------------------------------------
-    def sections(self) -> list[tuple[str, object, tuple | None]]:
+    def sections(self) -> list[Section]:
         """(category, section element, (start, end) or None) per known section, first of each kind."""
-        body = _child(self.root, COMPONENT, STRUCTURED_BODY)
-        found: list[tuple[str, object, tuple | None]] = []
+        found: list[Section] = []
         seen: dict[str, object] = {}
-        if body is not None:
-            for component in body.iterchildren(COMPONENT):
-                for section in component.iterchildren(SECTION):
-                    roots = _roots(section)
-                    category = next((T.SECTION_CATEGORY[r] for r in roots if r in T.SECTION_CATEGORY), None)
-                    if category is None and T.LEGACY_IA_SECTION in roots and "ia" not in seen:
-                        category = "ia"
-                        self.legacy_ia = section
-                    if category is None:
-                        self.finding("X121", "A section with templateIds "
-                                     f"{', '.join(roots) or '(none)'} is not a QRDA III measure, "
-                                     "improvement activities or Promoting Interoperability section; "
-                                     "it was ignored.", section, severity=WARNING)
-                        continue
-                    if category in seen:
-                        self.finding("X122", f"The file has more than one {_CATEGORY_NAMES[category]} "
-                                     "section; only the first is read.", section)
-                        continue
-                    seen[category] = section
-                    found.append((category, section, self.reporting_period(section, category)))
+        for section in _sections(self.root):
+            tids: list[etree._Element] = []
+            acts: list[etree._Element] = []
+            for el in _section_parts(section):
+                (tids if el.tag == TEMPLATE_ID else acts).append(el)
+            roots = [t.get("root", "") for t in tids]
+            category = next((T.SECTION_CATEGORY[r] for r in roots if r in T.SECTION_CATEGORY), None)
+            if category is None and T.LEGACY_IA_SECTION in roots and "ia" not in seen:
+                category = "ia"
+                self.legacy_ia = section
+            if category is None:
+                self.finding("X121", "A section with templateIds "
+                             f"{', '.join(roots) or '(none)'} is not a QRDA III measure, "
+                             "improvement activities or Promoting Interoperability section; "
+                             "it was ignored.", section, severity=WARNING)
+                continue
+            if category in seen:
+                self.finding("X122", f"The file has more than one {_CATEGORY_NAMES[category]} "
+                             "section; only the first is read.", section)
+                continue
+            seen[category] = section
+            if category == "quality":
+                self.quality_template_ids = tids
+            found.append((category, section, self.reporting_period(section, category, acts)))
         if not found:
             self.no_section()
         return found
@@ -350,7 +416,7 @@ class _Reader:
                      body if body is not None else None)
 
     def check_category_section(self, section, year: int) -> None:
-        tids = [t for t in section.iterchildren(TEMPLATE_ID) if t.get("root") == T.CATEGORY_REPORT_SECTION]
+        tids = [t for t in self.quality_template_ids if t.get("root") == T.CATEGORY_REPORT_SECTION]
         if not tids:
             self.finding("X125", "The measure section lacks the QRDA Category III Measure Section "
                          f"templateId (root {T.CATEGORY_REPORT_SECTION}).", section)
@@ -362,8 +428,8 @@ class _Reader:
                          f"{T.CATEGORY_REPORT_SECTION} has extension {found}; for {year} CMS requires "
                          f"'{expected}'.", tids[0])
 
-    def reporting_period(self, section, category) -> tuple[str | None, str | None] | None:
-        acts = _reporting_parameters_acts(section)
+    def reporting_period(self, section, category: str, acts: list) -> Period | None:
+        """The section's reporting period, from ``acts``: its reporting parameters acts."""
         name = _CATEGORY_NAMES[category]
         if len(acts) != 1:
             self.finding("X123", f"The {name} section has {len(acts)} reporting parameters acts "
@@ -371,14 +437,15 @@ class _Reader:
             if not acts:
                 return None
         act = acts[0]
-        time = _child(act, EFFECTIVE_TIME)
-        low, high = _child(time, LOW), _child(time, HIGH)
-        if time is not None:
-            for label, tag in (("start (low)", LOW), ("end (high)", HIGH)):
-                bounds = list(time.iterchildren(tag))
-                if len(bounds) > 1:
-                    self.finding("X173", f"The {name} section's reporting period has {len(bounds)} "
-                                 f"{label} values; it needs exactly one.", bounds[1])
+        lows: list[etree._Element] = []
+        highs: list[etree._Element] = []
+        for bound in _period_bounds(act):
+            (lows if bound.tag == LOW else highs).append(bound)
+        low, high = (lows[0] if lows else None), (highs[0] if highs else None)
+        for label, bounds in (("start (low)", lows), ("end (high)", highs)):
+            if len(bounds) > 1:
+                self.finding("X173", f"The {name} section's reporting period has {len(bounds)} "
+                             f"{label} values; it needs exactly one.", bounds[1])
         dates = []
         for label, el in (("start", low), ("end", high)):
             raw = el.get("value") if el is not None else None
@@ -418,13 +485,12 @@ class _Reader:
         out: list[Measurement] = []
         seen_guids: dict[str, object] = {}
         organizers = []
-        for entry in section.iterchildren(ENTRY):
-            for organizer in entry.iterchildren(ORGANIZER):
-                roots = _template_roots(organizer)
-                if T.MEASURE_REFERENCE_RESULTS_CMS in roots:
-                    organizers.append(organizer)
-                elif T.PI_NUMERATOR_DENOMINATOR in roots:
-                    self.pi_outside_pi_section(organizer, "eCQM measure")
+        for organizer in _entry_organizers(section):
+            roots = _template_roots(organizer)
+            if T.MEASURE_REFERENCE_RESULTS_CMS in roots:
+                organizers.append(organizer)
+            elif T.PI_NUMERATOR_DENOMINATOR in roots:
+                self.pi_outside_pi_section(organizer, "eCQM measure")
         if not organizers:
             self.finding("X126", "The measure section holds no eCQM (Measure Reference and Results, "
                          f"templateId {T.MEASURE_REFERENCE_RESULTS_CMS}).", section)
@@ -433,8 +499,7 @@ class _Reader:
                          "eCQMs cannot be identified.", section)
             return out
         for organizer in organizers:
-            guids = [i.get("extension") for i in _external_document_ids(organizer)
-                     if i.get("root") == T.EMEASURE_ROOT]
+            guids = [i.get("extension") for i in _emeasure_ids(organizer)]
             if len(guids) != 1 or not guids[0]:
                 self.finding("X130", f"An eCQM entry has {len(guids)} measure GUIDs (reference/"
                              f"externalDocument/id root {T.EMEASURE_ROOT}); it needs exactly one.", organizer)
@@ -455,65 +520,59 @@ class _Reader:
         return out
 
     def quality_measurement(self, organizer, measure) -> Measurement:
-        name = _catalog.describe(measure)
+        definition = _catalog.definition(measure)
+        name, groups, by_uuid, defined = definition.name, definition.groups, definition.by_uuid, definition.defined
         mid = measure.measure_id
-        groups = _catalog.population_groups(measure)
-        by_uuid: dict[str, int] = {}
-        defined = set()  # population codes the measure's definition has
-        for index, (_, uuids) in enumerate(groups):
-            defined.update(uuids)
-            for uuid in uuids.values():
-                by_uuid.setdefault(uuid, index)
         counts: list[dict[str, int | None]] = [dict() for _ in groups]
         first_el: list[object] = [None] * len(groups)
         rates = []
-        for component in organizer.iterchildren(COMPONENT):
-            for obs in component.iterchildren(OBSERVATION):
-                roots = _template_roots(obs)
-                if T.MEASURE_DATA_CMS not in roots:
-                    if T.PERFORMANCE_RATE_CMS in roots:
-                        rates.append(obs)
+        for obs in _component_observations(organizer):
+            parts = _Observation(obs)
+            roots = parts.roots
+            if T.MEASURE_DATA_CMS not in roots:
+                if T.PERFORMANCE_RATE_CMS in roots:
+                    rates.append((obs, parts))
+                continue
+            values = parts.values
+            if len(values) > 1:
+                self.finding("X171", f"Measure data of eCQM {name} has {len(values)} population codes; "
+                             "it needs exactly one.", values[1], measure_id=mid)
+            value = values[0] if values else None
+            code = (value.get("code") if value is not None else None) or ""
+            code = "IPOP" if code.strip().upper() == "IPP" else code.strip().upper()
+            if code not in T.POPULATION_CODES:
+                self.finding("X134", f"Measure data of eCQM {name} has population code "
+                             f"'{code or '(none)'}', which is not one of {', '.join(T.POPULATION_CODES)}; "
+                             "it was ignored.", obs, severity=WARNING, measure_id=mid)
+                continue
+            if code != "IPOP" and code not in defined:
+                self.finding("X175", f"eCQM {name} reports a {code} population, which its "
+                             f"{self.catalog.year} definition does not have.", obs, measure_id=mid)
+                continue
+            uuid_els = parts.ids
+            if len(uuid_els) != 1:
+                self.finding("X172", f"Population {code} of eCQM {name} has {len(uuid_els)} population "
+                             "ids (reference/externalObservation/id); it needs exactly one.", obs,
+                             measure_id=mid)
+                if not uuid_els:
                     continue
-                values = list(obs.iterchildren(VALUE))
-                if len(values) > 1:
-                    self.finding("X171", f"Measure data of eCQM {name} has {len(values)} population codes; "
-                                 "it needs exactly one.", values[1], measure_id=mid)
-                value = values[0] if values else None
-                code = (value.get("code") if value is not None else None) or ""
-                code = "IPOP" if code.strip().upper() == "IPP" else code.strip().upper()
-                if code not in T.POPULATION_CODES:
-                    self.finding("X134", f"Measure data of eCQM {name} has population code "
-                                 f"'{code or '(none)'}', which is not one of {', '.join(T.POPULATION_CODES)}; "
-                                 "it was ignored.", obs, severity=WARNING, measure_id=mid)
+            uuid = (uuid_els[0].get("root") or "").strip().upper()
+            index = by_uuid.get(uuid)
+            if index is None:
+                self.finding("X132", f"Population {code} of eCQM {name} has UUID "
+                             f"'{uuid or '(none)'}', which is not a population of that measure "
+                             f"in {self.catalog.year}.", obs, measure_id=mid)
+                if not (self.app and len(groups) == 1):
                     continue
-                if code != "IPOP" and code not in defined:
-                    self.finding("X175", f"eCQM {name} reports a {code} population, which its "
-                                 f"{self.catalog.year} definition does not have.", obs, measure_id=mid)
-                    continue
-                uuid_els = _external_observation_ids(obs)
-                if len(uuid_els) != 1:
-                    self.finding("X172", f"Population {code} of eCQM {name} has {len(uuid_els)} population "
-                                 "ids (reference/externalObservation/id); it needs exactly one.", obs,
-                                 measure_id=mid)
-                    if not uuid_els:
-                        continue
-                uuid = (uuid_els[0].get("root") or "").strip().upper()
-                index = by_uuid.get(uuid)
-                if index is None:
-                    self.finding("X132", f"Population {code} of eCQM {name} has UUID "
-                                 f"'{uuid or '(none)'}', which is not a population of that measure "
-                                 f"in {self.catalog.year}.", obs, measure_id=mid)
-                    if not (self.app and len(groups) == 1):
-                        continue
-                    index = 0  # CMS converts APP files whatever their UUIDs: read the counts by code
-                count = self.aggregate_count(obs, f"population {code} ({uuid}) of eCQM {name}", mid)
-                if code in counts[index]:
-                    self.finding("X137", f"Population {code} ({uuid}) of eCQM {name} is reported twice; "
-                                 "the first count is used.", obs, measure_id=mid)
-                    continue
-                counts[index][code] = count
-                if first_el[index] is None or code == "NUMER":
-                    first_el[index] = obs
+                index = 0  # CMS converts APP files whatever their UUIDs: read the counts by code
+            count = self.aggregate_count(obs, parts.counts, f"population {code} ({uuid}) of eCQM {name}", mid)
+            if code in counts[index]:
+                self.finding("X137", f"Population {code} ({uuid}) of eCQM {name} is reported twice; "
+                             "the first count is used.", obs, measure_id=mid)
+                continue
+            counts[index][code] = count
+            if first_el[index] is None or code == "NUMER":
+                first_el[index] = obs
         for index, (_, uuids) in enumerate(groups):
             for code, uuid in uuids.items():
                 if code in ("DENOM", "NUMER", "DENEX", "DENEXCEP") and code not in counts[index]:
@@ -524,11 +583,10 @@ class _Reader:
                 at = first_el[index] if first_el[index] is not None else organizer
                 self.finding("X163", f"eCQM {name} has DENOM {denom} greater than its initial population "
                              f"{ipop} (population {uuids.get('DENOM', '')}).", at, measure_id=mid)
-        numerators = {uuids["NUMER"] for _, uuids in groups if "NUMER" in uuids}
-        for obs in rates:
-            self.performance_rate(obs, name, mid, numerators)
+        for obs, parts in rates:
+            self.performance_rate(obs, parts, name, mid, definition.numerators)
         ref = self.lines.ref(organizer)
-        if _catalog.is_multi_rate(measure):
+        if definition.multi_rate:
             strata = []
             for index, (stratum_name, uuids) in enumerate(groups):
                 if not uuids:
@@ -542,8 +600,8 @@ class _Reader:
             return Measurement(mid, SingleRateValue(_summed_counts(counts), is_end_to_end=True), ref)
         return Measurement(mid, SingleRateValue(_counts(counts[0] if counts else {}), is_end_to_end=True), ref)
 
-    def performance_rate(self, obs, name: str, mid, numerators) -> None:
-        value = _child(obs, VALUE)
+    def performance_rate(self, obs, parts: _Observation, name: str, mid, numerators) -> None:
+        value = parts.values[0] if parts.values else None
         raw = value.get("value") if value is not None else None
         if not raw:
             if value is None or value.get("nullFlavor") != "NA":
@@ -557,7 +615,7 @@ class _Reader:
             if rate is None or not 0 <= rate <= 1:
                 self.finding("X167", f"The performance rate '{raw}' of eCQM {name} is not a number "
                              "from 0 to 1.", value, measure_id=mid)
-        refs = _external_observation_ids(obs)
+        refs = parts.ids
         if len(refs) != 1:
             self.finding("X169", f"A performance rate of eCQM {name} references {len(refs)} numerators "
                          "(reference/externalObservation/id); it needs exactly one.", obs, measure_id=mid)
@@ -568,8 +626,9 @@ class _Reader:
                          f"which is not a NUMER population of the measure in {self.catalog.year}.",
                          refs[0], measure_id=mid)
 
-    def aggregate_count(self, obs, what: str, measure_id: str | None, *, plain: bool = False) -> int | None:
-        values = _aggregate_values(obs)
+    def aggregate_count(self, obs, values: list, what: str, measure_id: str | None, *,
+                        plain: bool = False) -> int | None:
+        """The count of ``obs`` from ``values``, the values of its aggregate counts."""
         if len(values) != 1:
             self.finding("X133", f"The {what} has {len(values)} aggregate counts; it needs exactly one.",
                          obs, measure_id=measure_id)
@@ -585,21 +644,20 @@ class _Reader:
     # -- improvement activities -----------------------------------------------------
     def ia_measures(self, section) -> list[Measurement]:
         out = []
-        for entry in section.iterchildren(ENTRY):
-            for child in entry.iterchildren():
-                roots = _template_roots(child) if isinstance(child.tag, str) else []  # comments too
-                current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
-                if child.tag != ORGANIZER or not current:
-                    self.ia_other_entry(child, roots)
-                    continue
-                organizer = child
-                ids = [i.get("extension") for i in _external_document_ids(organizer) if i.get("extension")]
-                measure_id = ids[0] if ids else None
-                if measure_id is None:
-                    self.finding("X140", "An improvement activity has no activity id "
-                                 "(reference/externalDocument/id/@extension).", organizer, severity=WARNING)
-                value = self.performed(organizer, f"improvement activity {measure_id or '(no id)'}", measure_id)
-                out.append(Measurement(measure_id, BooleanValue(value), self.lines.ref(organizer)))
+        for child in _entry_elements(section):
+            roots = _template_roots(child)
+            current = T.IA_MEASURE in roots or (T.LEGACY_IA_MEASURE in roots and self.year in T.LEGACY_IA_YEARS)
+            if child.tag != ORGANIZER or not current:
+                self.ia_other_entry(child, roots)
+                continue
+            organizer = child
+            ids = [i for i in _measure_ids(organizer) if i]
+            measure_id = ids[0] if ids else None
+            if measure_id is None:
+                self.finding("X140", "An improvement activity has no activity id "
+                             "(reference/externalDocument/id/@extension).", organizer, severity=WARNING)
+            value = self.performed(organizer, f"improvement activity {measure_id or '(no id)'}", measure_id)
+            out.append(Measurement(measure_id, BooleanValue(value), self.lines.ref(organizer)))
         if not out:
             self.finding("X166", "The improvement activities section holds no improvement activity "
                          f"(templateId {T.IA_MEASURE}).", section)
@@ -628,15 +686,17 @@ class _Reader:
                      "it belongs in the Promoting Interoperability section.", el)
 
     def performed(self, organizer, what: str, measure_id) -> bool | None:
-        for obs in _measure_performed(organizer)[:1]:
-            value = _child(obs, VALUE)
-            code = (value.get("code") if value is not None else None) or ""
+        for value in _performed_value(organizer):
+            code = value.get("code") or ""
             if code.lower() in _YES:
                 return True
             if code.lower() in _NO:
                 return False
             self.finding("X141", f"The {what} has performed value '{code or '(missing)'}'; "
-                         "it must be Y or N.", value if value is not None else obs,
+                         "it must be Y or N.", value, measure_id=measure_id)
+            return None
+        for obs in _measure_performed(organizer)[:1]:
+            self.finding("X141", f"The {what} has performed value '(missing)'; it must be Y or N.", obs,
                          measure_id=measure_id)
             return None
         self.finding("X141", f"The {what} has no Measure Performed observation "
@@ -646,33 +706,32 @@ class _Reader:
     # -- promoting interoperability --------------------------------------------------
     def pi_measures(self, section) -> list[Measurement]:
         out = []
-        for entry in section.iterchildren(ENTRY):
-            for organizer in entry.iterchildren(ORGANIZER):
-                roots = _template_roots(organizer)
-                proportion = T.PI_NUMERATOR_DENOMINATOR in roots
-                if not proportion and T.PI_MEASURE_PERFORMED not in roots:
-                    continue
-                ids = [i.get("extension") for i in _external_document_ids(organizer) if i.get("extension")]
-                measure_id = ids[0] if ids else None
-                if len(ids) != 1:
-                    self.finding("X142", f"A Promoting Interoperability measure has {len(ids)} measure ids; "
-                                 "it needs exactly one.", organizer, measure_id=measure_id)
-                what = f"Promoting Interoperability measure {measure_id or '(no id)'}"
-                if proportion:
-                    value = ProportionValue(self.pi_count(organizer, T.PI_NUMERATOR, "numerator", what, measure_id),
-                                            self.pi_count(organizer, T.PI_DENOMINATOR, "denominator", what, measure_id))
-                else:
-                    value = BooleanValue(self.performed(organizer, what, measure_id))
-                out.append(Measurement(measure_id, value, self.lines.ref(organizer)))
+        for organizer, proportion in _pi_measures(section):
+            ids = [i for i in _measure_ids(organizer) if i]
+            measure_id = ids[0] if ids else None
+            if len(ids) != 1:
+                self.finding("X142", f"A Promoting Interoperability measure has {len(ids)} measure ids; "
+                             "it needs exactly one.", organizer, measure_id=measure_id)
+            what = f"Promoting Interoperability measure {measure_id or '(no id)'}"
+            value: ProportionValue | BooleanValue
+            if proportion:
+                found = _pi_counts(organizer)
+                value = ProportionValue(
+                    self.pi_count(organizer, found[T.PI_NUMERATOR], "numerator", what, measure_id),
+                    self.pi_count(organizer, found[T.PI_DENOMINATOR], "denominator", what, measure_id))
+            else:
+                value = BooleanValue(self.performed(organizer, what, measure_id))
+            out.append(Measurement(measure_id, value, self.lines.ref(organizer)))
         return out
 
-    def pi_count(self, organizer, template: str, label: str, what: str, measure_id) -> int | None:
-        found = _pi_observations[template](organizer)
+    def pi_count(self, organizer, found: list, label: str, what: str, measure_id) -> int | None:
+        """The count of the PI proportion ``organizer`` from ``found``, its observations of one kind."""
         if len(found) != 1:
             self.finding("X143", f"The {what} has {len(found)} {label} observations; it needs exactly one.",
                          organizer, measure_id=measure_id)
             return None
-        return self.aggregate_count(found[0], f"{label} of the {what}", measure_id, plain=True)
+        return self.aggregate_count(found[0], _aggregate_values(found[0]), f"{label} of the {what}", measure_id,
+                                    plain=True)
 
 
 _CATEGORY_NAMES = {"quality": "eCQM measure", "ia": "improvement activities", "pi": "Promoting Interoperability"}
@@ -688,13 +747,21 @@ def _years(years) -> str:
 
 def _integer(raw: str | None) -> int | None:
     """eCQM counts as CMS parses them: an optional plus sign and ASCII digits, no spaces, at most MAX_COUNT."""
+    if raw and len(raw) < _SHORT and is_ascii_digits(raw):
+        return int(raw)
     return ascii_count(raw or "")
 
 
 def _plain_integer(raw: str | None) -> int | None:
     """PI counts: ASCII digits only, as CMS reads them (no sign, no spaces)."""
     text = raw or ""
-    return ascii_count(text) if is_ascii_digits(text) else None
+    if not is_ascii_digits(text):
+        return None
+    return int(text) if len(text) < _SHORT else ascii_count(text)
+
+
+# Fewer digits than MAX_COUNT has are a count below it: no further check.
+_SHORT = len(str(MAX_COUNT))
 
 
 def _not_met(c: dict[str, int | None]) -> int | None:

@@ -9,6 +9,7 @@ holding the whole population, since the model has no breakdown.
 from __future__ import annotations
 
 import hashlib
+import os
 import uuid
 from datetime import datetime, timezone
 
@@ -56,6 +57,15 @@ _SUPPLEMENTAL = (
 
 
 
+
+def document_time() -> datetime:
+    """When a written document says it was made: now, or ``SOURCE_DATE_EPOCH`` when that is set, so the same
+    input converts to the same bytes (the reproducible-builds convention)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isascii() and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), timezone.utc)
+    return datetime.now(timezone.utc)
+
 class QrdaWriteError(ValueError):
     """The submission cannot be expressed as QRDA III (the message says why).
 
@@ -84,7 +94,7 @@ class _Writer:
         self.catalog = catalog if catalog is not None else _catalog.load(year)
         if self.catalog is None:
             raise QrdaWriteError(f"There is no measures catalog for {year}, so its measures cannot be written.")
-        self.created = (created or datetime.now(timezone.utc)).strftime("%Y%m%d%H%M%S")
+        self.created = (created or document_time()).strftime("%Y%m%d%H%M%S")
         seed = hashlib.sha256(repr(submission).encode()).hexdigest()
         self._ids = (str(uuid.uuid5(uuid.NAMESPACE_OID, f"{seed}:{n}")) for n in range(1 << 30))
 

@@ -16,7 +16,7 @@ def _console(out):
 
 
 def _records(year: int, category: str | None, mvp: str | None) -> list:
-    from . import load_catalog
+    from ..catalog import load_catalog
 
     cat = load_catalog(year)
     groups: dict[str, Mapping[str, Any]] = {"quality": cat.quality, "ia": cat.ia, "pi": cat.pi, "cost": cat.cost}
@@ -74,7 +74,7 @@ def list_measures(year: int, category: str | None, mvp: str | None, text: str, f
 
 
 def show_measure(year: int, measure_id: str, fmt: str, out) -> None:
-    from . import load_catalog
+    from ..catalog import load_catalog
 
     cat = load_catalog(year)
     record = cat.measure(measure_id)

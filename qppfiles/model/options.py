@@ -8,6 +8,8 @@ DEFAULT_MAX_FILE_SIZE = 200 * 1024 * 1024
 # Past this many findings in one file a report says no more, and qppfiles stops looking:
 # time and memory then stay bounded however broken the file is.
 DEFAULT_MAX_FINDINGS = 1000
+# The report formats a run can ask for (written by qppfiles.report).
+REPORT_FORMATS = ("text", "json", "jsonl", "junit", "sarif", "github", "gitlab")
 
 
 @dataclass(frozen=True)
