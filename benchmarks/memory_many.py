@@ -33,7 +33,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import ROOT, _memory, _tree_memory, cli_command, cli_env
+from run import ROOT
+from run import _memory
+from run import _tree_memory
+from run import cli_command
+from run import cli_env
 
 MB = 1_000_000
 DISTINCT = 300

@@ -11,7 +11,8 @@ start) stays fast.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -39,23 +40,23 @@ _EXPORTS = {
 __all__ = ["__version__", *_EXPORTS]  # noqa: PLE0604 - the keys of _EXPORTS, all strings
 
 if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on first use
-    from .api import (  # noqa: F401
-        ConvertError,
-        ReadError,
-        convert,
-        fake_submission,
-        from_table,
-        read,
-        score,
-        validate,
-        validate_many,
-        write,
-    )
-    from .model.findings import Finding, Location  # noqa: F401
+    from .api import ConvertError  # noqa: F401
+    from .api import ReadError  # noqa: F401
+    from .api import convert  # noqa: F401
+    from .api import fake_submission  # noqa: F401
+    from .api import from_table  # noqa: F401
+    from .api import read  # noqa: F401
+    from .api import score  # noqa: F401
+    from .api import validate  # noqa: F401
+    from .api import validate_many  # noqa: F401
+    from .api import write  # noqa: F401
+    from .model.findings import Finding  # noqa: F401
+    from .model.findings import Location  # noqa: F401
     from .model.options import Options  # noqa: F401
     from .model.submission import Submission  # noqa: F401
     from .pipeline.validate import FileReport  # noqa: F401
-    from .scoring import ScoreCard, ScoringError  # noqa: F401
+    from .scoring import ScoreCard  # noqa: F401
+    from .scoring import ScoringError  # noqa: F401
 
 
 def __getattr__(name: str) -> Any:

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Iterable, Iterator, Sequence
-from typing import TYPE_CHECKING, Union, cast
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+from typing import Union
+from typing import cast
 
-from .model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from .model.options import DEFAULT_MAX_FILE_SIZE
+from .model.options import DEFAULT_MAX_FINDINGS
+from .model.options import Options
 
 if TYPE_CHECKING:
     from .model.file_report import FileReport
@@ -51,7 +57,8 @@ def _settings_to_options(year: int | None = None, small_practice: bool = False, 
 def _bytes(source: Source, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[bytes, str | None]:
     if isinstance(source, (bytes, bytearray, memoryview)):
         return bytes(source), None
-    from .pipeline.validate import FileTooLarge, read_limited
+    from .pipeline.validate import FileTooLarge
+    from .pipeline.validate import read_limited
 
     path = os.fspath(source)
     try:
@@ -87,7 +94,8 @@ def validate(source: Source, *, year: int | None = None, small_practice: bool = 
 
     Never raises for any content: a file that cannot be read is reported (F010, F011), as is any
     internal failure (F012). ``options`` replaces the keyword settings; ``path`` names bytes in the report."""
-    from .pipeline.validate import validate_bytes, validate_path
+    from .pipeline.validate import validate_bytes
+    from .pipeline.validate import validate_path
 
     chosen = options if options is not None else _settings_to_options(
         year, small_practice, special_status, profile, ig_dir, select, ignore, max_findings, max_file_size)
@@ -102,7 +110,8 @@ def validate_many(paths: Iterable[str | os.PathLike[str]], *, jobs: int = 1,
     one report per file, in order, over ``jobs`` processes. A directory that cannot be listed gives
     a report with an F040 finding. ``settings`` are ``validate``'s keywords."""
     from .intake.discover import discover
-    from .pipeline.runner import discovery_reports, validate_many as run
+    from .pipeline.runner import discovery_reports
+    from .pipeline.runner import validate_many as run
 
     chosen = options if options is not None else _settings_to_options(**settings)
     found = discover([os.fspath(p) for p in paths])
@@ -158,7 +167,8 @@ def convert(source: Source | Submission, to: str | None = None, *,
         if isinstance(source, Submission):
             to = "qrda3"
         else:
-            from .formats import QRDA3, sniff_format
+            from .formats import QRDA3
+            from .formats import sniff_format
 
             data, _ = _bytes(source, max_file_size)
             to = "json" if sniff_format(data) == QRDA3 else "qrda3"
@@ -170,7 +180,8 @@ def convert(source: Source | Submission, to: str | None = None, *,
         from .formats.qppjson import write
 
         return write(submission)
-    from .formats.qrda3 import QrdaWriteError, write as write_qrda3
+    from .formats.qrda3 import QrdaWriteError
+    from .formats.qrda3 import write as write_qrda3
 
     try:
         return write_qrda3(submission)
@@ -192,7 +203,8 @@ def from_table(source: str | os.PathLike[str], text: str | None = None, **header
     """A submission built from a table of counts: a CSV, YAML or TOML file (format told by the
     name; ``text`` gives the content instead of reading the file). ``header`` fields (year,
     entity_type, tin, npi, program, cehrt_id...) win over the file's."""
-    from .generate.tables import Header, load
+    from .generate.tables import Header
+    from .generate.tables import load
 
     name = os.fspath(source)
     if text is None:

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 import qppfiles
 from qppfiles.cli import main
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"
 XML_FIXTURE = FIXTURES / "qrda3" / "2024-group-mips.xml"

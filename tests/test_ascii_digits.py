@@ -14,7 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.model.digits import MAX_COUNT, ascii_count, foreign_digit, is_ascii_digits
+from qppfiles.model.digits import MAX_COUNT
+from qppfiles.model.digits import ascii_count
+from qppfiles.model.digits import foreign_digit
+from qppfiles.model.digits import is_ascii_digits
 
 from .conftest import FIXTURES
 

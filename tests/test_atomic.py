@@ -12,9 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.report.atomic import WriteRefused, write_atomic
+from qppfiles.report.atomic import WriteRefused
+from qppfiles.report.atomic import write_atomic
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"
 OLD = b"the old content, which must survive\n"

@@ -11,18 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from qppfiles.catalog import (
-    Activity,
-    Benchmark,
-    CostMeasure,
-    Mvp,
-    PIMeasure,
-    QualityMeasure,
-    UnknownYear,
-    available_years,
-    build,
-    load_catalog,
-)
+from qppfiles.catalog import Activity
+from qppfiles.catalog import Benchmark
+from qppfiles.catalog import CostMeasure
+from qppfiles.catalog import Mvp
+from qppfiles.catalog import PIMeasure
+from qppfiles.catalog import QualityMeasure
+from qppfiles.catalog import UnknownYear
+from qppfiles.catalog import available_years
+from qppfiles.catalog import build
+from qppfiles.catalog import load_catalog
 from qppfiles.catalog.loader import DATA_DIR
 from qppfiles.program import supported_years
 

@@ -16,12 +16,15 @@ from lxml import etree
 
 from qppfiles.cli import main
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, faults
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
 from qppfiles.model import codes
 from qppfiles.model.file_report import FileReport
-from qppfiles.model.findings import Finding, Location
+from qppfiles.model.findings import Finding
+from qppfiles.model.findings import Location
 from qppfiles.report import render
-from qppfiles.report.github import escape_data, escape_property
+from qppfiles.report.github import escape_data
+from qppfiles.report.github import escape_property
 
 from .conftest import ROOT
 

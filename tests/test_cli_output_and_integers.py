@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.cli.common import AsciiInt, AsciiIntRange
+from qppfiles.cli.common import AsciiInt
+from qppfiles.cli.common import AsciiIntRange
 
 from .conftest import FIXTURES
 

@@ -14,11 +14,20 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles import checks
-from qppfiles.checks import Hit, RuleCodeError, rule
+from qppfiles.checks import Hit
+from qppfiles.checks import RuleCodeError
+from qppfiles.checks import rule
 from qppfiles.cli import main
 from qppfiles.model import codes
-from qppfiles.model.codes import STATUSES, RegisterError, all_codes, extra_entries, get
-from qppfiles.model.findings import ERROR, WARNING, Finding, UnregisteredCode
+from qppfiles.model.codes import STATUSES
+from qppfiles.model.codes import RegisterError
+from qppfiles.model.codes import all_codes
+from qppfiles.model.codes import extra_entries
+from qppfiles.model.codes import get
+from qppfiles.model.findings import ERROR
+from qppfiles.model.findings import WARNING
+from qppfiles.model.findings import Finding
+from qppfiles.model.findings import UnregisteredCode
 
 from .conftest import FIXTURES
 

@@ -17,7 +17,12 @@ import pytest
 
 from qppfiles import checks
 from qppfiles.checks import RuleCodeError
-from qppfiles.model.codes import REMOVED, RegisterError, all_codes, extra_entries, get, read_register
+from qppfiles.model.codes import REMOVED
+from qppfiles.model.codes import RegisterError
+from qppfiles.model.codes import all_codes
+from qppfiles.model.codes import extra_entries
+from qppfiles.model.codes import get
+from qppfiles.model.codes import read_register
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.generate import fake_submission, faults
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
 from qppfiles.intake.config import load_config
 from qppfiles.model.codes import is_selected
 

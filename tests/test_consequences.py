@@ -9,7 +9,8 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.model.codes import all_codes, get
+from qppfiles.model.codes import all_codes
+from qppfiles.model.codes import get
 from qppfiles.report import exit_code
 
 from .conftest import FIXTURES

@@ -18,8 +18,13 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.formats import qppjson
-from qppfiles.generate.fake import fake_submission, levels_for
-from qppfiles.model.submission import Counts, Measurement, MeasurementSet, SingleRateValue, Submission
+from qppfiles.generate.fake import fake_submission
+from qppfiles.generate.fake import levels_for
+from qppfiles.model.submission import Counts
+from qppfiles.model.submission import Measurement
+from qppfiles.model.submission import MeasurementSet
+from qppfiles.model.submission import SingleRateValue
+from qppfiles.model.submission import Submission
 from qppfiles.pipeline.conversion import changed_numbers
 
 from .conftest import FIXTURES

@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.intake.discover import discover
-from qppfiles.intake.globs import WildMatch, matches
+from qppfiles.intake.globs import WildMatch
+from qppfiles.intake.globs import matches
 from qppfiles.intake.sniff import looks_like_submission
 
 from .conftest import FIXTURES

@@ -9,7 +9,12 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.model.codes import get
-from qppfiles.model.findings import ERROR, INFO, WARNING, Finding, Location, UnregisteredCode
+from qppfiles.model.findings import ERROR
+from qppfiles.model.findings import INFO
+from qppfiles.model.findings import WARNING
+from qppfiles.model.findings import Finding
+from qppfiles.model.findings import Location
+from qppfiles.model.findings import UnregisteredCode
 
 from .conftest import FIXTURES
 

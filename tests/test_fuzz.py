@@ -27,11 +27,15 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from qppfiles.model.codes import get as get_code
 from qppfiles.model.file_report import INTERNAL_ERROR
-from qppfiles.model.findings import LAYERS, SEVERITIES
+from qppfiles.model.findings import LAYERS
+from qppfiles.model.findings import SEVERITIES
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
@@ -422,8 +426,11 @@ def _numbers(doc: dict) -> dict:
 def test_round_trips_change_no_number_or_are_refused(capsys):
     """JSON -> QRDA III -> JSON over generated submissions, some with unreported patients."""
     from qppfiles.formats import qppjson
-    from qppfiles.formats.qrda3 import QrdaWriteError, read as read_qrda3, write as write_qrda3
-    from qppfiles.generate.fake import fake_submission, levels_for
+    from qppfiles.formats.qrda3 import QrdaWriteError
+    from qppfiles.formats.qrda3 import read as read_qrda3
+    from qppfiles.formats.qrda3 import write as write_qrda3
+    from qppfiles.generate.fake import fake_submission
+    from qppfiles.generate.fake import levels_for
     from qppfiles.pipeline.conversion import refusals
 
     rng = random.Random(f"{SEED}:round trips")

@@ -12,12 +12,17 @@ from click.testing import CliRunner
 from qppfiles.checks.identifiers import npi_check_digit_ok
 from qppfiles.cli.generate import generate
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, levels_for
-from qppfiles.generate.tables import Header, InputError, load
+from qppfiles.generate import fake_submission
+from qppfiles.generate import levels_for
+from qppfiles.generate.tables import Header
+from qppfiles.generate.tables import InputError
+from qppfiles.generate.tables import load
 from qppfiles.generate.template import template
 from qppfiles.pipeline.validate import validate_bytes
-from qppfiles.program import supported_years, year_pack
-from qppfiles.report.atomic import WriteRefused, write_atomic
+from qppfiles.program import supported_years
+from qppfiles.program import year_pack
+from qppfiles.report.atomic import WriteRefused
+from qppfiles.report.atomic import write_atomic
 
 from .conftest import FIXTURES
 

@@ -11,10 +11,20 @@ import pytest
 from qppfiles.catalog import load_catalog
 from qppfiles.checks import Context
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, faults, near_misses
-from qppfiles.generate.docparts import QUALITY, first, set_of
-from qppfiles.generate.edits import DoesNotApply, Edits, Env, at, needed, side
-from qppfiles.generate.render import TargetUnavailable, to_bytes
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
+from qppfiles.generate import near_misses
+from qppfiles.generate.docparts import QUALITY
+from qppfiles.generate.docparts import first
+from qppfiles.generate.docparts import set_of
+from qppfiles.generate.edits import DoesNotApply
+from qppfiles.generate.edits import Edits
+from qppfiles.generate.edits import Env
+from qppfiles.generate.edits import at
+from qppfiles.generate.edits import needed
+from qppfiles.generate.edits import side
+from qppfiles.generate.render import TargetUnavailable
+from qppfiles.generate.render import to_bytes
 from qppfiles.program import year_pack
 
 

@@ -10,7 +10,9 @@ from click.testing import CliRunner
 
 from qppfiles.cli.generate import generate
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, faults, levels_for
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
+from qppfiles.generate import levels_for
 from qppfiles.pipeline.validate import validate_bytes
 
 # Bases tried in order; most faults apply to the first one.

@@ -12,7 +12,10 @@ import random
 import pytest
 
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, faults, levels_for, near_misses
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
+from qppfiles.generate import levels_for
+from qppfiles.generate import near_misses
 from qppfiles.pipeline.validate import validate_bytes
 
 YEARS = (2024, 2019)

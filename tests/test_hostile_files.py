@@ -19,11 +19,14 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE, Options
+from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE
+from qppfiles.model.options import Options
 from qppfiles.pipeline.runner import check_file
-from qppfiles.pipeline.validate import FileTooLarge, read_limited
+from qppfiles.pipeline.validate import FileTooLarge
+from qppfiles.pipeline.validate import read_limited
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 GIB = 1024 ** 3
 RSS_LIMIT_MB = 500

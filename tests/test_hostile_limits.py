@@ -26,10 +26,13 @@ from qppfiles.cli import main
 from qppfiles.cli.common import parse_size
 from qppfiles.formats.qppjson import JsonLocator
 from qppfiles.formats.qppjson.tokens import build as build_positions
-from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS, Options
+from qppfiles.model.options import DEFAULT_MAX_FILE_SIZE
+from qppfiles.model.options import DEFAULT_MAX_FINDINGS
+from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 from .test_hostile_files import PEAK_RSS
 
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"

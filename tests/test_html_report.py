@@ -15,7 +15,10 @@ from qppfiles.formats.qppjson import read
 from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report.html import render_html
 from qppfiles.report.score_text import render_score_text
-from qppfiles.report.score_view import ScoreRequest, mask_tin, plural, score_report
+from qppfiles.report.score_view import ScoreRequest
+from qppfiles.report.score_view import mask_tin
+from qppfiles.report.score_view import plural
+from qppfiles.report.score_view import score_report
 from qppfiles.scoring import score_submission
 
 from .conftest import FIXTURES
@@ -124,7 +127,8 @@ def test_json_text_and_html_of_the_cli_show_the_same_facts(tmp_path):
 
 
 def test_patients_to_reach_a_rate_count_both_ways():
-    from qppfiles.model.measure_math import MeasureRates, patients_to_rate
+    from qppfiles.model.measure_math import MeasureRates
+    from qppfiles.model.measure_math import patients_to_rate
 
     rates = MeasureRates(performance_rate=61.6, performance_met=77, performance_denominator=125)
     assert patients_to_rate(rates, 72.0) == 13          # 0.72 * 125 = 90 met: 13 more

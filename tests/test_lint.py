@@ -13,7 +13,8 @@ from click.testing import CliRunner
 
 from qppfiles.cli.lint import lint
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, faults
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
 from qppfiles.intake.config import load_config
 from qppfiles.intake.globs import matches
 

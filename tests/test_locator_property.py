@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import random
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
-from qppfiles.formats.qppjson import JsonLocator, escape_token
+from qppfiles.formats.qppjson import JsonLocator
+from qppfiles.formats.qppjson import escape_token
 
 KEYS = st.sampled_from(["a", "key", "x", "measureId", "value", "b c", "~0", "k/1", "é", "\"q\"", "}", "[", ""])
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6),

@@ -13,12 +13,16 @@ import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
-from qppfiles.generate import fake_submission, faults
+from qppfiles.generate import fake_submission
+from qppfiles.generate import faults
 from qppfiles.generate.render import to_bytes
-from qppfiles.intake.discover import Discovery, discover, walk_files
+from qppfiles.intake.discover import Discovery
+from qppfiles.intake.discover import discover
+from qppfiles.intake.discover import walk_files
 from qppfiles.model.options import Options
 from qppfiles.pipeline import spool
-from qppfiles.pipeline.runner import Grouped, validate_many
+from qppfiles.pipeline.runner import Grouped
+from qppfiles.pipeline.runner import validate_many
 from qppfiles.pipeline.spool import PathSpool
 from qppfiles.pipeline.workers import AHEAD
 from qppfiles.report import per_file
@@ -228,7 +232,8 @@ def test_a_named_directory_with_nothing_to_check_is_still_a_usage_error(project)
 
 def test_json_lines_keep_counts_not_a_record_per_file():
     from qppfiles.pipeline.runner import Rendered
-    from qppfiles.report import exit_code, render
+    from qppfiles.report import exit_code
+    from qppfiles.report import render
     from qppfiles.report.tally import Tally
 
     def reports():

@@ -5,22 +5,24 @@ from __future__ import annotations
 import pytest
 
 from qppfiles.catalog import QualityMeasure
-from qppfiles.model.measure_math import (
-    case_minimum,
-    case_minimum_met,
-    cases_to_threshold,
-    class_points,
-    counts_rate,
-    data_completeness_met,
-    is_outcome_or_high_priority,
-    is_outcome_or_patient_experience,
-    multi,
-    new_measure_floor,
-    non_proportion,
-    rates_of,
-    single,
-)
-from qppfiles.model.submission import Counts, MultiRateValue, NonProportionValue, SingleRateValue, Stratum
+from qppfiles.model.measure_math import case_minimum
+from qppfiles.model.measure_math import case_minimum_met
+from qppfiles.model.measure_math import cases_to_threshold
+from qppfiles.model.measure_math import class_points
+from qppfiles.model.measure_math import counts_rate
+from qppfiles.model.measure_math import data_completeness_met
+from qppfiles.model.measure_math import is_outcome_or_high_priority
+from qppfiles.model.measure_math import is_outcome_or_patient_experience
+from qppfiles.model.measure_math import multi
+from qppfiles.model.measure_math import new_measure_floor
+from qppfiles.model.measure_math import non_proportion
+from qppfiles.model.measure_math import rates_of
+from qppfiles.model.measure_math import single
+from qppfiles.model.submission import Counts
+from qppfiles.model.submission import MultiRateValue
+from qppfiles.model.submission import NonProportionValue
+from qppfiles.model.submission import SingleRateValue
+from qppfiles.model.submission import Stratum
 from qppfiles.program import year_pack
 
 

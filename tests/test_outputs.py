@@ -17,7 +17,8 @@ from click.testing import CliRunner
 from qppfiles.cli import main
 from qppfiles.report import atomic
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 JSON_FIXTURE = FIXTURES / "2024" / "group-traditional.json"
 QRDA_FIXTURE = FIXTURES / "qrda3" / "2024-group-mips.xml"
@@ -54,7 +55,8 @@ COMMANDS = {
 
 def convertible_json() -> bytes:
     """QPP JSON that QRDA III holds exactly (every eligible patient reported): the QRDA III fixture, read."""
-    from qppfiles.formats import qppjson, qrda3
+    from qppfiles.formats import qppjson
+    from qppfiles.formats import qrda3
 
     return qppjson.write(qrda3.read(QRDA_FIXTURE.read_bytes()).submission)
 

@@ -14,7 +14,8 @@ import yaml
 import qppfiles
 from qppfiles.checks import schema as schema_check
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -74,7 +75,8 @@ def test_schemas_are_one_copy_at_the_top_and_the_package_reads_them():
 
 def test_schema_refs_resolve_from_files_in_another_directory(tmp_path, monkeypatch):
     from jsonschema import Draft202012Validator
-    from referencing import Registry, Resource
+    from referencing import Registry
+    from referencing import Resource
 
     fetched = []
 

@@ -9,14 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from qppfiles.program import (
-    CATEGORIES,
-    CategoryWeights,
-    UnsupportedYear,
-    supported_years,
-    year_pack,
-    years as year_data,
-)
+from qppfiles.program import CATEGORIES
+from qppfiles.program import CategoryWeights
+from qppfiles.program import UnsupportedYear
+from qppfiles.program import supported_years
+from qppfiles.program import year_pack
+from qppfiles.program import years as year_data
 
 PROGRAM_DIR = Path(__file__).resolve().parents[1] / "qppfiles" / "program"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"

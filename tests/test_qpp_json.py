@@ -7,11 +7,15 @@ import json
 import pytest
 
 from qppfiles.formats import qppjson
-from qppfiles.formats.qppjson import JsonLocator, parse as json_parse
+from qppfiles.formats.qppjson import JsonLocator
+from qppfiles.formats.qppjson import parse as json_parse
 from qppfiles.formats.qppjson.pointers import MeasureIdKeys
 from qppfiles.formats.qppjson.tokens import build
 from qppfiles.model.findings import Location
-from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
+from qppfiles.model.submission import BooleanValue
+from qppfiles.model.submission import MultiRateValue
+from qppfiles.model.submission import ProportionValue
+from qppfiles.model.submission import SingleRateValue
 
 
 @pytest.fixture(autouse=True, params=["orjson", "json"])

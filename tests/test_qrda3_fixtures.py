@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 
 import pytest
 from click.testing import CliRunner
 
 from qppfiles.cli import main
 from qppfiles.formats import qppjson
-from qppfiles.formats.qrda3 import read, write
+from qppfiles.formats.qrda3 import read
+from qppfiles.formats.qrda3 import write
 from qppfiles.model.codes import all_codes
 
 from .conftest import FIXTURES

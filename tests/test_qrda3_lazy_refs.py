@@ -16,7 +16,8 @@ from qppfiles.model.findings import Location
 from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
-from .conftest import FIXTURES, shared_path
+from .conftest import FIXTURES
+from .conftest import shared_path
 
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.xml"))
 

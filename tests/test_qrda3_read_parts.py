@@ -9,10 +9,13 @@ import copy
 
 from lxml import etree
 
-from qppfiles.formats.qrda3 import _catalog, read
-from qppfiles.formats.qrda3.reader import _integer, _plain_integer
+from qppfiles.formats.qrda3 import _catalog
+from qppfiles.formats.qrda3 import read
+from qppfiles.formats.qrda3.reader import _integer
+from qppfiles.formats.qrda3.reader import _plain_integer
 from qppfiles.formats.qrda3.xml import parse
-from qppfiles.model.submission import BooleanValue, ProportionValue
+from qppfiles.model.submission import BooleanValue
+from qppfiles.model.submission import ProportionValue
 
 from . import qrda3_mutations as M
 from .conftest import FIXTURES

@@ -6,7 +6,10 @@ import pytest
 
 from qppfiles.formats.qrda3 import read
 from qppfiles.model.findings import Location
-from qppfiles.model.submission import BooleanValue, MultiRateValue, ProportionValue, SingleRateValue
+from qppfiles.model.submission import BooleanValue
+from qppfiles.model.submission import MultiRateValue
+from qppfiles.model.submission import ProportionValue
+from qppfiles.model.submission import SingleRateValue
 
 CD = b'<ClinicalDocument xmlns="urn:hl7-org:v3">'
 

@@ -4,24 +4,30 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from qppfiles.catalog import load_catalog
-from qppfiles.formats.qrda3 import QrdaWriteError, _catalog as C, read, strict, write
-from qppfiles.model.submission import (
-    BooleanValue,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    ProportionValue,
-    SingleRateValue,
-    Stratum,
-    Submission,
-)
+from qppfiles.formats.qrda3 import QrdaWriteError
+from qppfiles.formats.qrda3 import _catalog as C
+from qppfiles.formats.qrda3 import read
+from qppfiles.formats.qrda3 import strict
+from qppfiles.formats.qrda3 import write
+from qppfiles.model.submission import BooleanValue
+from qppfiles.model.submission import Counts
+from qppfiles.model.submission import Measurement
+from qppfiles.model.submission import MeasurementSet
+from qppfiles.model.submission import MultiRateValue
+from qppfiles.model.submission import ProportionValue
+from qppfiles.model.submission import SingleRateValue
+from qppfiles.model.submission import Stratum
+from qppfiles.model.submission import Submission
 
 CREATED = datetime(2025, 1, 15, 12, 0, tzinfo=timezone.utc)
 CEHRT = "0015EUK17H3DCM9"

@@ -6,8 +6,10 @@ import json
 
 import pytest
 
-from qppfiles.checks import Context, run
-from qppfiles.checks._walk import measurements, rate_measurements
+from qppfiles.checks import Context
+from qppfiles.checks import run
+from qppfiles.checks._walk import measurements
+from qppfiles.checks._walk import rate_measurements
 from qppfiles.checks.cache import RuleCache
 from qppfiles.checks.pi import pi_sets
 from qppfiles.formats.qppjson import to_model

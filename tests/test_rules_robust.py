@@ -8,7 +8,8 @@ import random
 
 import pytest
 
-from qppfiles.checks import Context, run
+from qppfiles.checks import Context
+from qppfiles.checks import run
 from qppfiles.formats.qppjson import to_model
 from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 from qppfiles.model.options import Options
-from qppfiles.pipeline.runner import _chunk_size, validate_many
+from qppfiles.pipeline.runner import _chunk_size
+from qppfiles.pipeline.runner import validate_many
 from qppfiles.pipeline.validate import validate_path
 
 FIXTURES = sorted(str(p) for p in (Path(__file__).resolve().parents[1] / "fixtures" / "2024").glob("*.json"))

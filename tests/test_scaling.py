@@ -87,7 +87,8 @@ def test_dask_command_streams_the_partitions_then_the_summary(corpus, sequential
 @pytest.fixture(scope="module")
 def sixty_files(tmp_path_factory) -> Path:
     """60 generated QPP JSON files of every 2024 level, some broken so that errors and warnings are counted."""
-    from qppfiles.generate import fake_submission, levels_for
+    from qppfiles.generate import fake_submission
+    from qppfiles.generate import levels_for
     from qppfiles.generate.render import to_bytes
 
     folder = tmp_path_factory.mktemp("sixty")

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from qppfiles.checks import schema as schema_check
-from qppfiles.checks.schema import available_backends, load_schemas, validate_document
+from qppfiles.checks.schema import available_backends
+from qppfiles.checks.schema import load_schemas
+from qppfiles.checks.schema import validate_document
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"

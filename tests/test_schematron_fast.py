@@ -7,13 +7,19 @@ import os
 import random
 
 import pytest
-from lxml import etree, isoschematron
+from lxml import etree
+from lxml import isoschematron
 
-from qppfiles.formats.qrda3 import schematron_fast, strict, templates as T
-from qppfiles.generate import GenerateError, fake_submission, levels_for
+from qppfiles.formats.qrda3 import schematron_fast
+from qppfiles.formats.qrda3 import strict
+from qppfiles.formats.qrda3 import templates as T
+from qppfiles.generate import GenerateError
+from qppfiles.generate import fake_submission
+from qppfiles.generate import levels_for
 from qppfiles.generate.render import to_bytes
 
-from .test_qrda3_strict import SAMPLES, SLOW
+from .test_qrda3_strict import SAMPLES
+from .test_qrda3_strict import SLOW
 
 SVRL = "{http://purl.oclc.org/dsdl/svrl}"
 XSL = "{http://www.w3.org/1999/XSL/Transform}"

@@ -8,7 +8,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.cli.score import eligibility_command, score_command
+from qppfiles.cli.score import eligibility_command
+from qppfiles.cli.score import score_command
 
 
 @pytest.fixture()

@@ -16,7 +16,10 @@ from click.testing import CliRunner
 
 from qppfiles.cli import main
 
-from .browser import OVERFLOW_CHECK, Browser, find_chromium, pdf_pages
+from .browser import OVERFLOW_CHECK
+from .browser import Browser
+from .browser import find_chromium
+from .browser import pdf_pages
 from .conftest import FIXTURES
 
 SUBMISSIONS = sorted(p for p in FIXTURES.glob("20*/*.json"))

@@ -10,10 +10,16 @@ import pytest
 
 from qppfiles.catalog import QualityMeasure
 from qppfiles.formats.qppjson import read
-from qppfiles.model.submission import Counts, Measurement, SingleRateValue
+from qppfiles.model.submission import Counts
+from qppfiles.model.submission import Measurement
+from qppfiles.model.submission import SingleRateValue
 from qppfiles.program import year_pack
-from qppfiles.scoring import adjustment, score_points, score_submission, weights_for
-from qppfiles.scoring.quality import quality_percent, score_measure
+from qppfiles.scoring import adjustment
+from qppfiles.scoring import score_points
+from qppfiles.scoring import score_submission
+from qppfiles.scoring import weights_for
+from qppfiles.scoring.quality import quality_percent
+from qppfiles.scoring.quality import score_measure
 
 
 def rate(met, not_met, eligible, exception=0, e2e=False):
@@ -184,7 +190,8 @@ def test_end_to_end_bonus_is_capped_at_ten_percent_of_the_denominator():
 
 def test_no_outcome_or_high_priority_measure_leaves_the_sixth_slot_empty():
     from qppfiles.scoring.card import MeasureScore
-    from qppfiles.scoring.quality import QualityResult, pick
+    from qppfiles.scoring.quality import QualityResult
+    from qppfiles.scoring.quality import pick
 
     process = QualityMeasure(measure_id="P", measure_type="process")
     outcome = QualityMeasure(measure_id="O", measure_type="outcome")
@@ -350,7 +357,8 @@ def test_every_fixture_scores(fixtures_dir):
 
 def test_rates_of_counts_that_overflow_a_double_are_absent_not_nan():
     from qppfiles.model.measure_math import single
-    from qppfiles.model.submission import Counts, SingleRateValue
+    from qppfiles.model.submission import Counts
+    from qppfiles.model.submission import SingleRateValue
 
     rates = single(SingleRateValue(Counts(1e308, 1e308, 1e308, 0, 0)), None, True)
     assert rates.performance_rate is None and rates.reporting_rate is None

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from qppfiles.catalog import Benchmark, QualityMeasure, load_catalog
+from qppfiles.catalog import Benchmark
+from qppfiles.catalog import QualityMeasure
+from qppfiles.catalog import load_catalog
 from qppfiles.program import year_pack
-from qppfiles.scoring import achievement, decile_bounds, position
+from qppfiles.scoring import achievement
+from qppfiles.scoring import decile_bounds
+from qppfiles.scoring import position
 
 
 def points(year: int, measure_id: str, method: str, rate: float):

@@ -12,7 +12,8 @@ from qppfiles.program import year_pack
 from qppfiles.scoring import score_submission
 from qppfiles.scoring.suggest import suggestions
 
-from .test_scoring import rate, submission
+from .test_scoring import rate
+from .test_scoring import submission
 
 
 @pytest.fixture()

@@ -13,7 +13,9 @@ try:
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib
 
-from .conftest import ROOT, TEST_CONTROLS, leaking_variables
+from .conftest import ROOT
+from .conftest import TEST_CONTROLS
+from .conftest import leaking_variables
 
 TESTS = ROOT / "tests"
 

@@ -15,14 +15,16 @@ from itertools import groupby
 import pytest
 from click.testing import CliRunner
 
-from qppfiles.cli import main, progress
+from qppfiles.cli import main
+from qppfiles.cli import progress
 from qppfiles.intake.discover import discover
 from qppfiles.model.options import Options
 from qppfiles.pipeline.runner import validate_many
 from qppfiles.pipeline.validate import validate_bytes
 from qppfiles.report import text
 
-from .conftest import FIXTURES, ROOT
+from .conftest import FIXTURES
+from .conftest import ROOT
 
 
 def _renderer_before_the_plain_path(reports, out):

@@ -6,7 +6,8 @@ from contextlib import closing
 
 import pytest
 
-from qppfiles.pipeline.workers import AHEAD, ordered_map
+from qppfiles.pipeline.workers import AHEAD
+from qppfiles.pipeline.workers import ordered_map
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the pool's tests fork workers")
 

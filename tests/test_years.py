@@ -13,12 +13,18 @@ import shutil
 
 import pytest
 
-from qppfiles.catalog import load_catalog, loader as catalog_loader
+from qppfiles.catalog import load_catalog
+from qppfiles.catalog import loader as catalog_loader
 from qppfiles.formats import qppjson
-from qppfiles.generate import fake_submission, levels_for
+from qppfiles.generate import fake_submission
+from qppfiles.generate import levels_for
 from qppfiles.generate.template import template
-from qppfiles.pipeline.validate import validate_bytes, validate_path
-from qppfiles.program import packs, supported_years, year_pack, years as year_data
+from qppfiles.pipeline.validate import validate_bytes
+from qppfiles.pipeline.validate import validate_path
+from qppfiles.program import packs
+from qppfiles.program import supported_years
+from qppfiles.program import year_pack
+from qppfiles.program import years as year_data
 from qppfiles.scoring import score_submission
 
 from .conftest import FIXTURES
@@ -104,7 +110,8 @@ def test_a_synthetic_year_works_from_data_alone(synthetic_year):
 def test_the_default_year_is_this_year_within_the_supported_ones():
     import datetime
 
-    from qppfiles.program import default_year, supported_years
+    from qppfiles.program import default_year
+    from qppfiles.program import supported_years
 
     years = supported_years()
     assert default_year(datetime.date(years[1], 6, 1)) == years[1]

@@ -8,12 +8,23 @@ is parsed the first time it is asked for, and kept.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from .records import Activity, AnyMeasure, Benchmark, CostMeasure, Mvp, PIMeasure, QualityMeasure, Stratum
+from .records import Activity
+from .records import AnyMeasure
+from .records import Benchmark
+from .records import CostMeasure
+from .records import Mvp
+from .records import PIMeasure
+from .records import QualityMeasure
+from .records import Stratum
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SECTIONS = ("quality", "ia", "pi", "cost", "benchmarks", "mvps", "benchmark_exclusions")

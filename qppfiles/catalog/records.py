@@ -7,7 +7,8 @@ Dict-valued fields are left out of the hash so that records stay hashable.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 OUTCOME_TYPES = frozenset({"outcome", "intermediateOutcome", "patientReportedOutcome"})
 

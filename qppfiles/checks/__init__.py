@@ -10,11 +10,17 @@ in the model): the schema layer has already reported those.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 
-from ..model.codes import REMOVED, Code, get
-from ..model.findings import Finding, Location
+from ..model.codes import REMOVED
+from ..model.codes import Code
+from ..model.codes import get
+from ..model.findings import Finding
+from ..model.findings import Location
 from ..model.options import Options
 from ..model.submission import Submission
 from ..program.year_facts import YearFacts

@@ -8,8 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..model.measure_math import is_count  # noqa: F401  (the rules import it from here)
-from ..model.submission import Measurement, MeasurementSet, MultiRateValue, SingleRateValue
-from .cache import CountGroup, Entry, RateEntry
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
+from ..model.submission import MultiRateValue
+from ..model.submission import SingleRateValue
+from .cache import CountGroup
+from .cache import Entry
+from .cache import RateEntry
 
 if TYPE_CHECKING:
     from . import Context

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from ..model.measure_math import COUNT_FIELDS, counts_rate
-from ..model.submission import (
-    BooleanValue,
-    Measurement,
-    MultiRateValue,
-    NonProportionValue,
-    ProportionValue,
-    SingleRateValue,
-)
-from . import Context, Hit, rule
-from ._walk import field_ref, measurements, rate_measurements
+from ..model.measure_math import COUNT_FIELDS
+from ..model.measure_math import counts_rate
+from ..model.submission import BooleanValue
+from ..model.submission import Measurement
+from ..model.submission import MultiRateValue
+from ..model.submission import NonProportionValue
+from ..model.submission import ProportionValue
+from ..model.submission import SingleRateValue
+from . import Context
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import measurements
+from ._walk import rate_measurements
 from .cache import CountField
 
 RATE_TOLERANCE = 0.5  # percentage points: registries round the rates they submit

@@ -10,12 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Optional
 
-from ..model.submission import Counts, Measurement, MeasurementSet
+from ..model.submission import Counts
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
 
 if TYPE_CHECKING:
-    from ..catalog.records import Activity, AnyMeasure, QualityMeasure
+    from ..catalog.records import Activity
+    from ..catalog.records import AnyMeasure
+    from ..catalog.records import QualityMeasure
     from ..model.measure_math import MeasureRates
     from ..program.packs import PiRequirement
 

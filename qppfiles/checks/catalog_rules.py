@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from ..model.submission import BooleanValue, MultiRateValue, NonProportionValue, ProportionValue, SingleRateValue
-from . import Hit, rule
-from ._walk import field_ref, is_pi, measurements
+from ..model.submission import BooleanValue
+from ..model.submission import MultiRateValue
+from ..model.submission import NonProportionValue
+from ..model.submission import ProportionValue
+from ..model.submission import SingleRateValue
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import is_pi
+from ._walk import measurements
 
 # The value shape each catalog metricType takes in QPP JSON.
 SHAPES = {

@@ -5,8 +5,12 @@ from __future__ import annotations
 import math
 
 from ..model.submission import BooleanValue
-from . import Hit, rule
-from ._walk import field_ref, measurements, num, plural
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import measurements
+from ._walk import num
+from ._walk import plural
 
 
 def attested_by_program(ctx):

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-from ..model.digits import RULE, foreign_digit, shown
-from . import Hit, rule
+from ..model.digits import RULE
+from ..model.digits import foreign_digit
+from ..model.digits import shown
+from . import Hit
+from . import rule
 from ._walk import field_ref
 
 _DIGITS = re.compile(r"[0-9]+")  # not \d: it matches full-width and other scripts' digits

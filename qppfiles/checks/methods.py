@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from . import Hit, rule
-from ._walk import field_ref, is_pi
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import is_pi
 
 WEB = "cmsWebInterface"
 WEB_ENTITIES = ("group", "virtualGroup", "apm")

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from functools import cache
 
-from . import Hit, rule
-from ._walk import catalog_entry, field_ref, is_pi, num, plural
+from . import Hit
+from . import rule
+from ._walk import catalog_entry
+from ._walk import field_ref
+from ._walk import is_pi
+from ._walk import num
+from ._walk import plural
 
 
 @cache

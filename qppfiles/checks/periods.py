@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from . import Hit, rule
-from ._walk import field_ref, is_pi, plural, set_periods
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import is_pi
+from ._walk import plural
+from ._walk import set_periods
 
 
 @rule("Y101")

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from ..model.submission import BooleanValue, Measurement, MeasurementSet, ProportionValue
-from ..program.pi_exclusions import exclusions_by_measure, measures_by_exclusion
-from . import Context, Hit, rule
-from ._walk import field_ref, is_count, is_pi
+from ..model.submission import BooleanValue
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
+from ..model.submission import ProportionValue
+from ..program.pi_exclusions import exclusions_by_measure
+from ..program.pi_exclusions import measures_by_exclusion
+from . import Context
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import is_count
+from ._walk import is_pi
 
 NAMES = {
     "security_risk_analysis": "Security Risk Analysis",

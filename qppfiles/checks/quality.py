@@ -2,26 +2,31 @@
 
 from __future__ import annotations
 
-from ..model.measure_math import (
-    REGISTRY_METRIC_TYPES,
-    SUPPRESSED,
-    WEB_INTERFACE,
-    case_minimum as _minimum,
-    case_minimum_met,
-    cases_to_threshold,
-    class_points,
-    data_completeness_met,
-    data_completeness_points,
-    is_outcome_or_high_priority,
-    is_suppressed,
-    leaves_denominator,
-    new_measure_floor,
-    rates_of,
-    topped_out_cap,
-)
-from ..model.submission import MultiRateValue, SingleRateValue
-from . import Context, Hit, rule
-from ._walk import field_ref, measurements, num, pct, plural
+from ..model.measure_math import REGISTRY_METRIC_TYPES
+from ..model.measure_math import SUPPRESSED
+from ..model.measure_math import WEB_INTERFACE
+from ..model.measure_math import case_minimum as _minimum
+from ..model.measure_math import case_minimum_met
+from ..model.measure_math import cases_to_threshold
+from ..model.measure_math import class_points
+from ..model.measure_math import data_completeness_met
+from ..model.measure_math import data_completeness_points
+from ..model.measure_math import is_outcome_or_high_priority
+from ..model.measure_math import is_suppressed
+from ..model.measure_math import leaves_denominator
+from ..model.measure_math import new_measure_floor
+from ..model.measure_math import rates_of
+from ..model.measure_math import topped_out_cap
+from ..model.submission import MultiRateValue
+from ..model.submission import SingleRateValue
+from . import Context
+from . import Hit
+from . import rule
+from ._walk import field_ref
+from ._walk import measurements
+from ._walk import num
+from ._walk import pct
+from ._walk import plural
 from .cache import ScoredEntry
 
 APP_PROGRAMS = ("app1", "appPlus")

@@ -17,9 +17,12 @@ to it a window of items at a time (see ``_windows``).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from collections.abc import Iterable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import NamedTuple
 
 __all__ = ["validate_document", "check_document", "SchemaCheck", "available_backends", "preferred_backend",
            "load_schemas", "ROOT_SCHEMA"]
@@ -174,7 +177,8 @@ def _validator(backend: str):
         cached = jsonschema_rs.Draft202012Validator(schemas[ROOT_SCHEMA], registry=registry)
     else:
         from jsonschema import Draft202012Validator
-        from referencing import Registry, Resource
+        from referencing import Registry
+        from referencing import Resource
         from referencing.jsonschema import DRAFT202012
 
         resources = Registry().with_resources(

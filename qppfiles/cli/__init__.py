@@ -6,7 +6,12 @@ Heavy modules (rich, lxml, the catalog) are imported inside commands so that ``q
 
 from __future__ import annotations
 
-from . import catalog, check, convert, generate, lint, score
+from . import catalog
+from . import check
+from . import convert
+from . import generate
+from . import lint
+from . import score
 from .app import main
 
 for _module in (check, catalog, convert, score, generate, lint):

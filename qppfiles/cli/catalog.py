@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from .common import AsciiInt, CommandProblem
+from .common import AsciiInt
+from .common import CommandProblem
 
 
 @click.command()
@@ -26,7 +27,8 @@ def measures(words, year, category, mvp, fmt) -> None:
       qppfiles measures --year 2024 --category ia --format json
     """
     from ..program import default_year
-    from ..report.listings import list_measures, show_measure
+    from ..report.listings import list_measures
+    from ..report.listings import show_measure
 
     year = year or default_year()
     try:

@@ -7,30 +7,30 @@ import sys
 
 import click
 
-from ..intake.config import select_options, with_environment
-from .common import (
-    STDIN,
-    AsciiInt,
-    AsciiIntRange,
-    CommandProblem,
-    NamedDirectories,
-    check_run_options,
-    ensure_writable,
-    force_option,
-    ig_given,
-    max_file_size_option,
-    max_findings_option,
-    noise_options,
-    output_stream,
-    progress_stdout,
-    read_stdin,
-    without_output,
-)
+from ..intake.config import select_options
+from ..intake.config import with_environment
+from .common import STDIN
+from .common import AsciiInt
+from .common import AsciiIntRange
+from .common import CommandProblem
+from .common import NamedDirectories
+from .common import check_run_options
+from .common import ensure_writable
+from .common import force_option
+from .common import ig_given
+from .common import max_file_size_option
+from .common import max_findings_option
+from .common import noise_options
+from .common import output_stream
+from .common import progress_stdout
+from .common import read_stdin
+from .common import without_output
 
 
 def _stdin_report(paths, name: str, options):
     """The report of the one file read from standard input (PATH -)."""
-    from ..pipeline.validate import FileTooLarge, validate_bytes
+    from ..pipeline.validate import FileTooLarge
+    from ..pipeline.validate import validate_bytes
 
     if len(paths) != 1:
         raise CommandProblem("- (standard input) cannot be combined with other paths")
@@ -85,9 +85,13 @@ def validate(ctx, paths, fmt, year, small_practice, special_status, profile, ig_
       export-tool --stdout | qppfiles validate - --stdin-filename export.json
     """
     from ..intake.config import load_settings
-    from ..intake.discover import Discovery, walk_files
-    from ..pipeline.runner import Grouped, checked_reports
-    from ..report import exit_code, per_file, render
+    from ..intake.discover import Discovery
+    from ..intake.discover import walk_files
+    from ..pipeline.runner import Grouped
+    from ..pipeline.runner import checked_reports
+    from ..report import exit_code
+    from ..report import per_file
+    from ..report import render
     from . import progress
 
     settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,

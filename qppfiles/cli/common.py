@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 
 import click
 
-from ..model.options import DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_FINDINGS
+from ..model.options import DEFAULT_MAX_FILE_SIZE
+from ..model.options import DEFAULT_MAX_FINDINGS
 
 _SIZE_UNITS = {"k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
 
@@ -90,7 +93,8 @@ def read_stdin(max_size: int) -> bytes:
 
 def read_input(path: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> bytes:
     """The bytes of a file (``-``: standard input), or CommandProblem when it cannot be read."""
-    from ..pipeline.validate import FileTooLarge, read_limited
+    from ..pipeline.validate import FileTooLarge
+    from ..pipeline.validate import read_limited
 
     try:
         return read_stdin(max_size) if path == STDIN else read_limited(path, max_size)
@@ -132,14 +136,16 @@ def noise_options(fn):
 def progress_stdout(out, bar: bool):
     """The stream to print the report to while a progress bar may be shown: report lines written to a
     terminal must go above the bar (see qppfiles.cli.progress)."""
-    from .progress import CurrentStdout, is_terminal
+    from .progress import CurrentStdout
+    from .progress import is_terminal
 
     return CurrentStdout() if bar and out is sys.stdout and is_terminal(out) else out
 
 
 def ensure_writable(output: str, force: bool, inputs) -> None:
     """Fail early, before any work, if the output could not be written."""
-    from ..report.atomic import WriteRefused, check_writable
+    from ..report.atomic import WriteRefused
+    from ..report.atomic import check_writable
 
     if output == STDOUT:
         return
@@ -152,7 +158,8 @@ def ensure_writable(output: str, force: bool, inputs) -> None:
 def write_output(path: str, data: bytes, force: bool, inputs) -> None:
     """Write atomically; never over an input, nor over an existing file without ``force``.
     ``-`` is standard output."""
-    from ..report.atomic import WriteRefused, write_atomic
+    from ..report.atomic import WriteRefused
+    from ..report.atomic import write_atomic
 
     if path == STDOUT:
         click.echo(data, nl=False)
@@ -172,7 +179,8 @@ def output_stream(output: str | None, force: bool, inputs: Iterable[str] = ()) -
 
     The report is streamed into a temporary file beside ``output``: an interrupted or failed run
     leaves the previous file as it was."""
-    from ..report.atomic import WriteRefused, atomic_output
+    from ..report.atomic import WriteRefused
+    from ..report.atomic import atomic_output
 
     if not output or output == STDOUT:
         yield sys.stdout

@@ -7,7 +7,12 @@ import sys
 import click
 
 from ..model.findings import Finding
-from .common import ensure_writable, load_input, max_file_size_option, max_findings_option, read_input, write_output
+from .common import ensure_writable
+from .common import load_input
+from .common import max_file_size_option
+from .common import max_findings_option
+from .common import read_input
+from .common import write_output
 
 TARGETS = ("json", "qrda3")
 
@@ -80,7 +85,8 @@ class _Refused(Exception):
 
 
 def _convert(submission, target: str) -> bytes:
-    from ..api import ConvertError, convert
+    from ..api import ConvertError
+    from ..api import convert
 
     try:
         return convert(submission, target)

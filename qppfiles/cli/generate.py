@@ -7,7 +7,10 @@ import sys
 
 import click
 
-from .common import AsciiInt, AsciiIntRange, CommandProblem, write_output
+from .common import AsciiInt
+from .common import AsciiIntRange
+from .common import CommandProblem
+from .common import write_output
 
 TARGET = click.Choice(["json", "qrda3"])
 
@@ -70,10 +73,14 @@ def from_table(input_path, target, output, force, allow_errors, year, entity_typ
       qppfiles generate from counts.yaml --to qrda3 -o sub.xml
     """
     from ..formats import qppjson
-    from ..generate.render import TargetUnavailable, to_bytes
-    from ..generate.tables import Header, InputError, load
+    from ..generate.render import TargetUnavailable
+    from ..generate.render import to_bytes
+    from ..generate.tables import Header
+    from ..generate.tables import InputError
+    from ..generate.tables import load
     from ..pipeline.validate import validate_bytes
-    from ..report.atomic import WriteRefused, check_writable
+    from ..report.atomic import WriteRefused
+    from ..report.atomic import check_writable
 
     if output:
         try:
@@ -166,8 +173,10 @@ def fake(year, level, mvp, count, seed, target, directory, force, faults, fault_
     import random
 
     from ..generate import faults as fault_registry
-    from ..generate.fake import GenerateError, fake_submission
-    from ..generate.render import TargetUnavailable, to_bytes
+    from ..generate.fake import GenerateError
+    from ..generate.fake import fake_submission
+    from ..generate.render import TargetUnavailable
+    from ..generate.render import to_bytes
     from ..pipeline.validate import validate_bytes
 
     if (faults or fault_codes) and target != "json":

@@ -12,24 +12,23 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..intake.config import select_options, with_environment
+from ..intake.config import select_options
+from ..intake.config import with_environment
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
-from .common import (
-    AsciiInt,
-    AsciiIntRange,
-    NamedDirectories,
-    check_run_options,
-    ensure_writable,
-    force_option,
-    ig_given,
-    max_findings_option,
-    noise_options,
-    output_stream,
-    progress_stdout,
-    without_output,
-)
+from .common import AsciiInt
+from .common import AsciiIntRange
+from .common import NamedDirectories
+from .common import check_run_options
+from .common import ensure_writable
+from .common import force_option
+from .common import ig_given
+from .common import max_findings_option
+from .common import noise_options
+from .common import output_stream
+from .common import progress_stdout
+from .common import without_output
 
 
 def discover(config, paths, follow_symlinks: bool = False):
@@ -43,7 +42,8 @@ def discover(config, paths, follow_symlinks: bool = False):
 
 def walk(config, paths, found, follow_symlinks: bool = False):
     """The files ``discover`` lists, one at a time as the walk finds them; the rest goes to ``found``."""
-    from ..intake.discover import TOOL_DIRS, walk_files
+    from ..intake.discover import TOOL_DIRS
+    from ..intake.discover import walk_files
 
     return walk_files(paths, found, root=config.root, follow_symlinks=follow_symlinks, gitignore=True,
                       skip_dirs=TOOL_DIRS, select=config.selected, submissions_only=True, unique=True)
@@ -119,8 +119,11 @@ def lint(ctx, paths, fmt, jobs, fail_on, year, small_practice, special_status, p
     """
     from ..intake.config import load_settings
     from ..intake.discover import Discovery
-    from ..pipeline.runner import Grouped, checked_reports
-    from ..report import exit_code, per_file, render
+    from ..pipeline.runner import Grouped
+    from ..pipeline.runner import checked_reports
+    from ..report import exit_code
+    from ..report import per_file
+    from ..report import render
     from . import progress
 
     settings = load_settings(ctx, config_path, fmt=fmt, fail_on=fail_on, year=year, small_practice=small_practice,

@@ -10,18 +10,17 @@ import sys
 
 import click
 
-from ..intake.config import config_option, with_environment
-from .common import (
-    AsciiFloatRange,
-    AsciiInt,
-    AsciiIntRange,
-    CommandProblem,
-    ensure_writable,
-    load_input,
-    max_file_size_option,
-    read_input,
-    write_output,
-)
+from ..intake.config import config_option
+from ..intake.config import with_environment
+from .common import AsciiFloatRange
+from .common import AsciiInt
+from .common import AsciiIntRange
+from .common import CommandProblem
+from .common import ensure_writable
+from .common import load_input
+from .common import max_file_size_option
+from .common import read_input
+from .common import write_output
 
 CATEGORY_CHOICES = ("quality", "ia", "pi", "cost")
 
@@ -39,7 +38,8 @@ def _clinician_type(ctx, param, value):
     """A clinician type or status some year reweights PI for (small practices have --small-practice)."""
     if value is None:
         return None
-    from ..program import supported_years, year_pack
+    from ..program import supported_years
+    from ..program import year_pack
 
     known = sorted({s for y in supported_years() for s in year_pack(y).pi.auto_reweighting_statuses}
                    - {"small_practice"})
@@ -117,10 +117,12 @@ def score_command(ctx, file, small_practice, special_status, cost, complex_bonus
     """
     import json
 
-    from ..api import score, validate
+    from ..api import score
+    from ..api import validate
     from ..intake.config import load_settings
     from ..model.options import Options
-    from ..report.score_view import ScoreRequest, score_report
+    from ..report.score_view import ScoreRequest
+    from ..report.score_view import score_report
     from ..scoring import ScoringError
 
     # The configuration's settings for this file (overrides included), unless given here.

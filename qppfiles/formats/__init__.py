@@ -8,9 +8,11 @@ and column for a node reference.  Readers never judge program rules.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from ..model.findings import Finding, Location
+from ..model.findings import Finding
+from ..model.findings import Location
 from ..model.submission import Submission
 
 QPP_JSON = "qpp-json"

@@ -10,6 +10,10 @@ Library entry points::
     render.to_bytes(submission, target="json"|"qrda3", faker=None) -> bytes
 """
 
-from .fake import LEVELS, TARGETS, GenerateError, fake_submission, levels_for
+from .fake import LEVELS
+from .fake import TARGETS
+from .fake import GenerateError
+from .fake import fake_submission
+from .fake import levels_for
 
 __all__ = ["GenerateError", "LEVELS", "TARGETS", "fake_submission", "levels_for"]

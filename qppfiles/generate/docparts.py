@@ -6,15 +6,30 @@ measurement, a value, its counts), or None when the document has no such part.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, timedelta
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from datetime import date
+from datetime import timedelta
 from typing import Any
 
 from ..formats import qppjson
-from ..model.submission import Measurement, MeasurementSet, MultiRateValue, SingleRateValue, Stratum, Value
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
+from ..model.submission import MultiRateValue
+from ..model.submission import SingleRateValue
+from ..model.submission import Stratum
+from ..model.submission import Value
 from . import pools
-from .edits import Edit, Edits, Env, Place, Result, needed
-from .fake import fake_counts, rate_value
+from .edits import Edit
+from .edits import Edits
+from .edits import Env
+from .edits import Place
+from .edits import Result
+from .edits import needed
+from .fake import fake_counts
+from .fake import rate_value
 
 QUALITY, PI, IA = "quality", "pi", "ia"
 COUNT_FIELDS = ("performanceMet", "performanceNotMet", "eligiblePopulationException",

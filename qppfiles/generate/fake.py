@@ -17,22 +17,26 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from ..catalog import load_catalog
-from ..model.submission import (
-    ENTITY_TYPES,
-    BooleanValue,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    ProportionValue,
-    SingleRateValue,
-    Stratum,
-    Submission,
-)
-from ..program import UnsupportedYear, year_pack
+from ..model.submission import ENTITY_TYPES
+from ..model.submission import BooleanValue
+from ..model.submission import Counts
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
+from ..model.submission import MultiRateValue
+from ..model.submission import ProportionValue
+from ..model.submission import SingleRateValue
+from ..model.submission import Stratum
+from ..model.submission import Submission
+from ..program import UnsupportedYear
+from ..program import year_pack
 from . import pools
-from .ids import fake_cehrt_id, fake_entity_id, fake_npi, fake_tin
-from .pools import EHR, REGISTRY, QualityChoice
+from .ids import fake_cehrt_id
+from .ids import fake_entity_id
+from .ids import fake_npi
+from .ids import fake_tin
+from .pools import EHR
+from .pools import REGISTRY
+from .pools import QualityChoice
 
 TARGETS = ("json", "qrda3")
 LEVELS = ENTITY_TYPES

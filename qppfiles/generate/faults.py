@@ -18,51 +18,59 @@ from __future__ import annotations
 import copy
 import json
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 
 from ..formats import qppjson
 from ..model.submission import Submission
 from . import pools
-from .docparts import (
-    IA,
-    PI,
-    QUALITY,
-    add_method_rows,
-    add_spare_activity,
-    allowed,
-    cehrt_set,
-    cqm_counts,
-    extra_set,
-    first,
-    first_counts,
-    first_measurement,
-    having,
-    having_set,
-    is_ehr,
-    lasting,
-    measured_quality,
-    mvp_set,
-    needing_cehrt,
-    outcome_quality,
-    pi_present,
-    pi_proportion,
-    pi_related,
-    pi_value,
-    program,
-    put_multi_rate,
-    quality_pool,
-    rate,
-    replacing_quality,
-    required_proportion_value,
-    set_of,
-    sets,
-    single_value,
-    traditional_quality,
-    web_interface_closed,
-    web_interface_for,
-    whole,
-)
-from .edits import DoesNotApply, Edit, Edits, Entry, Env, FaultError, Result, Row, at, needed
+from .docparts import IA
+from .docparts import PI
+from .docparts import QUALITY
+from .docparts import add_method_rows
+from .docparts import add_spare_activity
+from .docparts import allowed
+from .docparts import cehrt_set
+from .docparts import cqm_counts
+from .docparts import extra_set
+from .docparts import first
+from .docparts import first_counts
+from .docparts import first_measurement
+from .docparts import having
+from .docparts import having_set
+from .docparts import is_ehr
+from .docparts import lasting
+from .docparts import measured_quality
+from .docparts import mvp_set
+from .docparts import needing_cehrt
+from .docparts import outcome_quality
+from .docparts import pi_present
+from .docparts import pi_proportion
+from .docparts import pi_related
+from .docparts import pi_value
+from .docparts import program
+from .docparts import put_multi_rate
+from .docparts import quality_pool
+from .docparts import rate
+from .docparts import replacing_quality
+from .docparts import required_proportion_value
+from .docparts import set_of
+from .docparts import sets
+from .docparts import single_value
+from .docparts import traditional_quality
+from .docparts import web_interface_closed
+from .docparts import web_interface_for
+from .docparts import whole
+from .edits import DoesNotApply
+from .edits import Edit
+from .edits import Edits
+from .edits import Entry
+from .edits import Env
+from .edits import FaultError
+from .edits import Result
+from .edits import Row
+from .edits import at
+from .edits import needed
 from .ids import fake_npi
 
 Injector = Entry

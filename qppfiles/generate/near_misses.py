@@ -19,14 +19,31 @@ the boundary and 0 on it) to know the side.
 from __future__ import annotations
 
 import copy
-from datetime import date, timedelta
+from datetime import date
+from datetime import timedelta
 
 from ..checks.identifiers import npi_luhn_digit
 from ..program import supported_years
-from . import docparts as parts, pools
-from .docparts import IA, PI, QUALITY
-from .edits import DoesNotApply, Edit, Edits, Entry, Env, FaultError, Result, Row, at, needed, side, stepping
-from .faults import INJECTORS, keep_engagement_levels, rule_codes
+from . import docparts as parts
+from . import pools
+from .docparts import IA
+from .docparts import PI
+from .docparts import QUALITY
+from .edits import DoesNotApply
+from .edits import Edit
+from .edits import Edits
+from .edits import Entry
+from .edits import Env
+from .edits import FaultError
+from .edits import Result
+from .edits import Row
+from .edits import at
+from .edits import needed
+from .edits import side
+from .edits import stepping
+from .faults import INJECTORS
+from .faults import keep_engagement_levels
+from .faults import rule_codes
 
 NearMiss = Entry
 NEAR_MISSES = Edits("near miss")

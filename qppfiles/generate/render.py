@@ -6,7 +6,8 @@ Faker fills them in, so fixtures look like real exports.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 
 from ..formats import qppjson
 from ..model.submission import Submission
@@ -18,7 +19,8 @@ class TargetUnavailable(ValueError):
 
 def _qrda3_writer():
     try:
-        from ..formats.qrda3.writer import QrdaWriteError, write
+        from ..formats.qrda3.writer import QrdaWriteError
+        from ..formats.qrda3.writer import write
     except ImportError as exc:  # the writer ships with the QRDA III package
         raise TargetUnavailable(f"the QRDA III writer is not available ({exc})") from None
     return write, QrdaWriteError

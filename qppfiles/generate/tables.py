@@ -31,25 +31,29 @@ import io
 import re
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from ..catalog import load_catalog
-from ..model.digits import MAX_COUNT, RULE, is_ascii_digits, shown
-from ..model.submission import (
-    ENTITY_TYPES,
-    BooleanValue,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    ProportionValue,
-    SingleRateValue,
-    Stratum,
-    Submission,
-)
-from ..program import supported_years, year_pack
+from ..model.digits import MAX_COUNT
+from ..model.digits import RULE
+from ..model.digits import is_ascii_digits
+from ..model.digits import shown
+from ..model.submission import ENTITY_TYPES
+from ..model.submission import BooleanValue
+from ..model.submission import Counts
+from ..model.submission import Measurement
+from ..model.submission import MeasurementSet
+from ..model.submission import MultiRateValue
+from ..model.submission import ProportionValue
+from ..model.submission import SingleRateValue
+from ..model.submission import Stratum
+from ..model.submission import Submission
+from ..program import supported_years
+from ..program import year_pack
 from . import pools
 
 

@@ -13,8 +13,10 @@ from __future__ import annotations
 import random
 
 from ..catalog import load_catalog
-from ..program import UnsupportedYear, year_pack
-from .fake import GenerateError, fake_submission
+from ..program import UnsupportedYear
+from ..program import year_pack
+from .fake import GenerateError
+from .fake import fake_submission
 
 FORMATS = ("yaml", "toml", "csv")
 _COUNT_KEYS = ("performanceMet", "performanceNotMet", "eligiblePopulation", "eligiblePopulationException")

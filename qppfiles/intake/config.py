@@ -32,7 +32,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import click
@@ -227,7 +228,11 @@ def split_codes(values: Iterable[str]) -> tuple[str, ...]:
 def check_codes(where: str, codes: Iterable[str]) -> tuple[str, ...]:
     """The codes upper-cased, a redirected code replaced by the code it names (with a one-line warning on
     stderr); a removed code, or a code or prefix that no registered code starts with, is an error."""
-    from ..model.codes import REDIRECTED, REMOVED, all_codes, get, redirected
+    from ..model.codes import REDIRECTED
+    from ..model.codes import REMOVED
+    from ..model.codes import all_codes
+    from ..model.codes import get
+    from ..model.codes import redirected
 
     known = [c.code for c in all_codes()]
     out: list[str] = []

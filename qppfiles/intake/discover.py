@@ -8,8 +8,11 @@ keeps only files whose first few kilobytes show a submission (see ``qppfiles.int
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import TYPE_CHECKING
 
 from ..model.findings import Finding

@@ -7,7 +7,8 @@ Patterns plug into ``pathspec`` (``PathSpec``), which keeps the last-match-wins 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 from functools import lru_cache
 
 import pathspec

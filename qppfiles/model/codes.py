@@ -12,13 +12,19 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection
+from collections.abc import Iterator
+from collections.abc import Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
+from dataclasses import fields
 from importlib.resources import files
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from .findings import ERROR, LAYERS, SEVERITIES
+from .findings import ERROR
+from .findings import LAYERS
+from .findings import SEVERITIES
 
 if sys.version_info >= (3, 11):
     import tomllib

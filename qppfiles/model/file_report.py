@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from .findings import ERROR, WARNING, Finding
+from .findings import ERROR
+from .findings import WARNING
+from .findings import Finding
 
 INTERNAL_ERROR = "F012"
 UNREADABLE = ("F010", "F011")

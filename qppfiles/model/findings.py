@@ -8,8 +8,10 @@ clean file never builds a position map.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Any
 
 if TYPE_CHECKING:
     from .codes import Code

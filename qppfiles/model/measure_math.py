@@ -17,14 +17,21 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING, TypeGuard, overload
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
+from typing import TYPE_CHECKING
+from typing import TypeGuard
+from typing import overload
 
 from ..catalog.records import OUTCOME_TYPES
-from .submission import Counts, MultiRateValue, NonProportionValue, SingleRateValue
+from .submission import Counts
+from .submission import MultiRateValue
+from .submission import NonProportionValue
+from .submission import SingleRateValue
 
 if TYPE_CHECKING:
-    from ..catalog import Benchmark, Catalog
+    from ..catalog import Benchmark
+    from ..catalog import Catalog
     from ..program.packs import QualityRules
 
 # A catalog record is read with getattr below: callers pass a QualityMeasure, another record kind or None.

@@ -14,7 +14,8 @@ building frozen ones costs three times as much, and readers build thousands per 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 ENTITY_TYPES = ("individual", "group", "subgroup", "virtualGroup", "apm")
 CATEGORIES = ("quality", "ia", "pi", "aci")

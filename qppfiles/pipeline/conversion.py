@@ -7,18 +7,18 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 from __future__ import annotations
 
 from ..formats import QPP_JSON
-from ..model.codes_io import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
-from ..model.findings import ERROR, Finding
+from ..model.codes_io import NOT_REPRESENTABLE
+from ..model.codes_io import NUMBER_WOULD_CHANGE
+from ..model.findings import ERROR
+from ..model.findings import Finding
 from ..model.measure_math import COUNT_FIELDS
-from ..model.submission import (
-    BooleanValue,
-    Counts,
-    MultiRateValue,
-    NonProportionValue,
-    ProportionValue,
-    SingleRateValue,
-    Submission,
-)
+from ..model.submission import BooleanValue
+from ..model.submission import Counts
+from ..model.submission import MultiRateValue
+from ..model.submission import NonProportionValue
+from ..model.submission import ProportionValue
+from ..model.submission import SingleRateValue
+from ..model.submission import Submission
 
 # A field absent from a count block is zero for these: QRDA III carries an exclusion or exception
 # only when the measure defines that population, and CMS's converter leaves it out otherwise.
@@ -118,7 +118,9 @@ def refusals(source, output: bytes) -> list[Finding]:
 def _errors(result) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
     from ..model.options import Options
-    from .validate import CappedFindings, rule_findings, schema_findings
+    from .validate import CappedFindings
+    from .validate import rule_findings
+    from .validate import schema_findings
 
     found = CappedFindings(None)
     found.add(result.findings)

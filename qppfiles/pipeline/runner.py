@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from ..intake.discover import name_findings
 from ..model.file_report import FileReport
 from ..model.options import Options
-from .validate import format_from_name, internal_error, validate_path
+from .validate import format_from_name
+from .validate import internal_error
+from .validate import validate_path
 
 
 def check_file(path: str, options: Options) -> FileReport:

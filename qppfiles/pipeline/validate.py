@@ -13,16 +13,25 @@ import stat
 from collections.abc import Iterable
 from itertools import islice
 
-from ..formats import QPP_JSON, QRDA3, ReadResult, sniff_format
-from ..model.file_report import INTERNAL_ERROR, FileReport
-from ..model.findings import ERROR, LAYERS, Finding, Location
+from ..formats import QPP_JSON
+from ..formats import QRDA3
+from ..formats import ReadResult
+from ..formats import sniff_format
+from ..model.file_report import INTERNAL_ERROR
+from ..model.file_report import FileReport
+from ..model.findings import ERROR
+from ..model.findings import LAYERS
+from ..model.findings import Finding
+from ..model.findings import Location
 from ..model.options import Options
 
 YEAR_UNSUPPORTED = "Y001"
 
 
 def _schema_code(kind: str) -> str:
-    from ..checks.schema import MISSING, UNKNOWN_FIELD, WRONG_TYPE
+    from ..checks.schema import MISSING
+    from ..checks.schema import UNKNOWN_FIELD
+    from ..checks.schema import WRONG_TYPE
 
     return {MISSING: "S001", WRONG_TYPE: "S002", UNKNOWN_FIELD: "S003"}.get(kind, "S004")
 
@@ -91,7 +100,8 @@ def read_bytes(data: bytes, path: str | None, year: int | None = None, lazy_refs
 def rule_findings(result: ReadResult, options: Options,
                    schema_pointers: set) -> tuple[Iterable[Finding], int | None]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
-    from ..checks import Context, run
+    from ..checks import Context
+    from ..checks import run
     from ..program import supported_years
 
     sub = result.submission

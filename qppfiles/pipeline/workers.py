@@ -15,8 +15,11 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from itertools import chain, islice
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
+from itertools import chain
+from itertools import islice
 from typing import Any
 
 IN_FLIGHT = 2  # chunks sent to a worker ahead of its results

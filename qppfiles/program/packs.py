@@ -7,12 +7,17 @@ a typed shape.  Percentages are 0-100, like ``reportingRate`` in a submission.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from datetime import date
-from functools import cache, cached_property
+from functools import cache
+from functools import cached_property
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 from . import years as _data
 

@@ -6,7 +6,8 @@ from functools import cached_property
 from typing import Any
 
 from ..catalog import load_catalog
-from .packs import YearPack, year_pack
+from .packs import YearPack
+from .packs import year_pack
 
 
 class YearFacts:

@@ -19,10 +19,14 @@ import os
 import signal
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterable
+from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
-from typing import IO, Any, Union
+from typing import IO
+from typing import Any
+from typing import Union
 
 PathLike = Union[str, "os.PathLike[str]"]
 TEMP_PREFIX, TEMP_SUFFIX = ".", ".tmp"

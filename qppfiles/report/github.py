@@ -6,7 +6,9 @@ to files of the repository."""
 from __future__ import annotations
 
 from .inert import inert
-from .paths import GITHUB_ROOT, shown, source_root
+from .paths import GITHUB_ROOT
+from .paths import shown
+from .paths import source_root
 
 
 def escape_data(s: str) -> str:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
-from . import consequence_text, fingerprinted
+from . import consequence_text
+from . import fingerprinted
 from .inert import inert
-from .paths import GITLAB_ROOT, shown, source_root
+from .paths import GITLAB_ROOT
+from .paths import shown
+from .paths import source_root
 
 
 def severity(f) -> str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import time
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import quoteattr
 
 from . import consequence_text
 from .inert import inert
@@ -57,7 +58,8 @@ def _case(r, elapsed: float, fail_on: str) -> tuple:
     outcome = None
     reported = set()
     if r.internal_error or r.unreadable:
-        from ..model.file_report import INTERNAL_ERROR, UNREADABLE
+        from ..model.file_report import INTERNAL_ERROR
+        from ..model.file_report import UNREADABLE
 
         f = next(f for f in r.findings if f.code == INTERNAL_ERROR or f.code in UNREADABLE)
         lines.append(f"      <error type={quoteattr(f.code)} message={quoteattr(xml_text(f.message))}>"

@@ -137,7 +137,11 @@ def list_rules(fmt: str, out) -> None:
 def explain_code(code: str, out) -> bool:
     from rich.markup import escape
 
-    from ..model.codes import CONSEQUENCE_MEANING, REDIRECTED, STATUS_MEANING, get, redirected
+    from ..model.codes import CONSEQUENCE_MEANING
+    from ..model.codes import REDIRECTED
+    from ..model.codes import STATUS_MEANING
+    from ..model.codes import get
+    from ..model.codes import redirected
 
     c = get(code)
     if c is None:

@@ -12,9 +12,14 @@ from typing import Any
 from urllib.parse import quote
 
 from .. import __version__
-from . import consequence_text, exit_code, fingerprinted
+from . import consequence_text
+from . import exit_code
+from . import fingerprinted
 from .inert import inert
-from .paths import GITHUB_ROOT, relative, shown, source_root
+from .paths import GITHUB_ROOT
+from .paths import relative
+from .paths import shown
+from .paths import source_root
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
 _SRCROOT = "%SRCROOT%"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from .inert import inert
-from .score_view import CATEGORY_LABELS, plural
+from .score_view import CATEGORY_LABELS
+from .score_view import plural
 
 CONSEQUENCE_TEXT = {"rejected": "rejected at intake", "points": "costs points"}
 

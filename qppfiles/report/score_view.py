@@ -9,10 +9,13 @@ show the same facts.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
-from ..model.measure_math import is_outcome_or_high_priority, is_outcome_or_patient_experience
+from ..model.measure_math import is_outcome_or_high_priority
+from ..model.measure_math import is_outcome_or_patient_experience
 
 ESTIMATE_NOTICE = ("An estimate made by qppfiles from the file alone, not an official CMS score: CMS computes "
                    "the final score from everything it receives for the performance year.")

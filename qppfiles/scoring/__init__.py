@@ -10,10 +10,19 @@
 Both return a :class:`ScoreCard` whose ``to_dict()`` is the JSON form.
 """
 
-from .benchmarks import DecilePosition, decile_bounds, position
-from .card import Adjustment, CategoryScore, MeasureScore, ScoreCard, Suggestion
-from .engine import ScoringError, score_points, score_submission
-from .final import adjustment, weights_for
+from .benchmarks import DecilePosition
+from .benchmarks import decile_bounds
+from .benchmarks import position
+from .card import Adjustment
+from .card import CategoryScore
+from .card import MeasureScore
+from .card import ScoreCard
+from .card import Suggestion
+from .engine import ScoringError
+from .engine import score_points
+from .engine import score_submission
+from .final import adjustment
+from .final import weights_for
 from .quality import achievement
 
 __all__ = [

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 
-from .card import CategoryScore, MeasureScore, ScoreCard
-from .final import adjustment, final_score, weights_for
-from .ia import APP_PROGRAMS, ia_percent, score_activities
+from .card import CategoryScore
+from .card import MeasureScore
+from .card import ScoreCard
+from .final import adjustment
+from .final import final_score
+from .final import weights_for
+from .ia import APP_PROGRAMS
+from .ia import ia_percent
+from .ia import score_activities
 from .text import fmt
 
 CATEGORY_NAMES = ("quality", "ia", "pi", "cost")
@@ -18,7 +26,8 @@ class ScoringError(ValueError):
 
 def _pack_and_catalog(year):
     from ..catalog import load_catalog
-    from ..program import UnsupportedYear, year_pack
+    from ..program import UnsupportedYear
+    from ..program import year_pack
 
     if year is None:
         raise ScoringError("the performance year is missing; give it with --year")
@@ -116,9 +125,11 @@ def score_submission(submission, *, year: int | None = None, small_practice: boo
     raises :class:`ScoringError`.
     """
     from .pi import score_pi
-    from .quality_category import COMPLEX_ORGANIZATIONS, score_quality
+    from .quality_category import COMPLEX_ORGANIZATIONS
+    from .quality_category import score_quality
     from .suggest import suggestions
-    from .verdict import screen, validity
+    from .verdict import screen
+    from .verdict import validity
 
     pack, catalog = _pack_and_catalog(year or submission.performance_year)
     reweight = _check_reweight(reweight)

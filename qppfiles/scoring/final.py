@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 
-from .card import Adjustment, CategoryScore
+from .card import Adjustment
+from .card import CategoryScore
 from .text import fmt
 
 CATEGORIES = ("quality", "cost", "ia", "pi")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from collections.abc import Sequence
 
-from ..model.submission import BooleanValue, MeasurementSet
-from .card import CategoryScore, MeasureScore
+from ..model.submission import BooleanValue
+from ..model.submission import MeasurementSet
+from .card import CategoryScore
+from .card import MeasureScore
 from .text import fmt
 
 APP_PROGRAMS = ("app1", "appPlus")

@@ -14,12 +14,18 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP
+from decimal import Decimal
 
-from ..model.submission import BooleanValue, MeasurementSet, ProportionValue
+from ..model.submission import BooleanValue
+from ..model.submission import MeasurementSet
+from ..model.submission import ProportionValue
 from ..program.pi_exclusions import exclusions_by_measure
-from .card import CategoryScore, MeasureScore
-from .text import fmt, pct, points_text
+from .card import CategoryScore
+from .card import MeasureScore
+from .text import fmt
+from .text import pct
+from .text import points_text
 
 
 def _round(value: float, mode: str) -> float:

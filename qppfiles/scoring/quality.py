@@ -8,30 +8,33 @@ benchmark's cap and the year's floors.  Every number comes from the year pack
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 
-from ..model.measure_math import (
-    SUPPRESSED,
-    MeasureRates,
-    case_minimum,
-    case_minimum_met,
-    cases_to_threshold,
-    class_points,
-    data_completeness_points,
-    is_outcome_or_high_priority,
-    is_outcome_or_patient_experience,
-    is_suppressed,
-    leaves_denominator,
-    new_measure_floor,
-    rates_of,
-    scored_rate,
-    topped_out_cap,
-)
+from ..model.measure_math import SUPPRESSED
+from ..model.measure_math import MeasureRates
+from ..model.measure_math import case_minimum
+from ..model.measure_math import case_minimum_met
+from ..model.measure_math import cases_to_threshold
+from ..model.measure_math import class_points
+from ..model.measure_math import data_completeness_points
+from ..model.measure_math import is_outcome_or_high_priority
+from ..model.measure_math import is_outcome_or_patient_experience
+from ..model.measure_math import is_suppressed
+from ..model.measure_math import leaves_denominator
+from ..model.measure_math import new_measure_floor
+from ..model.measure_math import rates_of
+from ..model.measure_math import scored_rate
+from ..model.measure_math import topped_out_cap
 from ..model.submission import Measurement
 from .benchmarks import position
-from .card import CategoryScore, MeasureScore
-from .text import fmt, pct, points_text
+from .card import CategoryScore
+from .card import MeasureScore
+from .text import fmt
+from .text import pct
+from .text import points_text
 
 
 @dataclass(eq=False)

@@ -12,12 +12,14 @@ given by the caller, and the estimate says what it assumed without them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from ..model.measure_math import WEB_INTERFACE
 from .card import CategoryScore
 from .ia import APP_PROGRAMS
-from .text import fmt, points_text
+from .text import fmt
+from .text import points_text
 
 ECQM_METHOD = "electronicHealthRecord"
 COMPLEX_ORGANIZATIONS = ("apm", "virtualGroup")
@@ -51,7 +53,11 @@ def score_quality(submission, pack, catalog, *, programs, small_practice: bool =
                   prior_quality: float | None = None, reweighted: bool = False,
                   cms_measures: Mapping[str, float] | None = None, cahps_shortfall: bool = False,
                   complex_organization: bool = False) -> QualityOutcome:
-    from .quality import given_measure, measure_bonuses, pick, quality_percent, score_measure
+    from .quality import given_measure
+    from .quality import measure_bonuses
+    from .quality import pick
+    from .quality import quality_percent
+    from .quality import score_measure
 
     q = pack.quality
     quality_sets = submission.sets("quality")

@@ -6,8 +6,11 @@ import math
 from collections.abc import Sequence
 
 from ..model.measure_math import patients_to_rate
-from .card import ScoreCard, Suggestion
-from .text import fmt, pct, points_text
+from .card import ScoreCard
+from .card import Suggestion
+from .text import fmt
+from .text import pct
+from .text import points_text
 
 MAX_SUGGESTIONS = 8
 

@@ -10,7 +10,9 @@ listed with the finding that caused it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
+from dataclasses import field
+from dataclasses import replace
 
 from ..model.findings import ERROR
 from .card import MeasureScore

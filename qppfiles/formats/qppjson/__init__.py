@@ -12,11 +12,17 @@ The searches behind the locator live in :mod:`.pointers` (without a full map) an
 from __future__ import annotations
 
 from .locate import JsonLocator
-from .parse import MAX_DEPTH, ParsedJson
+from .parse import MAX_DEPTH
+from .parse import ParsedJson
 from .pointers import escape_token
-from .reader import read, to_model
-from .shape import is_set_only, set_nodes, unwrap
-from .writer import set_to_dict, to_dict, write
+from .reader import read
+from .reader import to_model
+from .shape import is_set_only
+from .shape import set_nodes
+from .shape import unwrap
+from .writer import set_to_dict
+from .writer import to_dict
+from .writer import write
 
 __all__ = ["MAX_DEPTH", "JsonLocator", "ParsedJson", "escape_token", "is_set_only", "read", "set_nodes",
            "set_to_dict", "to_dict", "to_model", "unwrap", "write"]

@@ -15,7 +15,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from ...model.findings import Location
-from .pointers import MeasureIdKeys, PointerWalk, one_pass
+from .pointers import MeasureIdKeys
+from .pointers import PointerWalk
+from .pointers import one_pass
 from .tokens import PositionMap
 
 # Below this size a lookup counts newlines; above it, the line starts are indexed once.

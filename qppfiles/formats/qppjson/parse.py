@@ -13,12 +13,16 @@ import json
 import re
 from enum import Enum
 from types import ModuleType
-from typing import Any, NamedTuple, NoReturn
+from typing import Any
+from typing import NamedTuple
+from typing import NoReturn
 
-from ...model.findings import Finding, Location
+from ...model.findings import Finding
+from ...model.findings import Location
 from .locate import JsonLocator
 from .pointers import escape_token
-from .tokens import PositionMap, build as build_positions
+from .tokens import PositionMap
+from .tokens import build as build_positions
 
 _orjson: ModuleType | None
 try:

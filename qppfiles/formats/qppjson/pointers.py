@@ -17,12 +17,16 @@ from __future__ import annotations
 
 import json.decoder
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from itertools import accumulate
-from typing import Any, Protocol, cast
+from typing import Any
+from typing import Protocol
+from typing import cast
 
 from ...model.digits import is_ascii_digits
-from .shape import set_nodes, unwrap
+from .shape import set_nodes
+from .shape import unwrap
 
 
 # json.decoder's C scanner is public in practice (the json module is built on it) but absent from

@@ -9,26 +9,30 @@ from __future__ import annotations
 from typing import Any
 
 from ...model.digits import is_ascii_digits
-from ...model.findings import Finding, Location
-from ...model.submission import (
-    BooleanValue,
-    Count,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    NonProportionValue,
-    ProportionValue,
-    SingleRateValue,
-    Stratum,
-    Submission,
-    UnknownValue,
-    Value,
-)
-from .. import QPP_JSON, ReadResult
-from .fields import SET_TEXT, SUBMISSION_TEXT, Fields
+from ...model.findings import Finding
+from ...model.findings import Location
+from ...model.submission import BooleanValue
+from ...model.submission import Count
+from ...model.submission import Counts
+from ...model.submission import Measurement
+from ...model.submission import MeasurementSet
+from ...model.submission import MultiRateValue
+from ...model.submission import NonProportionValue
+from ...model.submission import ProportionValue
+from ...model.submission import SingleRateValue
+from ...model.submission import Stratum
+from ...model.submission import Submission
+from ...model.submission import UnknownValue
+from ...model.submission import Value
+from .. import QPP_JSON
+from .. import ReadResult
+from .fields import SET_TEXT
+from .fields import SUBMISSION_TEXT
+from .fields import Fields
 from .parse import parse
-from .shape import is_set_only, set_nodes, unwrap
+from .shape import is_set_only
+from .shape import set_nodes
+from .shape import unwrap
 
 
 # type() rather than isinstance(): json gives exact types, a bool must not pass as a number, and

@@ -9,9 +9,11 @@ and columns are the locator's business (:mod:`.locate`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from .pointers import escape_token, scanstring
+from .pointers import escape_token
+from .pointers import scanstring
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"?|[{}\[\]:,]|[^\s{}\[\]:,"]+', re.S)
 _NON_FINITE = {"NaN", "Infinity", "-Infinity"}

@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ...model.submission import (
-    BooleanValue,
-    Counts,
-    MeasurementSet,
-    MultiRateValue,
-    NonProportionValue,
-    ProportionValue,
-    SingleRateValue,
-    Submission,
-    Value,
-)
-from .fields import COUNTS_WRITTEN, SET_TEXT, SUBMISSION_TEXT, Fields
+from ...model.submission import BooleanValue
+from ...model.submission import Counts
+from ...model.submission import MeasurementSet
+from ...model.submission import MultiRateValue
+from ...model.submission import NonProportionValue
+from ...model.submission import ProportionValue
+from ...model.submission import SingleRateValue
+from ...model.submission import Submission
+from ...model.submission import Value
+from .fields import COUNTS_WRITTEN
+from .fields import SET_TEXT
+from .fields import SUBMISSION_TEXT
+from .fields import Fields
 
 
 def _put(out: dict[str, Any], key: str, value: Any) -> None:

@@ -10,23 +10,31 @@ from __future__ import annotations
 
 from lxml import etree
 
-from ...model.digits import MAX_COUNT, RULE, ascii_count, is_ascii_digits, shown
-from ...model.findings import ERROR, WARNING, Finding, Location
-from ...model.submission import (
-    BooleanValue,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    ProportionValue,
-    SingleRateValue,
-    Stratum,
-    Submission,
-)
-from .. import QRDA3, ReadResult
-from . import _catalog, templates as T
+from ...model.digits import MAX_COUNT
+from ...model.digits import RULE
+from ...model.digits import ascii_count
+from ...model.digits import is_ascii_digits
+from ...model.digits import shown
+from ...model.findings import ERROR
+from ...model.findings import WARNING
+from ...model.findings import Finding
+from ...model.findings import Location
+from ...model.submission import BooleanValue
+from ...model.submission import Counts
+from ...model.submission import Measurement
+from ...model.submission import MeasurementSet
+from ...model.submission import MultiRateValue
+from ...model.submission import ProportionValue
+from ...model.submission import SingleRateValue
+from ...model.submission import Stratum
+from ...model.submission import Submission
+from .. import QRDA3
+from .. import ReadResult
+from . import _catalog
+from . import templates as T
 from .paths import LineMap
-from .xml import DEFAULT_MAX_BYTES, parse
+from .xml import DEFAULT_MAX_BYTES
+from .xml import parse
 
 SUBMISSION_METHOD = "electronicHealthRecord"
 

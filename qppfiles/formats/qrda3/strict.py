@@ -26,14 +26,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from lxml import etree, isoschematron
+from lxml import etree
+from lxml import isoschematron
 
 from ... import __version__
 from ...model.digits import is_ascii_digits
-from ...model.findings import ERROR, INFO, WARNING, Finding, Location
-from . import schematron_fast, templates as T
+from ...model.findings import ERROR
+from ...model.findings import INFO
+from ...model.findings import WARNING
+from ...model.findings import Finding
+from ...model.findings import Location
+from . import schematron_fast
+from . import templates as T
 from .paths import element_path
-from .xml import DEFAULT_MAX_BYTES, parse
+from .xml import DEFAULT_MAX_BYTES
+from .xml import parse
 
 ENV_IG = "QPPFILES_IG"
 ENV_REFERENCE = "QPPFILES_STRICT_REFERENCE"  # "1": the schematron as compiled, not rewritten

@@ -11,22 +11,23 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
+from datetime import timezone
 
 from lxml import etree
 
-from ...model.codes_io import NOT_REPRESENTABLE, NUMBER_WOULD_CHANGE
-from ...model.submission import (
-    BooleanValue,
-    Counts,
-    Measurement,
-    MeasurementSet,
-    MultiRateValue,
-    ProportionValue,
-    SingleRateValue,
-    Submission,
-)
-from . import _catalog, templates as T
+from ...model.codes_io import NOT_REPRESENTABLE
+from ...model.codes_io import NUMBER_WOULD_CHANGE
+from ...model.submission import BooleanValue
+from ...model.submission import Counts
+from ...model.submission import Measurement
+from ...model.submission import MeasurementSet
+from ...model.submission import MultiRateValue
+from ...model.submission import ProportionValue
+from ...model.submission import SingleRateValue
+from ...model.submission import Submission
+from . import _catalog
+from . import templates as T
 
 _H = "{" + T.NS + "}"
 _XSI_TYPE = "{" + T.XSI + "}type"

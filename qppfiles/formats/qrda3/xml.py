@@ -13,7 +13,8 @@ import threading
 
 from lxml import etree
 
-from ...model.findings import Finding, Location
+from ...model.findings import Finding
+from ...model.findings import Location
 
 DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
