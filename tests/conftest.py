@@ -61,3 +61,16 @@ def _session_cache(tmp_path_factory):
 def _clean_environment(monkeypatch):
     for name in leaking_variables(os.environ):
         monkeypatch.delenv(name)
+
+
+def lock_directories(monkeypatch, name: str = "locked") -> None:
+    """Make every directory called ``name`` unlistable, as a directory without read permission is, even
+    for root (who can list any directory whatever its mode)."""
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) == name:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)

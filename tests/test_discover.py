@@ -18,6 +18,7 @@ from qppfiles.intake.globs import matches
 from qppfiles.intake.sniff import looks_like_submission
 
 from .conftest import FIXTURES
+from .conftest import lock_directories
 
 VALID = FIXTURES / "2024" / "group-traditional.json"
 QRDA3 = FIXTURES / "qrda3" / "2024-group-mips.xml"
@@ -135,14 +136,7 @@ def test_sniffing_reads_only_the_head(tmp_path, monkeypatch):
 def test_an_unreadable_subdirectory_is_a_finding_and_the_run_goes_on(repo, monkeypatch):
     (repo / "subs" / "locked").mkdir()
     (repo / "subs" / "locked" / "hidden.json").write_bytes(VALID.read_bytes())
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if os.path.basename(os.fspath(path)) == "locked":
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    lock_directories(monkeypatch)
     for command in ("lint", "validate"):
         result = invoke(command, "subs", "--format", "json")
         assert result.exit_code == 2, (command, result.output)

@@ -28,6 +28,7 @@ from qppfiles.pipeline.workers import AHEAD
 from qppfiles.report import per_file
 
 from .conftest import FIXTURES
+from .conftest import lock_directories
 
 SMALL = FIXTURES / "2024" / "individual-traditional.json"
 needs_fork = pytest.mark.skipif(not hasattr(os, "fork"), reason="-j 2 forks its workers")
@@ -169,14 +170,7 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.qppfiles]\n[tool.qppfiles.per-file-ignores]\n"b/**" = ["B104"]\n\n'
         '[[tool.qppfiles.overrides]]\npaths = ["c/**"]\nsmall-practice = true\n')
-    real_scandir = os.scandir
-
-    def scandir(path="."):
-        if os.path.basename(os.fspath(path)) == "locked":
-            raise PermissionError(13, "Permission denied", os.fspath(path))
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
+    lock_directories(monkeypatch)
     monkeypatch.chdir(tmp_path)
     return tmp_path
 
