@@ -29,7 +29,7 @@ _EXPORTS = {
     "ReadError": "qppfiles.api",
     "ConvertError": "qppfiles.api",
     "Options": "qppfiles.model.options",
-    "FileReport": "qppfiles.pipeline.validate",
+    "FileReport": "qppfiles.model.file_report",
     "Finding": "qppfiles.model.findings",
     "Location": "qppfiles.model.findings",
     "Submission": "qppfiles.model.submission",
@@ -50,11 +50,11 @@ if TYPE_CHECKING:  # what type checkers see; at run time __getattr__ imports on 
     from .api import validate  # noqa: F401
     from .api import validate_many  # noqa: F401
     from .api import write  # noqa: F401
+    from .model.file_report import FileReport  # noqa: F401
     from .model.findings import Finding  # noqa: F401
     from .model.findings import Location  # noqa: F401
     from .model.options import Options  # noqa: F401
     from .model.submission import Submission  # noqa: F401
-    from .pipeline.validate import FileReport  # noqa: F401
     from .scoring import ScoreCard  # noqa: F401
     from .scoring import ScoringError  # noqa: F401
 

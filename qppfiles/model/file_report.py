@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from typing import Any
 
 from .findings import ERROR
 from .findings import WARNING
@@ -51,7 +52,7 @@ class FileReport:
     def valid(self) -> bool:
         return self.errors == 0
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "path": self.path,
             "format": self.format,

@@ -131,5 +131,5 @@ class Submission:
     # True when the file held only a measurement set (no submission header).
     set_only: bool = field(default=False, compare=False)
 
-    def sets(self, category: str):
+    def sets(self, category: str) -> list[MeasurementSet]:
         return [s for s in self.measurement_sets if s.category == category]

@@ -7,6 +7,7 @@ format (or a writer bug) can silently change a count or turn an accepted submiss
 from __future__ import annotations
 
 from ..formats import QPP_JSON
+from ..formats import ReadResult
 from ..model.codes_io import NOT_REPRESENTABLE
 from ..model.codes_io import NUMBER_WOULD_CHANGE
 from ..model.findings import ERROR
@@ -19,6 +20,7 @@ from ..model.submission import NonProportionValue
 from ..model.submission import ProportionValue
 from ..model.submission import SingleRateValue
 from ..model.submission import Submission
+from ..model.submission import Value
 
 # A field absent from a count block is zero for these: QRDA III carries an exclusion or exception
 # only when the measure defines that population, and CMS's converter leaves it out otherwise.
@@ -35,7 +37,7 @@ def _counts(c: Counts) -> Numbers:
     return out
 
 
-def _numbers(value) -> dict[str | None, Numbers]:
+def _numbers(value: Value) -> dict[str | None, Numbers]:
     """The numbers of one measurement's value, per stratum (None for a value without strata)."""
     if isinstance(value, BooleanValue):
         return {None: {"value": value.value}}
@@ -94,15 +96,16 @@ def changed_numbers(before: Submission, after: Submission) -> list[str]:
     return changes
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     return "(absent)" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def refusals(source, output: bytes) -> list[Finding]:
+def refusals(source: ReadResult, output: bytes) -> list[Finding]:
     """Why ``output`` (the conversion of the read ``source``) must not be written; [] when it is faithful."""
     from .validate import read_bytes
 
     back = read_bytes(output, None)
+    assert source.submission is not None, "only a read submission is converted"
     if back.submission is None:
         return [_finding(NOT_REPRESENTABLE, "the converted file cannot be read back: "
                          + "; ".join(f.message for f in back.findings))]
@@ -115,7 +118,7 @@ def refusals(source, output: bytes) -> list[Finding]:
                      f"{f.message}") for f in _errors(back)]
 
 
-def _errors(result) -> list[Finding]:
+def _errors(result: ReadResult) -> list[Finding]:
     """The errors ``qppfiles validate`` reports for a read file (accept profile)."""
     from ..model.options import Options
     from .validate import CappedFindings

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from typing import Any
 
 from ..intake.discover import name_findings
@@ -14,6 +15,10 @@ from ..model.options import Options
 from .validate import format_from_name
 from .validate import internal_error
 from .validate import validate_path
+
+if TYPE_CHECKING:
+    from ..intake.config import Settings
+    from ..intake.discover import Discovery
 
 
 def check_file(path: str, options: Options) -> FileReport:
@@ -27,7 +32,7 @@ def check_file(path: str, options: Options) -> FileReport:
     return report
 
 
-def discovery_reports(found, problems: list[str] | None = None,
+def discovery_reports(found: Discovery, problems: list[str] | None = None,
                       render: Callable[[FileReport], str] | None = None) -> Iterator[FileReport | Rendered]:
     """A report per directory the walk could not list (F040), each also noted in ``problems``."""
     from ..intake.discover import unreadable_report
@@ -59,7 +64,7 @@ class Rendered:
                    render(report), report.rejected)
 
 
-def _check_and_render(path: str, setting) -> Rendered:
+def _check_and_render(path: str, setting: tuple[Options, Callable[[FileReport], str]]) -> Rendered:
     options, render = setting
     return Rendered.of(check_file(path, options), render)
 
@@ -138,9 +143,9 @@ class Grouped:
             spool.close()
 
 
-def checked_reports(settings, found, jobs: int, problems: list[str],
+def checked_reports(settings: Settings, found: Discovery, jobs: int, problems: list[str],
                     render: Callable[[FileReport], str] | None = None, few_serial: bool = False,
-                    grouped: Grouped | None = None):
+                    grouped: Grouped | None = None) -> Iterator[FileReport | Rendered]:
     """Reports of the files a walk found (``found``, a ``qppfiles.intake.discover.Discovery``), each checked
     under its options from ``settings``: first the directories that could not be listed, then the
     files, grouped by options, each group in path order.  ``few_serial``: a group of fewer than four

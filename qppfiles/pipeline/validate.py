@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Iterable
 from itertools import islice
+from typing import Any
 
 from ..formats import QPP_JSON
 from ..formats import QRDA3
@@ -77,7 +78,7 @@ def findings_limit_reached(cap: int) -> Finding:
                       f"with --max-findings N (0 for no limit) to see more")
 
 
-def schema_findings(document, found: CappedFindings) -> None:
+def schema_findings(document: Any, found: CappedFindings) -> None:
     from ..checks.schema import check_document
 
     check = check_document(document, limit=found.room)
@@ -98,7 +99,7 @@ def read_bytes(data: bytes, path: str | None, year: int | None = None, lazy_refs
 
 
 def rule_findings(result: ReadResult, options: Options,
-                   schema_pointers: set) -> tuple[Iterable[Finding], int | None]:
+                   schema_pointers: set[str | None]) -> tuple[Iterable[Finding], int | None]:
     """The program-rule findings (a lazy iterator: the caller takes as many as it wants) and the year."""
     from ..checks import Context
     from ..checks import run
@@ -155,7 +156,7 @@ def _selected(findings: list[Finding], options: Options) -> list[Finding]:
 _LAYER_ORDER = {name: i for i, name in enumerate(LAYERS)}
 
 
-def _sort_key(f: Finding):
+def _sort_key(f: Finding) -> tuple[int, int, int, str]:
     return (_LAYER_ORDER.get(f.layer, 99), f.location.line or 0, f.location.column or 0, f.code)
 
 

@@ -20,7 +20,13 @@ from collections.abc import Iterable
 from collections.abc import Iterator
 from itertools import chain
 from itertools import islice
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.context import DefaultContext
+    from multiprocessing.context import ForkContext
 
 IN_FLIGHT = 2  # chunks sent to a worker ahead of its results
 # Chunks per worker that may be read beyond the oldest one not yet yielded: however slow one worker
@@ -29,7 +35,7 @@ AHEAD = 8
 Key = tuple[int, int]
 
 
-def _serve(conn, work: Callable[[Any, Any], Any], setting: Any) -> None:
+def _serve(conn: Connection, work: Callable[[Any, Any], Any], setting: Any) -> None:
     """Worker loop: receive (key, items), send back (key, results); None ends it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the workers
     for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers, which guard its output file
@@ -49,7 +55,7 @@ def _serve(conn, work: Callable[[Any, Any], Any], setting: Any) -> None:
 class _Worker:
     __slots__ = ("process", "conn", "chunks")
 
-    def __init__(self, ctx, work, setting):
+    def __init__(self, ctx: ForkContext | DefaultContext, work: Callable[[Any, Any], Any], setting: Any) -> None:
         parent_end, child_end = ctx.Pipe()
         self.process = ctx.Process(target=_serve, args=(child_end, work, setting), daemon=True)
         self.process.start()
