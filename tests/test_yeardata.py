@@ -119,3 +119,17 @@ def test_a_missing_shared_file_is_named(broken, tmp_path):
     (tmp_path / "years" / "shared.toml").unlink()
     with pytest.raises(YearDataError, match=r"^shared\.toml: cannot be read"):
         year_pack(2024)
+
+
+def test_the_year_file_of_the_guide_for_a_new_year_works(broken, tmp_path):
+    guide = (ROOT / "docs" / "adding-a-year.md").read_text(encoding="utf-8")
+    section = guide.split("## 2. The year pack", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    last = supported_years()[-1]
+    (tmp_path / "years" / f"{last + 1}.toml").write_text(example, encoding="utf-8")
+    yeardata.available_years.cache_clear()
+    pack = year_pack(last + 1)
+    assert pack.final.performance_threshold == 75.0 and pack.carried_forward_from is None
+    assert pack.final.weights == year_pack(last).final.weights
+    assert pack.sources_for("final.performance_threshold") == (yeardata.refs()["cfr-414-1405"],)
+    assert pack.is_unconfirmed("quality.data_completeness_threshold_percent")
