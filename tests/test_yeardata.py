@@ -24,6 +24,13 @@ def test_every_year_file_is_a_supported_year_and_the_first_one_holds_every_secti
         "final.performance_threshold": "no threshold published for 2027"}}
 
 
+def test_the_files_are_the_package_resources():
+    from importlib.resources import files
+
+    assert yeardata.DATA_DIR is None
+    assert str(yeardata._folder()) == str(files("qppfiles.program") / "years")
+
+
 def test_arrays_are_tuples_but_weight_rows_and_citations_stay_lists():
     entry = yeardata.year_entry(2017)
     assert entry["ia"]["special_statuses"] == ("small_practice", "rural", "hpsa", "non_patient_facing")

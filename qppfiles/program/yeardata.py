@@ -42,10 +42,11 @@ Units: percentages are numbers 0-100 (the same unit as ``reportingRate`` and
 ``performanceRate`` in a submission); points are points; days are days.  A
 row of category weights is in the order quality, cost, ia, pi.
 
-The files are read with ``importlib.resources`` on first use, once per
-process; a malformed file raises :class:`YearDataError` naming the file and
-the key.  ``DATA_DIR`` may be pointed at another folder of the same layout
-(the caches of this module and of the packs then need clearing).
+The files are read on first use, once per process, from the package's
+folder (through ``importlib.resources`` when the package is zipped); a
+malformed file raises :class:`YearDataError` naming the file and the key.
+``DATA_DIR`` may name another folder of the same layout; the caches of this
+module and of the packs then need clearing.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -86,7 +88,10 @@ class YearDataError(ValueError):
 def _folder() -> Traversable:
     if DATA_DIR is not None:
         return DATA_DIR
-    from importlib.resources import files
+    beside = Path(__file__).with_name("years")
+    if beside.is_dir():  # an installed package: the same folder importlib.resources gives, without its import
+        return beside
+    from importlib.resources import files  # a zipped package
 
     return files(__package__) / "years"
 
