@@ -111,6 +111,8 @@ def broken(tmp_path, monkeypatch):
      "2019.toml: quality.small_practice_bonus_points: both given a value and listed in 'none'"),
     ("2027.toml", "carried_forward_from = 2026", "carried_forward_from = 2030",
      "2027.toml: carried_forward_from: 2030 is not a year with a file"),
+    ("2024.toml", "data_completeness_threshold_percent = 75.0", "data_completness_threshold_percent = 75.0",
+     "2024.toml: quality.data_completness_threshold_percent: no such field in [quality] of 2017.toml"),
     ("2026.toml", "# 2026", 'eligibility = "none"\n# 2026', "2026.toml: eligibility: must be a table"),
 ])
 def test_a_broken_year_file_is_named_with_its_key(broken, name, old, new, message):

@@ -133,6 +133,7 @@ def year_entry(year: int) -> Raw:
     for key, value in doc.items():
         if key in SECTIONS:
             entry[key] = _value(file, key, key, _table(file, key, value), blocks())
+            _known_fields(year, file, key, entry[key])
         elif key == "carried_forward_from":
             if isinstance(value, bool) or not isinstance(value, int) or value not in available_years():
                 raise YearDataError(file, key, f"{value!r} is not a year with a file")
@@ -146,6 +147,17 @@ def year_entry(year: int) -> Raw:
                     raise YearDataError(file, f"{key}.{path}", "a note is a string")
             entry[key] = notes
     return entry
+
+
+def _known_fields(year: int, file: str, section: str, fields: Raw) -> None:
+    """A later year changes only fields the first year sets, so a misspelt name is not a silent new field."""
+    first = available_years()[0]
+    if year == first:
+        return
+    known = year_entry(first).get(section, {})
+    for name in fields:
+        if name not in known:
+            raise YearDataError(file, f"{section}.{name}", f"no such field in [{section}] of {first}.toml")
 
 
 def _read(file: str) -> Raw:
