@@ -80,10 +80,9 @@ def broken(tmp_path, monkeypatch):
     folder = tmp_path / "years"
     shutil.copytree(YEARS_DIR, folder)
     monkeypatch.setattr(yeardata, "DATA_DIR", folder)
-    caches = (yeardata.available_years, yeardata.year_entry, yeardata.refs, yeardata.blocks,
-              packs.year_pack, packs._resolve)
-    for cache in caches:
-        cache.cache_clear()
+    caches = (yeardata.clear_caches, packs.year_pack.cache_clear, packs._resolve.cache_clear)
+    for clear in caches:
+        clear()
 
     def edit(name: str, old: str, new: str) -> None:
         path = folder / name
@@ -93,8 +92,8 @@ def broken(tmp_path, monkeypatch):
 
     yield edit
     monkeypatch.undo()
-    for cache in caches:
-        cache.cache_clear()
+    for clear in caches:
+        clear()
 
 
 @pytest.mark.parametrize(("name", "old", "new", "message"), [

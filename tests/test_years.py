@@ -92,14 +92,14 @@ def synthetic_year(tmp_path, monkeypatch):
     shutil.copytree(PROGRAM_YEARS, years_dir)
     (years_dir / f"{year}.toml").write_text(f"carried_forward_from = {last}\n", encoding="utf-8")
     monkeypatch.setattr(yeardata, "DATA_DIR", years_dir)
-    caches = (catalog_loader.available_years, catalog_loader._load, packs.year_pack, packs._resolve,
-              yeardata.available_years, yeardata.year_entry, yeardata.refs, yeardata.blocks)
-    for cache in caches:
-        cache.cache_clear()
+    caches = (catalog_loader.available_years.cache_clear, catalog_loader._load.cache_clear,
+              packs.year_pack.cache_clear, packs._resolve.cache_clear, yeardata.clear_caches)
+    for clear in caches:
+        clear()
     yield year
     monkeypatch.undo()
-    for cache in caches:
-        cache.cache_clear()
+    for clear in caches:
+        clear()
 
 
 def test_a_synthetic_year_works_from_data_alone(synthetic_year):

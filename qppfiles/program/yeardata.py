@@ -45,8 +45,8 @@ row of category weights is in the order quality, cost, ia, pi.
 The files are read on first use, once per process, from the package's
 folder (through ``importlib.resources`` when the package is zipped); a
 malformed file raises :class:`YearDataError` naming the file and the key.
-``DATA_DIR`` may name another folder of the same layout; the caches of this
-module and of the packs then need clearing.
+``DATA_DIR`` may name another folder of the same layout; then call
+:func:`clear_caches` and clear the caches of the packs.
 """
 
 from __future__ import annotations
@@ -103,10 +103,21 @@ def available_years() -> tuple[int, ...]:
                         if p.name.endswith(".toml") and p.name[:-5].isdigit()))
 
 
+def clear_caches() -> None:
+    """Forget what was read, as after pointing ``DATA_DIR`` elsewhere (the packs keep their own caches)."""
+    for cached in (available_years, _shared_doc, refs, blocks, year_entry):
+        cached.cache_clear()
+
+
+@cache
+def _shared_doc() -> Raw:
+    return _read(SHARED_FILE)
+
+
 @cache
 def refs() -> Mapping[str, str]:
     """Citation key of each reference a year's ``sources`` names."""
-    table = _read(SHARED_FILE).get("refs", {})
+    table = _shared_doc().get("refs", {})
     for key, value in table.items():
         if not isinstance(value, str):
             raise YearDataError(SHARED_FILE, f"refs.{key}", "a citation is a string")
@@ -116,7 +127,7 @@ def refs() -> Mapping[str, str]:
 @cache
 def blocks() -> Mapping[str, Any]:
     """The ``[blocks]`` of ``shared.toml`` that years name as ``"shared:<name>"``."""
-    table = _read(SHARED_FILE).get("blocks", {})
+    table = _shared_doc().get("blocks", {})
     return MappingProxyType({name: _value(SHARED_FILE, f"blocks.{name}", name, block, {})
                              for name, block in table.items()})
 
