@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
+import zipfile
 
 import pytest
 import yaml
@@ -74,6 +76,23 @@ def test_schemas_are_one_copy_at_the_top_and_the_package_reads_them():
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     assert pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"] == {"schemas": "qppfiles/schemas"}
     assert "schemas" in pyproject["tool"]["hatch"]["build"]["targets"]["sdist"]["include"]
+
+
+def test_the_wheel_carries_the_year_files_and_reads_them_from_the_zip(tmp_path):
+    from hatchling.builders.wheel import WheelBuilder
+
+    wheel = next(iter(WheelBuilder(str(ROOT)).build(directory=str(tmp_path), versions=["standard"])))
+    inside = {name for name in zipfile.ZipFile(wheel).namelist() if name.startswith("qppfiles/program/years/")}
+    expected = {f"qppfiles/program/years/{p.name}" for p in (ROOT / "qppfiles" / "program" / "years").glob("*.toml")}
+    assert inside == expected and "qppfiles/program/years/shared.toml" in inside
+    assert "qppfiles/model/codes.toml" in zipfile.ZipFile(wheel).namelist()  # the register of codes
+    # Imported from the wheel itself, a zip: the year files are package resources, not paths beside the code.
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import qppfiles.program as p; "
+            "print(p.__file__.startswith(sys.argv[1]), p.supported_years()[-1], p.year_pack(2019).pi.exclusion_links)")
+    run = subprocess.run([sys.executable, "-c", code, wheel], capture_output=True, text=True, cwd=tmp_path, check=True)
+    in_zip, last, links = run.stdout.split(" ", 2)
+    assert in_zip == "True" and int(last) == max(int(name[-9:-5]) for name in inside if name[-9:-5].isdigit())
+    assert "'PI_HIE_4': ('PI_LVITC_2', 'PI_CUITC_1')" in links and "'PI_PHCDRR_5_MULTI'" in links
 
 
 def test_schema_refs_resolve_from_files_in_another_directory(tmp_path, monkeypatch):

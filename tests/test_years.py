@@ -1,7 +1,7 @@
 """Every supported year works from its data alone: packs, catalog, fixtures, generation, validation, scoring.
 
-The year list comes from the year packs, so a year added to ``qppfiles/program/years.py`` and the
-catalog is checked here without touching the tests; ``test_a_synthetic_year_works_from_data_alone``
+The year list comes from the year packs, so a year added as ``qppfiles/program/years/<year>.toml`` and
+to the catalog is checked here without touching the tests; ``test_a_synthetic_year_works_from_data_alone``
 adds a year that exists nowhere but in data made by the test, as ``docs/adding-a-year.md`` describes.
 """
 
@@ -24,10 +24,13 @@ from qppfiles.pipeline.validate import validate_path
 from qppfiles.program import packs
 from qppfiles.program import supported_years
 from qppfiles.program import year_pack
-from qppfiles.program import years as year_data
+from qppfiles.program import yeardata
 from qppfiles.scoring import score_submission
 
 from .conftest import FIXTURES
+from .conftest import ROOT
+
+PROGRAM_YEARS = ROOT / "qppfiles" / "program" / "years"
 
 YEARS = supported_years()
 
@@ -82,7 +85,7 @@ def test_the_year_lists_of_packs_and_catalog_agree():
 
 @pytest.fixture
 def synthetic_year(tmp_path, monkeypatch):
-    """A performance year one past the last, made only of data: a year-pack entry and a catalog file."""
+    """A performance year one past the last, made only of data: a year file and a catalog file."""
     last = YEARS[-1]
     year = last + 1
     data_dir = tmp_path / "catalog"
@@ -92,14 +95,18 @@ def synthetic_year(tmp_path, monkeypatch):
     assert header in text
     (data_dir / f"{year}.json").write_text(text.replace(header, f'"year":{year},', 1), encoding="utf-8")
     monkeypatch.setattr(catalog_loader, "DATA_DIR", data_dir)
-    monkeypatch.setitem(year_data.YEARS, year, {"carried_forward_from": last})
-    caches = (catalog_loader.available_years, catalog_loader._load, packs.year_pack, packs._resolve)
-    for cache in caches:
-        cache.cache_clear()
+    years_dir = tmp_path / "years"
+    shutil.copytree(PROGRAM_YEARS, years_dir)
+    (years_dir / f"{year}.toml").write_text(f"carried_forward_from = {last}\n", encoding="utf-8")
+    monkeypatch.setattr(yeardata, "DATA_DIR", years_dir)
+    caches = (catalog_loader.available_years.cache_clear, catalog_loader._load.cache_clear,
+              packs.year_pack.cache_clear, packs._resolve.cache_clear, yeardata.clear_caches)
+    for clear in caches:
+        clear()
     yield year
     monkeypatch.undo()
-    for cache in caches:
-        cache.cache_clear()
+    for clear in caches:
+        clear()
 
 
 def test_a_synthetic_year_works_from_data_alone(synthetic_year):

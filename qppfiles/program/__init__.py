@@ -3,7 +3,8 @@
 ``year_pack(year)`` returns a frozen, cached :class:`YearPack` with one group of
 rules per category (``quality``, ``ia``, ``pi``, ``cost``, ``final``) plus
 ``periods``, ``identifiers`` and ``eligibility``; ``supported_years()`` lists
-the years that have one.  The facts themselves are in ``years.py``.
+the years that have one.  The facts themselves are in ``years/<year>.toml``
+(see :mod:`qppfiles.program.yeardata`).
 """
 
 from .packs import CATEGORIES

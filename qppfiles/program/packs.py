@@ -1,7 +1,8 @@
 """Year packs: the MIPS rules of one performance year as frozen dataclasses.
 
-The numbers live in :mod:`qppfiles.program.years`; this module only gives them
-a typed shape.  Percentages are 0-100, like ``reportingRate`` in a submission.
+The numbers live in ``years/<year>.toml`` (read by :mod:`qppfiles.program.yeardata`,
+whose docstring describes the files); this module only gives them a typed shape.
+Percentages are 0-100, like ``reportingRate`` in a submission.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from datetime import date
 from functools import cache
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any
 from typing import TypeVar
 
-from . import years as _data
+from . import yeardata
+from .yeardata import SECTIONS as _SECTIONS
+from .yeardata import Raw
 
 K = TypeVar("K")
 V = TypeVar("V")
-# A year's entry and a resolved year as written in the years module: nested plain data.
-Raw = dict[str, Any]
 
-CATEGORIES = _data.WEIGHT_ORDER
-_SECTIONS = ("quality", "ia", "pi", "cost", "final", "periods", "identifiers", "eligibility")
+# The order of every row of category weights in the year files (the fields of CategoryWeights).
+CATEGORIES = ("quality", "cost", "ia", "pi")
 
 
 class UnsupportedYear(KeyError):
@@ -339,7 +339,7 @@ class YearPack:
 # -------------------------------------------------------------------- loading
 
 def supported_years() -> tuple[int, ...]:
-    return tuple(sorted(_data.YEARS))
+    return yeardata.available_years()
 
 
 def default_year(today: date | None = None) -> int:
@@ -351,7 +351,7 @@ def default_year(today: date | None = None) -> int:
 @cache
 def year_pack(year: int) -> YearPack:
     """The rules of a performance year; cached, raises UnsupportedYear."""
-    if isinstance(year, bool) or not isinstance(year, int) or year not in _data.YEARS:
+    if isinstance(year, bool) or not isinstance(year, int) or year not in supported_years():
         raise UnsupportedYear(year)
     raw = _resolve(year)
     sections = raw["sections"]
@@ -367,21 +367,20 @@ def year_pack(year: int) -> YearPack:
         periods=_periods(year, sections["periods"]),
         identifiers=Identifiers(**sections["identifiers"]),
         eligibility=Eligibility(**sections["eligibility"]),
-        sources=_frozen_map({k: tuple(_data.REFS[r] for r in v) for k, v in raw["sources"].items()}),
+        sources=_frozen_map({k: tuple(yeardata.refs()[r] for r in v) for k, v in raw["sources"].items()}),
         unconfirmed=_frozen_map(raw["unconfirmed"]),
         carried_forward_from=carried,
     )
 
 
 def _entry(year: int) -> Raw:
-    entry: Raw = _data.YEARS[year]
-    return entry
+    return yeardata.year_entry(year)
 
 
 @cache
 def _resolve(year: int) -> Raw:
-    """Apply the yearly changes up to ``year``; see the years module docstring."""
-    ordered = sorted(_data.YEARS)
+    """Apply the yearly changes up to ``year``; see the yeardata module docstring."""
+    ordered = supported_years()
     entry = _entry(year)
     if "carried_forward_from" in entry:
         base = _resolve(entry["carried_forward_from"])
@@ -398,8 +397,6 @@ def _resolve(year: int) -> Raw:
                 sections[key][name] = field_value
                 sources.pop(f"{key}.{name}", None)
                 unconfirmed.pop(f"{key}.{name}", None)
-        elif key not in ("sources", "unconfirmed", "carried_forward_from"):
-            raise KeyError(f"year {year}: unknown key {key!r}")
     sources.update(entry.get("sources", {}))
     for path, note in entry.get("unconfirmed", {}).items():
         if note is None:
