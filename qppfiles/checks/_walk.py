@@ -14,6 +14,7 @@ from ..model.submission import MultiRateValue
 from ..model.submission import SingleRateValue
 from .cache import CountGroup
 from .cache import Entry
+from .cache import KnownEntry
 from .cache import RateEntry
 
 if TYPE_CHECKING:
@@ -34,6 +35,11 @@ def measurements(ctx: Context, category: str | None = None) -> Sequence[Entry]:
     if by_category is None:
         by_category = ctx.cache.measurements = _index(ctx)
     return by_category.get(category, ())
+
+
+def catalogued(ctx: Context, category: str | None = None) -> list[KnownEntry]:
+    """The entries of :func:`measurements` whose measure is in the year's catalog (the others are M101's)."""
+    return [(ms, m, entry) for ms, m, entry in measurements(ctx, category) if entry is not None]
 
 
 def _index(ctx: Context) -> dict[str | None, list[Entry]]:

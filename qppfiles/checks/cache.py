@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # (set, measurement, catalog record or None): one entry of the walk every rule shares.
 Entry = tuple[MeasurementSet, Measurement, Optional["AnyMeasure"]]
+# An entry whose measure is in the year's catalog.
+KnownEntry = tuple[MeasurementSet, Measurement, "AnyMeasure"]
 # (label, counts, ref) of a measurement's own counts or of one stratum.
 CountGroup = tuple[str, Counts, str]
 # An entry of a quality measurement that has counts, with its count groups.

@@ -9,6 +9,7 @@ from ..model.submission import ProportionValue
 from ..model.submission import SingleRateValue
 from . import Hit
 from . import rule
+from ._walk import catalogued
 from ._walk import field_ref
 from ._walk import is_pi
 from ._walk import measurements
@@ -49,9 +50,7 @@ def measure_exists(ctx):
 
 @rule("M102")
 def method_allowed(ctx):
-    for ms, m, entry in measurements(ctx, "quality"):
-        if entry is None:
-            continue
+    for ms, m, entry in catalogued(ctx, "quality"):
         method = ms.submission_method
         if method is None or not entry.submission_methods:
             continue
@@ -65,8 +64,8 @@ def method_allowed(ctx):
 def program_allowed(ctx):
     from .mvp import known_programs
 
-    for ms, m, entry in measurements(ctx):
-        if entry is None or not entry.allowed_programs:
+    for ms, m, entry in catalogued(ctx):
+        if not entry.allowed_programs:
             continue
         program = ms.program
         if program in entry.allowed_programs or program in ctx.catalog.mvps or program not in known_programs(ctx.year):
@@ -77,9 +76,7 @@ def program_allowed(ctx):
 
 @rule("M104")
 def value_shape(ctx):
-    for ms, m, entry in measurements(ctx):
-        if entry is None:
-            continue
+    for ms, m, entry in catalogued(ctx):
         metric = getattr(entry, "metric_type", None) or ("boolean" if ms.category == "ia" else None)
         expected = SHAPES.get(metric)
         if expected is None or type(m.value) is expected or m.value.kind == "unknown":
@@ -91,8 +88,8 @@ def value_shape(ctx):
 
 @rule("M105")
 def strata_names(ctx):
-    for _ms, m, entry in measurements(ctx, "quality"):
-        if entry is None or type(m.value) is not MultiRateValue:
+    for _ms, m, entry in catalogued(ctx, "quality"):
+        if type(m.value) is not MultiRateValue:
             continue
         expected = [s.name for s in entry.strata if s.name]
         if not expected:

@@ -22,6 +22,7 @@ from ..model.submission import SingleRateValue
 from . import Context
 from . import Hit
 from . import rule
+from ._walk import catalogued
 from ._walk import field_ref
 from ._walk import measurements
 from ._walk import num
@@ -54,9 +55,7 @@ def _scored(ctx: Context) -> list[ScoredEntry]:
     found = ctx.cache.quality_rates
     if found is None:
         found = ctx.cache.quality_rates = []
-        for ms, m, entry in measurements(ctx, "quality"):
-            if entry is None:
-                continue
+        for ms, m, entry in catalogued(ctx, "quality"):
             rates = rates_of(m.value, entry)
             if rates is not None and rates.reporting_rate is not None:
                 found.append((ms, m, entry, rates))
@@ -192,8 +191,8 @@ def topped_out(ctx):
 
 @rule("Q107")
 def registry_rate_required(ctx):
-    for _ms, m, entry in measurements(ctx, "quality"):
-        if entry is None or entry.metric_type not in REGISTRY_METRIC_TYPES:
+    for _ms, m, entry in catalogued(ctx, "quality"):
+        if entry.metric_type not in REGISTRY_METRIC_TYPES:
             continue
         if isinstance(m.value, (SingleRateValue, MultiRateValue)) and m.value.performance_rate is None:
             yield Hit(field_ref(ctx, m.ref, "value"),
