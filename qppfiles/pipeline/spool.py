@@ -42,14 +42,16 @@ class PathSpool:
             except OSError:  # no writable temporary directory: keep them in memory instead
                 self.limit = 2 * len(self._pending)
                 return
+        # A write that fails (a full disk) is not retried: what reached the file would come back twice.
         self._file.write(self._pending)
         self._pending.clear()
 
     def __iter__(self) -> Iterator[str]:
-        if self._file is not None:
-            self._file.seek(0)
+        spilled = self._file
+        if spilled is not None:
+            spilled.seek(0)
             rest = b""
-            for block in iter(lambda: self._file.read(_BLOCK), b""):  # type: ignore[union-attr]
+            for block in iter(lambda: spilled.read(_BLOCK), b""):
                 *paths, rest = (rest + block).split(_END)
                 yield from map(os.fsdecode, paths)
         *paths, _ = bytes(self._pending).split(_END)
