@@ -220,7 +220,7 @@ class _Reader:
 
     # -- findings -----------------------------------------------------------------
     def finding(self, code: str, message: str, el=None, *, severity: str = ERROR,
-                layer: str = "schema", measure_id: str | None = None) -> None:
+                measure_id: str | None = None) -> None:
         el = self.root if el is None else el
         if self.app and code in _MIPS_ONLY and severity == ERROR:
             severity = WARNING
@@ -236,13 +236,12 @@ class _Reader:
         root = self.root
         if root.tag != CLINICAL_DOCUMENT:
             self.finding("X104", f"The file is XML but not an HL7 CDA document: its root element is "
-                         f"<{_local(root.tag)}>, not <ClinicalDocument> in the urn:hl7-org:v3 namespace.",
-                         layer="file")
+                         f"<{_local(root.tag)}>, not <ClinicalDocument> in the urn:hl7-org:v3 namespace.")
             return self.result(None)
         report = [t for t in root.iterchildren(TEMPLATE_ID) if t.get("root") == T.QRDA3_REPORT_CMS]
         if not report:
             self.finding("X105", "The file is a CDA document but not a CMS QRDA Category III report: "
-                         f"it has no templateId with root {T.QRDA3_REPORT_CMS}.", layer="file")
+                         f"it has no templateId with root {T.QRDA3_REPORT_CMS}.")
             return self.result(None)
         raw_extension = report[0].get("extension") or ""
         extension = raw_extension.strip()
@@ -251,7 +250,7 @@ class _Reader:
             known = ", ".join(sorted(T.REPORT_EXTENSION_YEARS))
             self.finding("X106", f"The CMS QRDA III report templateId carries extension "
                          f"'{extension or '(none)'}', which is not a guide version qppfiles supports "
-                         f"(supported: {known}).", report[0], layer="file")
+                         f"(supported: {known}).", report[0])
             return self.result(None)
 
         header = self.header()
