@@ -133,9 +133,11 @@ def ordered_map(work: Callable[[Any, Any], Any], items: Iterable[Any], setting: 
     source = chain(chain.from_iterable(first), source)
     workers = [_Worker(ctx, work, setting) for _ in first]
     try:
-        for worker in workers:
-            feed(worker)
         while True:
+            # Fed here, after the results were yielded: fed only before, a worker at the read-ahead bound
+            # would stay idle, and with every worker idle the run would end with items still unread.
+            for worker in workers:
+                feed(worker)
             busy = [w.conn for w in workers if w.chunks]
             if not busy:
                 return
