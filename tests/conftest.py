@@ -74,3 +74,14 @@ def lock_directories(monkeypatch, name: str = "locked") -> None:
         return real_scandir(path)
 
     monkeypatch.setattr(os, "scandir", scandir)
+
+
+def node_refs(submission) -> list:
+    """The reference of every node of a model: submission, sets, measurements and strata."""
+    refs = [submission.ref]
+    for ms in submission.measurement_sets:
+        refs.append(ms.ref)
+        for m in ms.measurements:
+            refs.append(m.ref)
+            refs.extend(s.ref for s in getattr(m.value, "strata", ()))
+    return refs

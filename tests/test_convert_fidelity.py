@@ -227,29 +227,27 @@ def test_improvement_activity_without_id_in_json_is_refused_by_the_writer(tmp_pa
     assert "An improvement activity has no measureId" in result.stderr
 
 
+def assert_valid_but_refused(tmp_path, doc: dict, reason: str) -> None:
+    """``doc`` validates, yet converting it to QRDA III is refused with F015 for ``reason``, writing nothing."""
+    source, out = tmp_path / "in.json", tmp_path / "out.xml"
+    source.write_text(json.dumps(doc))
+    assert validate_exit(source) == 0
+    result = invoke("convert", source, "-o", out)
+    assert result.exit_code == 1 and not out.exists()
+    assert "F015 error" in result.stderr and reason in result.stderr
+
+
 def test_empty_quality_set_is_refused(tmp_path):
     doc = qrda_json(tmp_path)
     next(s for s in doc["measurementSets"] if s["category"] == "quality")["measurements"] = []
-    source = tmp_path / "empty.json"
-    source.write_text(json.dumps(doc))
-    assert validate_exit(source) == 0
-    out = tmp_path / "empty.xml"
-    result = invoke("convert", source, "-o", out)
-    assert result.exit_code == 1 and not out.exists()
-    assert "F015 error" in result.stderr and "quality measurement set has no measures" in result.stderr
+    assert_valid_but_refused(tmp_path, doc, "quality measurement set has no measures")
 
 
 def test_virtual_group_without_tin_is_refused(tmp_path):
     doc = qrda_json(tmp_path)
     doc.update(entityType="virtualGroup", entityId="VG-12345")
     del doc["taxpayerIdentificationNumber"]
-    source = tmp_path / "vg.json"
-    source.write_text(json.dumps(doc))
-    assert validate_exit(source) == 0
-    out = tmp_path / "vg.xml"
-    result = invoke("convert", source, "-o", out)
-    assert result.exit_code == 1 and not out.exists()
-    assert "F015 error" in result.stderr and "virtualGroup submission needs a TIN" in result.stderr
+    assert_valid_but_refused(tmp_path, doc, "virtualGroup submission needs a TIN")
 
 
 @pytest.mark.parametrize("direction", ["json-to-qrda3", "qrda3-to-json"])

@@ -17,19 +17,10 @@ from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
+from .conftest import node_refs
 from .conftest import shared_path
 
 FIXTURE_FILES = sorted(FIXTURES.rglob("*.xml"))
-
-
-def _node_refs(submission) -> list:
-    refs = [submission.ref]
-    for ms in submission.measurement_sets:
-        refs.append(ms.ref)
-        for m in ms.measurements:
-            refs.append(m.ref)
-            refs.extend(s.ref for s in getattr(m.value, "strata", ()))
-    return refs
 
 
 def _compare(data: bytes, name: str) -> int:
@@ -38,7 +29,7 @@ def _compare(data: bytes, name: str) -> int:
     if eager.submission is None:
         assert lazy.submission is None
         return 0
-    eager_refs, lazy_refs = _node_refs(eager.submission), _node_refs(lazy.submission)
+    eager_refs, lazy_refs = node_refs(eager.submission), node_refs(lazy.submission)
     assert len(lazy_refs) == len(eager_refs)
     for eager_ref, lazy_ref in zip(eager_refs, lazy_refs, strict=True):
         assert eager_ref.startswith("/ClinicalDocument")

@@ -15,6 +15,7 @@ from qppfiles.model.options import Options
 from qppfiles.pipeline.validate import validate_bytes
 
 from .conftest import FIXTURES
+from .conftest import node_refs
 
 VALID = sorted(FIXTURES.glob("20*/*.json"))
 RULE_FIXTURES = sorted((FIXTURES / "invalid" / "rules").glob("*.json"))
@@ -76,16 +77,6 @@ def test_rules_survive_a_file_checked_as_another_year(year):
         assert not [f for f in report.findings if f.code == "F012"], path
 
 
-def _node_refs(sub):
-    refs = {sub.ref}
-    for ms in sub.measurement_sets:
-        refs.add(ms.ref)
-        for m in ms.measurements:
-            refs.add(m.ref)
-            refs.update(s.ref for s in getattr(m.value, "strata", ()))
-    return refs
-
-
 @pytest.mark.parametrize("path", RULE_FIXTURES[::2] + VALID[::4], ids=lambda p: p.stem)
 def test_xpath_models_get_node_references(path):
     # A QRDA III model points at elements, not at JSON fields: every finding must name a node's own ref.
@@ -94,6 +85,6 @@ def test_xpath_models_get_node_references(path):
     if year is None or not 2017 <= year <= 2027:
         pytest.skip("no supported year")
     ctx = Context(sub, year, Options(), xpath_refs=True)
-    refs = _node_refs(sub)
+    refs = set(node_refs(sub))
     for finding in run(ctx):
         assert finding.location.xpath in refs, (finding.code, finding.location.xpath)

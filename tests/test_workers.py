@@ -31,6 +31,21 @@ def _slow_at_the_bound(item, offset):
     return item + offset
 
 
+def counted_workers(monkeypatch) -> list:
+    """A list that gets one entry for each worker process the pool starts."""
+    import qppfiles.pipeline.workers as workers
+
+    made = []
+
+    class Counted(workers._Worker):
+        def __init__(self, *args):
+            made.append(1)
+            super().__init__(*args)
+
+    monkeypatch.setattr(workers, "_Worker", Counted)
+    return made
+
+
 def _lost(item, reason):
     return ("lost", item, reason)
 
@@ -96,16 +111,7 @@ def test_stopping_early_stops_the_workers():
     (0, 4, 1, 0),
 ])
 def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, started):
-    import qppfiles.pipeline.workers as workers
-
-    made = []
-
-    class Counted(workers._Worker):
-        def __init__(self, *args):
-            made.append(1)
-            super().__init__(*args)
-
-    monkeypatch.setattr(workers, "_Worker", Counted)
+    made = counted_workers(monkeypatch)
     assert list(ordered_map(_square, iter(range(items)), 0, jobs, chunk, _lost)) == [i * i for i in range(items)]
     assert len(made) == started
 
@@ -113,19 +119,11 @@ def test_no_more_workers_than_chunks_of_work(monkeypatch, items, jobs, chunk, st
 def test_validate_with_more_jobs_than_files_starts_no_more_workers_than_files(monkeypatch, tmp_path):
     from click.testing import CliRunner
 
-    import qppfiles.pipeline.workers as workers
     from qppfiles.cli import main
 
     from .conftest import FIXTURES
 
-    made = []
-
-    class Counted(workers._Worker):
-        def __init__(self, *args):
-            made.append(1)
-            super().__init__(*args)
-
-    monkeypatch.setattr(workers, "_Worker", Counted)
+    made = counted_workers(monkeypatch)
     files = [str(FIXTURES / "2024" / name) for name in ("group-traditional.json", "individual-traditional.json")]
     result = CliRunner().invoke(main, ["validate", "-j", "8", *files])
     assert result.exit_code == 0, result.output
