@@ -9,6 +9,7 @@ import click
 
 from ..intake.config import select_options
 from ..intake.config import with_environment
+from ..model.options import REPORT_FORMATS
 from .common import STDIN
 from .common import AsciiInt
 from .common import AsciiIntRange
@@ -44,7 +45,7 @@ def _stdin_report(paths, name: str, options):
 @with_environment
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="text", show_default=True, help="Output format.")
 @click.option("--year", type=AsciiInt(), help="Check against this performance year instead of the file's.")
 @click.option("--small-practice", is_flag=True, help="The practice has 15 or fewer clinicians.")

@@ -220,14 +220,6 @@ class NamedDirectories:
             raise CommandProblem(f"{path}: {what} in this directory")
 
 
-def check_directories_have_files(paths: Sequence[str], files: Iterable[str], what: str) -> None:
-    """A directory named on the command line with nothing to check in it is a usage error (exit 2)."""
-    named = NamedDirectories(paths)
-    for _ in named.watch(files):
-        pass
-    named.check(what)
-
-
 def without_output(files: Iterable[str], output: str | None) -> Iterator[str]:
     """The files of a directory walk but the run's own output file: a run never checks its report."""
     from ..report.atomic import is_output

@@ -14,6 +14,7 @@ import click
 
 from ..intake.config import select_options
 from ..intake.config import with_environment
+from ..model.options import REPORT_FORMATS
 
 if TYPE_CHECKING:
     from rich.console import JustifyMethod
@@ -78,7 +79,7 @@ def _summary_table(reports, out) -> None:
 @with_environment
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "junit", "sarif", "github", "gitlab"]),
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS),
               default="text", show_default=True, help="Output format.")
 @click.option("-j", "--jobs", type=AsciiIntRange(min=1), help="Parallel processes (default: CPUs, at most 4).")
 @click.option("--fail-on", type=click.Choice(["rejected", "error", "warning"]), default="error", show_default=True,

@@ -188,7 +188,7 @@ def load_config(start: str = ".", path: str | None = None) -> Config:
     unknown = sorted(set(table) - _TOP_KEYS)
     if unknown:
         raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)}; known: {', '.join(sorted(_TOP_KEYS))}")
-    from ..model.options import REPORT_FORMATS as FORMATS
+    from ..model.options import REPORT_FORMATS
 
     overrides = []
     for i, entry in enumerate(table.get("overrides", [])):
@@ -209,7 +209,8 @@ def load_config(start: str = ".", path: str | None = None) -> Config:
         root=os.path.dirname(os.path.abspath(source)), source=source,
         paths=_strings(where, table, "paths", (".",)), include=_strings(where, table, "include", DEFAULT_INCLUDE),
         exclude=_strings(where, table, "exclude", ()), settings=_settings(where, table),
-        fail_on=_choice(where, table, "fail-on", _CHOICES["fail-on"]), format=_choice(where, table, "format", FORMATS),
+        fail_on=_choice(where, table, "fail-on", _CHOICES["fail-on"]),
+        format=_choice(where, table, "format", REPORT_FORMATS),
         select=check_codes(where, _strings(where, table, "select", ())),
         ignore=check_codes(where, _strings(where, table, "ignore", ())),
         per_file_ignores=per_file, overrides=overrides)

@@ -6,10 +6,6 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from ..model.options import REPORT_FORMATS
-
-FORMATS = REPORT_FORMATS
-
 # Formats whose renderer also takes the run's --fail-on and problems (reports that state an outcome).
 _WITH_OUTCOME = ("junit", "sarif")
 
